@@ -1,0 +1,81 @@
+"""What every information-system source yields: GLUE entries, and which of them cecap reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+# Object classes cecap reads, each with the attributes it uses (lower-case, as keys of
+# Entry.attrs).  Live searches ask for exactly these; the LDIF reader skips everything else.
+GLUE13_WANTED: Mapping[str, tuple[str, ...]] = {
+    "gluece": (
+        "objectclass",
+        "gluceuniqueid",
+        "gluecename",
+        "gluecestatestatus",
+        "glueceimplementationname",
+        "glueceinfolrmstype",
+        "glueceinfohostname",
+        "gluecehostingcluster",
+        "glueceaccesscontrolbaserule",
+        "gluececapability",
+        "glueforeignkey",
+    ),
+    "gluevoview": (
+        "objectclass",
+        "gluevoviewlocalid",
+        "gluechunkkey",
+        "glueceaccesscontrolbaserule",
+        "gluececapability",
+    ),
+    "gluecluster": (
+        "objectclass",
+        "glueclusteruniqueid",
+        "glueclustername",
+        "glueforeignkey",
+    ),
+    "gluesubcluster": (
+        "objectclass",
+        "gluesubclusteruniqueid",
+        "gluechunkkey",
+        "gluehostapplicationsoftwareruntimeenvironment",
+    ),
+    "gluesite": (
+        "objectclass",
+        "gluesiteuniqueid",
+        "gluesitename",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One directory entry: its DN and its values, keyed by lower-case attribute name."""
+
+    dn: str
+    attrs: Mapping[str, tuple[str, ...]]
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return self.attrs.get(name, ())
+
+    def first(self, name: str) -> str | None:
+        found = self.attrs.get(name)
+        return found[0] if found else None
+
+    @property
+    def objectclasses(self) -> frozenset[str]:
+        return frozenset(v.strip().lower() for v in self.values("objectclass"))
+
+
+class Reader(Protocol):
+    """A source of GLUE entries: an LDIF snapshot or a live BDII.
+
+    ``partial`` is read after ``entries()`` is exhausted: ``None`` when the source gave
+    everything, else why it did not (size limit, lost connection, ...).
+    """
+
+    origin: str
+    partial: str | None
+
+    def entries(self) -> Iterator[Entry]: ...
