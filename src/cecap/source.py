@@ -11,7 +11,7 @@ from typing import Protocol
 GLUE13_WANTED: Mapping[str, tuple[str, ...]] = {
     "gluece": (
         "objectclass",
-        "gluceuniqueid",
+        "glueceuniqueid",
         "gluecename",
         "gluecestatestatus",
         "glueceimplementationname",
