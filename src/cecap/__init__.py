@@ -1,3 +1,3 @@
-"""cecap: which grid CEs advertise a capability (glexec), crossed with site stances and experiment policy."""
+"""cecap: which grid CEs advertise glexec, crossed with site stances and experiment policy."""
 
 __version__ = "0.1.0"

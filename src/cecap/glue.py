@@ -1,0 +1,225 @@
+"""GLUE model step: CEs with their VOViews, clusters and sites, joined from source entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .source import Entry, Reader
+
+# Mds-Vo-name values that name a level of the hierarchy, not a site.
+_NON_SITE_MDS = frozenset({"local", "resource"})
+
+
+@dataclass(frozen=True, slots=True)
+class VOView:
+    """A GlueVOView: one VO's (or group's) view of a CE."""
+
+    local_id: str
+    rules: tuple[str, ...]
+    capabilities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A GlueCluster with the run-time environment tags of its subclusters."""
+
+    unique_id: str
+    name: str
+    site_unique_id: str | None
+    runtime_environment: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CE:
+    """A GlueCE queue, resolved to its site."""
+
+    unique_id: str
+    dn: str
+    name: str
+    state: str
+    implementation: str
+    lrms: str
+    host: str
+    rules: tuple[str, ...]
+    capabilities: tuple[str, ...]
+    voviews: tuple[VOView, ...]
+    cluster_id: str | None
+    site: str
+    glue_version: str = "1.3"
+
+
+@dataclass(frozen=True)
+class GlueModel:
+    """Everything cecap knows about one information system at one moment."""
+
+    origin: str
+    ces: tuple[CE, ...]
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    sites: tuple[str, ...] = ()
+    partial: str | None = None
+
+
+def rdn_values(dn: str, attribute: str) -> list[str]:
+    """Values of every RDN of ``attribute`` in ``dn``, outermost last, unescaped."""
+    out: list[str] = []
+    wanted = attribute.lower()
+    for rdn in split_dn(dn):
+        name, _, value = rdn.partition("=")
+        if name.strip().lower() == wanted:
+            out.append(value)
+    return out
+
+
+def split_dn(dn: str) -> list[str]:
+    """Split a DN into RDNs, honouring backslash escapes (RFC 4514)."""
+    parts: list[str] = []
+    current: list[str] = []
+    chars = iter(dn)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            current.append(nxt)
+        elif ch == ",":
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    if current:
+        parts.append("".join(current).strip())
+    return parts
+
+
+def site_from_dn(dn: str) -> str | None:
+    """The site named by the innermost ``Mds-Vo-name=`` of a top-level or site BDII DN."""
+    for value in rdn_values(dn, "mds-vo-name"):
+        if value.lower() not in _NON_SITE_MDS:
+            return value
+    return None
+
+
+def _foreign(entry: Entry, key: str) -> list[str]:
+    prefix = key.lower() + "="
+    out = []
+    for value in entry.values("glueforeignkey") + entry.values("gluechunkkey"):
+        if value.lower().startswith(prefix):
+            out.append(value[len(prefix) :].strip())
+    return out
+
+
+def _strip(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in values)
+
+
+class ModelBuilder:
+    """Collects entries in any order, then joins them into a GlueModel."""
+
+    def __init__(self) -> None:
+        self._ces: list[Entry] = []
+        self._voviews: dict[str, list[VOView]] = {}
+        self._clusters: dict[str, Cluster] = {}
+        self._rte: dict[str, list[str]] = {}
+        self._sites: dict[str, str] = {}
+        self._site_names: dict[str, None] = {}
+
+    def add(self, entry: Entry) -> None:
+        classes = entry.objectclasses
+        if "gluece" in classes:
+            if not entry.first("glueceuniqueid"):
+                raise InputError(f"GlueCE entry {entry.dn!r} has no GlueCEUniqueID")
+            self._ces.append(entry)
+        elif "gluevoview" in classes:
+            ce_ids = _foreign(entry, "GlueCEUniqueID")
+            ce_id = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
+            if ce_id:
+                view = VOView(
+                    local_id=(entry.first("gluevoviewlocalid") or "").strip(),
+                    rules=_strip(entry.values("glueceaccesscontrolbaserule")),
+                    capabilities=_strip(entry.values("gluececapability")),
+                )
+                self._voviews.setdefault(ce_id, []).append(view)
+        elif "gluecluster" in classes:
+            cid = (entry.first("glueclusteruniqueid") or "").strip()
+            if cid and cid not in self._clusters:
+                sites = _foreign(entry, "GlueSiteUniqueID")
+                self._clusters[cid] = Cluster(
+                    unique_id=cid,
+                    name=(entry.first("glueclustername") or cid).strip(),
+                    site_unique_id=sites[0] if sites else None,
+                )
+        elif "gluesubcluster" in classes:
+            parents = _foreign(entry, "GlueClusterUniqueID") or [
+                _parent_value(entry.dn, "glueclusteruniqueid") or ""
+            ]
+            tags = _strip(entry.values("gluehostapplicationsoftwareruntimeenvironment"))
+            self._rte.setdefault(parents[0], []).extend(tags)
+        elif "gluesite" in classes:
+            sid = (entry.first("gluesiteuniqueid") or "").strip()
+            name = (entry.first("gluesitename") or "").strip()
+            if sid and name:
+                self._sites.setdefault(sid, name)
+                self._site_names[name] = None
+
+    def build(self, origin: str, partial: str | None = None) -> GlueModel:
+        clusters = {
+            cid: Cluster(c.unique_id, c.name, c.site_unique_id, tuple(self._rte.get(cid, ())))
+            for cid, c in self._clusters.items()
+        }
+        ces = []
+        for entry in self._ces:
+            ces.append(self._ce(entry, clusters))
+        ces.sort(key=lambda ce: (ce.site.lower(), ce.unique_id))
+        names = dict(self._site_names)
+        for ce in ces:
+            names.setdefault(ce.site, None)
+        return GlueModel(
+            origin=origin,
+            ces=tuple(ces),
+            clusters=clusters,
+            sites=tuple(sorted(names, key=str.lower)),
+            partial=partial,
+        )
+
+    def _ce(self, entry: Entry, clusters: dict[str, Cluster]) -> CE:
+        ce_id = (entry.first("glueceuniqueid") or "").strip()
+        cluster_ids = _foreign(entry, "GlueClusterUniqueID")
+        cluster_id = cluster_ids[0] if cluster_ids else None
+        if cluster_id is None and entry.first("gluecehostingcluster"):
+            cluster_id = (entry.first("gluecehostingcluster") or "").strip()
+        site = None
+        cluster = clusters.get(cluster_id) if cluster_id else None
+        if cluster and cluster.site_unique_id:
+            site = self._sites.get(cluster.site_unique_id)
+        if site is None:
+            site = site_from_dn(entry.dn) or "(unknown site)"
+        host = (
+            entry.first("glueceinfohostname") or ce_id.split(":", 1)[0].split("/", 1)[0]
+        ).strip()
+        return CE(
+            unique_id=ce_id,
+            dn=entry.dn,
+            name=(entry.first("gluecename") or "").strip(),
+            state=(entry.first("gluecestatestatus") or "").strip(),
+            implementation=(entry.first("glueceimplementationname") or "").strip(),
+            lrms=(entry.first("glueceinfolrmstype") or "").strip(),
+            host=host,
+            rules=_strip(entry.values("glueceaccesscontrolbaserule")),
+            capabilities=_strip(entry.values("gluececapability")),
+            voviews=tuple(self._voviews.get(ce_id, ())),
+            cluster_id=cluster_id,
+            site=site,
+        )
+
+
+def _parent_value(dn: str, attribute: str) -> str | None:
+    found = rdn_values(dn, attribute)
+    return found[0] if found else None
+
+
+def read_model(reader: Reader) -> GlueModel:
+    """Run a source to the end and join what it gave into a model."""
+    builder = ModelBuilder()
+    for entry in reader.entries():
+        builder.add(entry)
+    return builder.build(reader.origin, reader.partial)
