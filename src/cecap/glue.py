@@ -116,8 +116,8 @@ class ModelBuilder:
     """Collects entries in any order, then joins them into a GlueModel."""
 
     def __init__(self) -> None:
-        self._ces: list[Entry] = []
-        self._voviews: dict[str, list[VOView]] = {}
+        self._ces: dict[str, Entry] = {}
+        self._voviews: dict[str, dict[str, VOView]] = {}
         self._clusters: dict[str, Cluster] = {}
         self._rte: dict[str, list[str]] = {}
         self._sites: dict[str, str] = {}
@@ -126,19 +126,22 @@ class ModelBuilder:
     def add(self, entry: Entry) -> None:
         classes = entry.objectclasses
         if "gluece" in classes:
-            if not entry.first("glueceuniqueid"):
+            ce_id = (entry.first("glueceuniqueid") or "").strip()
+            if not ce_id:
                 raise InputError(f"GlueCE entry {entry.dn!r} has no GlueCEUniqueID")
-            self._ces.append(entry)
+            # Real top-level BDIIs carry a CE twice when two sites publish it; a CE is
+            # its unique ID, so the first copy stands for it.
+            self._ces.setdefault(ce_id, entry)
         elif "gluevoview" in classes:
             ce_ids = _foreign(entry, "GlueCEUniqueID")
-            ce_id = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
-            if ce_id:
+            parent = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
+            if parent:
                 view = VOView(
                     local_id=(entry.first("gluevoviewlocalid") or "").strip(),
                     rules=_strip(entry.values("glueceaccesscontrolbaserule")),
                     capabilities=_strip(entry.values("gluececapability")),
                 )
-                self._voviews.setdefault(ce_id, []).append(view)
+                self._voviews.setdefault(parent, {}).setdefault(view.local_id, view)
         elif "gluecluster" in classes:
             cid = (entry.first("glueclusteruniqueid") or "").strip()
             if cid and cid not in self._clusters:
@@ -167,7 +170,7 @@ class ModelBuilder:
             for cid, c in self._clusters.items()
         }
         ces = []
-        for entry in self._ces:
+        for entry in self._ces.values():
             ces.append(self._ce(entry, clusters))
         ces.sort(key=lambda ce: (ce.site.lower(), ce.unique_id))
         names = dict(self._site_names)
@@ -206,7 +209,7 @@ class ModelBuilder:
             host=host,
             rules=_strip(entry.values("glueceaccesscontrolbaserule")),
             capabilities=_strip(entry.values("gluececapability")),
-            voviews=tuple(self._voviews.get(ce_id, ())),
+            voviews=tuple(self._voviews.get(ce_id, {}).values()),
             cluster_id=cluster_id,
             site=site,
         )
