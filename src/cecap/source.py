@@ -48,6 +48,52 @@ GLUE13_WANTED: Mapping[str, tuple[str, ...]] = {
     ),
 }
 
+# The same for GLUE 2.0 (under o=glue): a CE is a GLUE2ComputingEndpoint with its
+# GLUE2ComputingShares, its VOs come from the policies' rules, its site from the service.
+# glue2.yaml may name further attributes to look for a capability in (glue2.glue2_wanted).
+GLUE2_WANTED: Mapping[str, tuple[str, ...]] = {
+    "glue2computingendpoint": (
+        "objectclass",
+        "glue2endpointid",
+        "glue2endpointurl",
+        "glue2entityname",
+        "glue2endpointimplementationname",
+        "glue2endpointinterfacename",
+        "glue2endpointservingstate",
+        "glue2endpointhealthstate",
+        "glue2endpointserviceforeignkey",
+        "glue2endpointcapability",
+        "glue2entityotherinfo",
+    ),
+    "glue2computingshare": (
+        "objectclass",
+        "glue2shareid",
+        "glue2entityname",
+        "glue2computingsharemappingqueue",
+        "glue2shareserviceforeignkey",
+        "glue2shareendpointforeignkey",
+        "glue2computingsharecomputingendpointforeignkey",
+        "glue2entityotherinfo",
+    ),
+    "glue2mappingpolicy": (
+        "objectclass",
+        "glue2policyid",
+        "glue2policyrule",
+        "glue2mappingpolicyshareforeignkey",
+    ),
+    "glue2accesspolicy": (
+        "objectclass",
+        "glue2policyid",
+        "glue2policyrule",
+        "glue2accesspolicyendpointforeignkey",
+    ),
+    "glue2computingservice": (
+        "objectclass",
+        "glue2serviceid",
+        "glue2serviceadmindomainforeignkey",
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
