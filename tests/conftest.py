@@ -1,0 +1,42 @@
+"""Shared pytest fixtures: real BDIIs on loopback and the real OSG snapshot."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bdii_server import BDIIServer, missing_requirements
+
+# The real OSG top-level dump lives beside the repository, in ../shared/data.
+OSG_SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "osg-bdii-2008.ldif.gz"
+
+
+@pytest.fixture
+def bdii_factory(tmp_path: Path) -> Iterator[Callable[..., BDIIServer]]:
+    """``make(**kw)``: a started BDIIServer(tmp folder, **kw); all are stopped at teardown."""
+    missing = missing_requirements()
+    if missing:
+        pytest.skip("a real BDII needs " + ", ".join(missing) + "; scripts/test.sh installs them")
+    servers: list[BDIIServer] = []
+
+    def make(**kw: Any) -> BDIIServer:
+        server = BDIIServer(tmp_path / f"bdii{len(servers)}", **kw)
+        servers.append(server)
+        server.start()
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def osg_snapshot() -> Path:
+    """The real OSG 2008 snapshot (override with CECAP_OSG_SNAPSHOT)."""
+    path = Path(os.environ.get("CECAP_OSG_SNAPSHOT") or OSG_SNAPSHOT)
+    if not path.is_file():
+        pytest.skip(f"real OSG snapshot not found: {path}")
+    return path
