@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from enum import Enum
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 
 from .errors import ConfigError
+from .glue2 import Glue2Match, Glue2Rules
 from .policy import (
     Answer,
     BypassAnswer,
@@ -255,3 +257,49 @@ def load_policy(directory: Path) -> Policy:
     mappings = load_sites(directory / "sites.yaml", stances)
     experiments = load_experiments(directory / "experiments.yaml")
     return Policy(stances, mappings, experiments, source=str(directory / "sites.yaml"))
+
+
+GLUE2_FILE = "glue2.yaml"
+
+
+def _glue2_matches(check: _Checker, raw: Any, where: str) -> tuple[Glue2Match, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise check.fail(where, "expected a non-empty list of {attribute, values}")
+    out = []
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        body = check.mapping(item, at, {"attribute", "values"}, {"attribute", "values"})
+        attribute = check.string(body["attribute"], f"{at}.attribute").strip()
+        if not re.fullmatch(r"GLUE2[A-Za-z0-9]+", attribute):
+            raise check.fail(f"{at}.attribute", f"{attribute!r} is not a GLUE 2.0 attribute name")
+        values = check.strings(body["values"], f"{at}.values")
+        if not values:
+            raise check.fail(f"{at}.values", "name at least one value")
+        out.append(Glue2Match(attribute, tuple(v.strip() for v in values)))
+    return tuple(out)
+
+
+def load_glue2(directory: Path) -> Glue2Rules:
+    """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec."""
+    path = directory / GLUE2_FILE
+    if not path.is_file():
+        path = default_config_dir() / GLUE2_FILE
+    check = _Checker(path)
+    doc = check.mapping(
+        _load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}
+    )
+    body = check.mapping(doc["capabilities"] or {}, "capabilities")
+    capabilities: dict[str, tuple[Glue2Match, ...]] = {}
+    for key, raw in body.items():
+        if not isinstance(key, str) or key != key.strip().lower() or not key:
+            raise check.fail(f"capabilities.{key}", "capability names are lower-case words")
+        capabilities[key] = _glue2_matches(check, raw, f"capabilities.{key}")
+    other: tuple[Glue2Match, ...] = ()
+    if doc.get("other_capabilities") is not None:
+        other = _glue2_matches(check, doc["other_capabilities"], "other_capabilities")
+        for i, match in enumerate(other):
+            if not any("{name}" in v for v in match.values):
+                raise check.fail(
+                    f"other_capabilities[{i}].values", "each list needs a value with {name}"
+                )
+    return Glue2Rules(capabilities, other, source=str(path))

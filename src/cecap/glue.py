@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .errors import InputError
 from .source import Entry, Reader
@@ -19,6 +20,8 @@ class VOView:
     local_id: str
     rules: tuple[str, ...]
     capabilities: tuple[str, ...]
+    dn: str = ""
+    published: tuple[tuple[str, str], ...] = ()  # GLUE 2.0 shares: as CE.published
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,12 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True)
 class CE:
-    """A GlueCE queue, resolved to its site."""
+    """A GlueCE queue, resolved to its site (or a GLUE 2.0 computing endpoint, see glue2.py).
+
+    ``capabilities`` are the GlueCECapability values as published; for GLUE 2.0 they are
+    the capability names glue2.yaml found, and ``published`` holds the (attribute, value)
+    pairs it looked at, so the audit can tell what was published instead.
+    """
 
     unique_id: str
     dn: str
@@ -48,6 +56,7 @@ class CE:
     cluster_id: str | None
     site: str
     glue_version: str = "1.3"
+    published: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class GlueModel:
     clusters: dict[str, Cluster] = field(default_factory=dict)
     sites: tuple[str, ...] = ()
     partial: str | None = None
+    # GLUE versions ("1.3", "2.0") the source held entries of.
+    glue_versions: tuple[str, ...] = ()
 
 
 def rdn_values(dn: str, attribute: str) -> list[str]:
@@ -112,10 +123,25 @@ def _strip(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in values)
 
 
+class EntryCollector(Protocol):
+    """Another GLUE version's entries into the same CEs (glue2.Glue2Collector)."""
+
+    version: str
+
+    def add(self, entry: Entry) -> bool: ...
+
+    def ces(self) -> list[CE]: ...
+
+
+_GLUE13_CLASSES = frozenset({"gluece", "gluevoview", "gluecluster", "gluesubcluster", "gluesite"})
+
+
 class ModelBuilder:
     """Collects entries in any order, then joins them into a GlueModel."""
 
-    def __init__(self) -> None:
+    def __init__(self, *others: EntryCollector) -> None:
+        self._others = others
+        self._versions: set[str] = set()
         self._ces: dict[str, Entry] = {}
         self._voviews: dict[str, dict[str, VOView]] = {}
         self._clusters: dict[str, Cluster] = {}
@@ -124,7 +150,13 @@ class ModelBuilder:
         self._site_names: dict[str, None] = {}
 
     def add(self, entry: Entry) -> None:
+        for other in self._others:
+            if other.add(entry):
+                self._versions.add(other.version)
+                return
         classes = entry.objectclasses
+        if classes & _GLUE13_CLASSES:
+            self._versions.add("1.3")
         if "gluece" in classes:
             ce_id = (entry.first("glueceuniqueid") or "").strip()
             if not ce_id:
@@ -140,6 +172,7 @@ class ModelBuilder:
                     local_id=(entry.first("gluevoviewlocalid") or "").strip(),
                     rules=_strip(entry.values("glueceaccesscontrolbaserule")),
                     capabilities=_strip(entry.values("gluececapability")),
+                    dn=entry.dn,
                 )
                 self._voviews.setdefault(parent, {}).setdefault(view.local_id, view)
         elif "gluecluster" in classes:
@@ -172,6 +205,8 @@ class ModelBuilder:
         ces = []
         for entry in self._ces.values():
             ces.append(self._ce(entry, clusters))
+        for other in self._others:
+            ces.extend(other.ces())
         ces.sort(key=lambda ce: (ce.site.lower(), ce.unique_id))
         names = dict(self._site_names)
         for ce in ces:
@@ -182,6 +217,7 @@ class ModelBuilder:
             clusters=clusters,
             sites=tuple(sorted(names, key=str.lower)),
             partial=partial,
+            glue_versions=tuple(sorted(self._versions)),
         )
 
     def _ce(self, entry: Entry, clusters: dict[str, Cluster]) -> CE:
@@ -220,9 +256,9 @@ def _parent_value(dn: str, attribute: str) -> str | None:
     return found[0] if found else None
 
 
-def read_model(reader: Reader) -> GlueModel:
+def read_model(reader: Reader, *others: EntryCollector) -> GlueModel:
     """Run a source to the end and join what it gave into a model."""
-    builder = ModelBuilder()
+    builder = ModelBuilder(*others)
     for entry in reader.entries():
         builder.add(entry)
     return builder.build(reader.origin, reader.partial)
