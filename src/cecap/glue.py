@@ -120,7 +120,7 @@ def _foreign(entry: Entry, key: str) -> list[str]:
 
 
 def _strip(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(v.strip() for v in values)
+    return tuple(map(str.strip, values))
 
 
 class EntryCollector(Protocol):

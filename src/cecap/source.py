@@ -101,6 +101,9 @@ class Entry:
 
     dn: str
     attrs: Mapping[str, tuple[str, ...]]
+    # The wanted object class (lower-case) when the source already knows it, as a reader
+    # that matched it or searched for it does; else it is found from the objectClass values.
+    kind: str = ""
 
     def values(self, name: str) -> tuple[str, ...]:
         return self.attrs.get(name, ())
@@ -111,6 +114,8 @@ class Entry:
 
     @property
     def objectclasses(self) -> frozenset[str]:
+        if self.kind:
+            return frozenset((self.kind,))
         return frozenset(v.strip().lower() for v in self.values("objectclass"))
 
 

@@ -7,7 +7,7 @@ import binascii
 import gzip
 import re
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -16,14 +16,10 @@ from .source import GLUE13_WANTED, Entry
 
 _CHUNK = 1 << 20
 
-# One regex pass tells whether an entry is of a class cecap reads, so the bulk of a
-# top-level BDII (SEs, SAs, services) is skipped without being decoded line by line.
-_OBJECTCLASS_RE = re.compile(
-    r"^objectclass:[ \t]*([A-Za-z0-9]+)[ \t]*$", re.IGNORECASE | re.MULTILINE
-)
-# A line that is neither "attr: value", "attr:: b64", "attr:< url", a continuation nor a
-# comment: the file is not LDIF (or was garbled).
-_BAD_LINE_RE = re.compile(r"^(?![A-Za-z][A-Za-z0-9;.\-]*:|[ #]|$)", re.MULTILINE)
+# A line (after the first) that is neither "attr: value", "attr:: b64", "attr:< url", a
+# continuation nor a comment: the file is not LDIF, or was garbled.  Anchored on the
+# newline, not on ^ with MULTILINE, which the regex engine scans several times slower.
+_BAD_LINE_RE = re.compile(r"\n(?![A-Za-z][A-Za-z0-9;.\-]*:|[ #\n]|\Z)")
 _NUM_ENTRIES_RE = re.compile(r"^# numEntries: (\d+)$", re.MULTILINE)
 _RESULT_RE = re.compile(r"^result: (\d+)(?: (.*))?$", re.MULTILINE)
 
@@ -42,7 +38,15 @@ class LdifReader:
         self.path = Path(path)
         self.origin = str(path)
         self.partial: str | None = None
-        self._wanted = {cls: frozenset(attrs) for cls, attrs in wanted.items()}
+        # The class is known from the match, so objectClass values need not be decoded.
+        self._attr_res = {
+            cls: _attr_pattern(a for a in attrs if a != "objectclass")
+            for cls, attrs in wanted.items()
+        }
+        # One search of the lower-cased entry tells whether it is of a class cecap reads,
+        # so the bulk of a top-level BDII (SEs, SAs, services) is skipped undecoded.
+        classes = "|".join(re.escape(c) for c in sorted(wanted))
+        self._class_re = re.compile(rf"\nobjectclass:[ \t]*({classes})[ \t]*(?:\n|\Z)")
 
     def _open(self) -> IO[str]:
         try:
@@ -98,9 +102,10 @@ class LdifReader:
                 continue
             bad = _BAD_LINE_RE.search(block)
             if bad:
-                at = lineno + block.count("\n", 0, bad.start())
-                end = block.find("\n", bad.start())
-                text = block[bad.start() : end if end >= 0 else len(block)]
+                start = bad.start() + 1
+                at = lineno + block.count("\n", 0, start)
+                end = block.find("\n", start)
+                text = block[start : end if end >= 0 else len(block)]
                 raise InputError(f"{self.path}: line {at}: not an LDIF line: {text[:60]!r}")
             if block.startswith("#") or "\n#" in block:
                 if block.startswith("# extended LDIF"):
@@ -135,10 +140,10 @@ class LdifReader:
                     f" ({block.split(chr(10), 1)[0][:60]!r}); the file is garbled"
                 )
             count += 1
-            wanted_attrs = self._wanted_for(block)
-            if wanted_attrs is None:
+            kind = self._wanted_for(block)
+            if kind is None:
                 continue
-            yield _parse_entry(self.path, lineno, block, wanted_attrs)
+            yield _parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
         if seen_header and not seen_trailer:
             raise InputError(
                 f"{self.path}: ends without the '# search result' trailer that ldapsearch"
@@ -150,54 +155,57 @@ class LdifReader:
                 f" {declared}: the file is truncated or was edited; take the snapshot again"
             )
 
-    def _wanted_for(self, block: str) -> frozenset[str] | None:
-        for match in _OBJECTCLASS_RE.finditer(block):
-            attrs = self._wanted.get(match.group(1).lower())
-            if attrs is not None:
-                return attrs
-        if "objectclass::" in block.lower():
+    def _wanted_for(self, block: str) -> str | None:
+        """The wanted object class of an entry (lower-case), or None to skip it."""
+        lowered = block.lower()
+        match = self._class_re.search(lowered)
+        if match:
+            return match.group(1)
+        if "objectclass::" in lowered:
             # A base64-encoded objectClass is legal but rare: decode to decide.
-            for value in _parse_entry(self.path, 0, block, frozenset({"objectclass"})).values(
-                "objectclass"
-            ):
-                attrs = self._wanted.get(value.strip().lower())
-                if attrs is not None:
-                    return attrs
+            entry = _parse_entry(self.path, 0, block, _attr_pattern(["objectclass"]), "")
+            for value in entry.values("objectclass"):
+                if value.strip().lower() in self._attr_res:
+                    return value.strip().lower()
         return None
 
 
-def _parse_entry(path: Path, lineno: int, block: str, keep: frozenset[str]) -> Entry:
+def _attr_pattern(attributes: Iterable[str]) -> re.Pattern[str]:
+    """Matches the lines of the given attributes (any case, any options) after unfolding."""
+    names = "|".join(re.escape(a) for a in sorted(attributes))
+    # Anchored on the newline (the entry text is given with one in front) and
+    # case-insensitive only for the name: both keep the regex engine's fast scan.
+    return re.compile(rf"\n((?i:{names}))(?:;[^:\n]*)?:([:<]?)[ ]*(.*)")
+
+
+def _decode(path: Path, lineno: int, name: str, kind: str, value: str) -> str:
+    if kind == ":":
+        try:
+            return base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise InputError(
+                f"{path}: entry at line {lineno}: attribute {name!r} has a base64 value"
+                " that does not decode"
+            ) from None
+    if kind == "<":
+        raise InputError(
+            f"{path}: entry at line {lineno}: attribute {name!r} refers to an external"
+            " file (':<'), which cecap does not follow"
+        )
+    return value
+
+
+def _parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], kind: str) -> Entry:
     # Unfold continuation lines (RFC 2849: a line starting with one space continues the last).
     text = block.rstrip("\n").replace("\n ", "")
+    first, newline, rest = text.partition("\n")
+    how = ":" if first.startswith("dn::") else ""
+    dn = _decode(path, lineno, "dn", how, first[3 + len(how) :])
     attrs: dict[str, list[str]] = {}
-    dn = ""
-    for offset, line in enumerate(text.split("\n")):
-        name, sep, value = line.partition(":")
-        if not sep:
-            raise InputError(f"{path}: entry at line {lineno}: not an LDIF line: {line[:60]!r}")
-        if value.startswith(":"):
-            try:
-                value = base64.b64decode(value[1:].strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                raise InputError(
-                    f"{path}: entry at line {lineno}: attribute {name!r} has a base64 value"
-                    " that does not decode"
-                ) from None
-        elif value.startswith("<"):
-            raise InputError(
-                f"{path}: entry at line {lineno}: attribute {name!r} refers to an external"
-                " file (':<'), which cecap does not follow"
-            )
-        else:
-            value = value[1:] if value.startswith(" ") else value
-        key = name.lower()
-        if offset == 0:
-            if key != "dn":
-                raise InputError(f"{path}: line {lineno}: entry does not start with 'dn:'")
-            dn = value.strip()
-            continue
-        # Attribute options (";lang-en", ";binary") do not change what cecap reads.
-        key = key.split(";", 1)[0]
-        if key in keep:
-            attrs.setdefault(key, []).append(value)
-    return Entry(dn=dn, attrs={k: tuple(v) for k, v in attrs.items()})
+    # Only the lines of attributes cecap uses are matched (and decoded): the rest of a
+    # GLUE entry (policies, counters) is never split into Python strings.
+    for name, how, value in pattern.findall(newline + rest):
+        if how:
+            value = _decode(path, lineno, name, how, value)
+        attrs.setdefault(name.lower(), []).append(value)
+    return Entry(dn=dn.strip(), attrs={k: tuple(v) for k, v in attrs.items()}, kind=kind)
