@@ -30,3 +30,13 @@ class SourceUnavailable(CecapError):
     """The information system could not be read (down, hung, refused, cut short)."""
 
     exit_code = EXIT_UNAVAILABLE
+
+
+class HistoryError(CecapError):
+    """The history database cannot be opened, read or written."""
+
+
+class HistoryBusy(HistoryError):
+    """Another run holds the history lock and did not release it in time."""
+
+    exit_code = EXIT_UNAVAILABLE

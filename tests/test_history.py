@@ -1,0 +1,305 @@
+"""The history database: compact recording, absent CEs, stable runs, pruning, locking, damage."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from cecap.errors import HistoryBusy, HistoryError
+from cecap.history import (
+    ABSENT,
+    SCHEMA_VERSION,
+    History,
+    HistoryLock,
+    Observation,
+    state_path,
+)
+
+T0 = datetime(2010, 3, 24, 12, 0, tzinfo=UTC)
+BOTH = ("atlas", "cms")
+
+
+def obs(experiment: str, ce: str, verdict: str, mode: str | None = "setuid", site: str = "S1"):
+    return Observation(experiment, ce, site, verdict, mode)
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def record(db: Path, found: list[Observation], day: int, experiments=BOTH, **kw):
+    with History.open(db, create=True) as history:
+        return history.record(
+            found, experiments, command="check", source="snap", now=T0 + timedelta(days=day), **kw
+        )
+
+
+def transitions(db: Path, **filters) -> list[tuple]:
+    with History.open(db) as history:
+        return [
+            (c.run, c.experiment, c.ce, c.before_verdict, c.verdict)
+            for c in history.timeline(**filters)
+        ]
+
+
+def test_state_path_search_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CECAP_STATE", str(tmp_path / "env.sqlite"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert state_path(tmp_path / "cli.sqlite") == tmp_path / "cli.sqlite"
+    assert state_path(None) == tmp_path / "env.sqlite"
+    monkeypatch.delenv("CECAP_STATE")
+    assert state_path(None) == tmp_path / "xdg" / "cecap" / "history.sqlite"
+    # A relative XDG_STATE_HOME is invalid per the XDG spec and ignored.
+    monkeypatch.setenv("XDG_STATE_HOME", "relative")
+    assert state_path(None) == tmp_path / "home" / ".local" / "state" / "cecap" / "history.sqlite"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert state_path(None) == tmp_path / "home" / ".local" / "state" / "cecap" / "history.sqlite"
+
+
+def test_creates_folders_wal_and_schema_version(tmp_path: Path) -> None:
+    db = tmp_path / "deep" / "er" / "history.sqlite"
+    record(db, [obs("atlas", "ce1", "ready")], 0, experiments=("atlas",))
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_run_that_changes_nothing_adds_only_its_run(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    found = [obs("atlas", f"ce{i}", "ready") for i in range(50)] + [
+        obs("cms", f"ce{i}", "not-advertised", None) for i in range(50)
+    ]
+    first = record(db, found, 0)
+    assert len(first.changes) == 100
+    assert count(db, "states") == 100
+    for day in (1, 2, 3):
+        again = record(db, found, day)
+        assert again.changes == ()
+    assert count(db, "runs") == 4
+    assert count(db, "states") == 100
+
+
+def test_changes_absent_and_return_across_three_runs(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    r1 = record(
+        db,
+        [obs("atlas", "a1", "ready"), obs("atlas", "a2", "ready"), obs("cms", "c1", "ready")],
+        0,
+    )
+    assert r1.previous == {"atlas": None, "cms": None}
+    assert r1.before == {}
+    # a1 stops advertising; a2 vanishes from the BDII; c1 unchanged; c2 appears.
+    r2 = record(
+        db,
+        [
+            obs("atlas", "a1", "not-advertised", None),
+            obs("cms", "c1", "ready"),
+            obs("cms", "c2", "conditional"),
+        ],
+        1,
+    )
+    assert {k: v.verdict for k, v in r2.before.items()} == {
+        ("atlas", "a1"): "ready",
+        ("atlas", "a2"): "ready",
+        ("cms", "c1"): "ready",
+    }
+    assert r2.previous["atlas"] is not None and r2.previous["atlas"].id == r1.run.id
+    assert [(c.ce, c.before_verdict, c.verdict) for c in r2.changes] == [
+        ("a1", "ready", "not-advertised"),
+        ("a2", "ready", ABSENT),
+        ("c2", None, "conditional"),
+    ]
+    # An absent CE stays absent without a new row; it comes back as a change.
+    r3 = record(db, [obs("atlas", "a1", "not-advertised", None), obs("cms", "c1", "ready")], 2)
+    assert [(c.ce, c.before_verdict, c.verdict) for c in r3.changes] == [
+        ("c2", "conditional", ABSENT)
+    ]
+    r4 = record(db, [obs("atlas", "a2", "ready"), obs("cms", "c1", "ready")], 3)
+    assert [(c.ce, c.before_verdict, c.verdict) for c in r4.changes] == [
+        ("a2", ABSENT, "ready"),
+        ("a1", "not-advertised", ABSENT),
+    ]
+    assert transitions(db) == [
+        (1, "atlas", "a1", None, "ready"),
+        (1, "atlas", "a2", None, "ready"),
+        (1, "cms", "c1", None, "ready"),
+        (2, "atlas", "a1", "ready", "not-advertised"),
+        (2, "atlas", "a2", "ready", ABSENT),
+        (2, "cms", "c2", None, "conditional"),
+        (3, "cms", "c2", "conditional", ABSENT),
+        (4, "atlas", "a1", "not-advertised", ABSENT),
+        (4, "atlas", "a2", ABSENT, "ready"),
+    ]
+    assert transitions(db, ce="a2") == [
+        (1, "atlas", "a2", None, "ready"),
+        (2, "atlas", "a2", "ready", ABSENT),
+        (4, "atlas", "a2", ABSENT, "ready"),
+    ]
+    assert transitions(db, experiments=["cms"], since=T0 + timedelta(days=1)) == [
+        (2, "cms", "c2", None, "conditional"),
+        (3, "cms", "c2", "conditional", ABSENT),
+    ]
+    with History.open(db) as history:
+        at2 = history.states_at(2)
+        assert {k: v.verdict for k, v in at2.items()} == {
+            ("atlas", "a1"): "not-advertised",
+            ("cms", "c1"): "ready",
+            ("cms", "c2"): "conditional",
+        }
+        assert set(history.states_at(4)) == {("atlas", "a2"), ("cms", "c1")}
+
+
+def test_site_filter_matches_case_insensitively_and_moves(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    record(db, [obs("atlas", "a1", "ready", site="AGLT2"), obs("atlas", "b1", "ready")], 0)
+    record(db, [obs("atlas", "a1", "ready", site="AGLT2-NEW"), obs("atlas", "b1", "ready")], 1)
+    assert transitions(db, site="aglt2") == [
+        (1, "atlas", "a1", None, "ready"),
+        (2, "atlas", "a1", "ready", "ready"),
+    ]
+    assert transitions(db, site="S1") == [(1, "atlas", "b1", None, "ready")]
+
+
+def test_runs_for_other_experiments_leave_a_ce_alone(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    record(db, [obs("atlas", "a1", "ready"), obs("cms", "c1", "ready")], 0)
+    # A run for atlas only says nothing about cms CEs: c1 must not become absent.
+    atlas_only = record(db, [obs("atlas", "a1", "ready")], 1, experiments=("atlas",))
+    assert atlas_only.changes == ()
+    assert set(atlas_only.previous) == {"atlas"}
+    with History.open(db) as history:
+        assert history.stable_runs() == {
+            ("atlas", "a1"): ("ready", 2),
+            ("cms", "c1"): ("ready", 1),
+        }
+
+
+def test_stable_runs_count_the_verdict_streak(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    record(db, [obs("lhcb", "x", "ready")], 0, experiments=("lhcb",))
+    record(db, [obs("lhcb", "x", "ready")], 1, experiments=("lhcb",))
+    # The mode changes but the verdict holds: the streak goes on.
+    record(db, [obs("lhcb", "x", "ready", "log-only")], 2, experiments=("lhcb",))
+    with History.open(db) as history:
+        assert history.stable_runs() == {("lhcb", "x"): ("ready", 3)}
+    record(db, [obs("lhcb", "x", "conditional")], 3, experiments=("lhcb",))
+    record(db, [obs("lhcb", "x", "ready")], 4, experiments=("lhcb",))
+    record(db, [obs("lhcb", "x", "ready")], 5, experiments=("lhcb",))
+    with History.open(db) as history:
+        assert history.stable_runs() == {("lhcb", "x"): ("ready", 2)}
+
+
+def test_pruning_keeps_every_current_state_and_the_streaks(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    steady = obs("atlas", "steady", "ready")
+    record(db, [steady, obs("atlas", "flip", "ready"), obs("atlas", "gone", "ready")], 0)
+    record(db, [steady, obs("atlas", "flip", "not-advertised", None)], 10)
+    record(db, [steady, obs("atlas", "flip", "ready")], 20)
+    record(db, [steady, obs("atlas", "flip", "ready")], 40)
+    assert count(db, "runs") == 4
+    # Keep 25 days at day 50: runs of days 0, 10 and 20 go; day 40 and the new one stay.
+    done = record(db, [steady, obs("atlas", "flip", "ready")], 50, keep_days=25)
+    assert done.pruned_runs == 3
+    with History.open(db) as history:
+        assert [r.id for r in history.runs()] == [4, 5]
+        # Nothing lost about the present: every CE's state, with its streak length.
+        assert history.stable_runs() == {
+            ("atlas", "steady"): ("ready", 5),
+            ("atlas", "flip"): ("ready", 3),
+            ("atlas", "gone"): (ABSENT, 4),
+        }
+        assert {k[1]: v.verdict for k, v in history.states_at(4).items()} == {
+            "steady": "ready",
+            "flip": "ready",
+        }
+        with pytest.raises(HistoryError, match=r"no run 2; runs 4 to 5 are recorded"):
+            history.run(2)
+    # What remains of the timeline are the changes that made the current states.
+    assert transitions(db) == [
+        (1, "atlas", "steady", None, "ready"),
+        (2, "atlas", "gone", "ready", ABSENT),
+        (3, "atlas", "flip", "not-advertised", "ready"),
+    ]
+    # Only the states whose whole span was pruned went.
+    assert count(db, "states") == 3
+
+
+def test_lock_second_run_waits_then_gives_up_naming_the_holder(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    with HistoryLock(db, timeout=1):
+        assert (tmp_path / "h.sqlite.lock").read_text() == f"{os.getpid()}\n"
+        with pytest.raises(HistoryBusy) as exc, HistoryLock(db, timeout=0.2):
+            pass
+    assert str(exc.value) == (
+        f"history {db} is locked by another cecap run (pid {os.getpid()}); gave up waiting"
+        " for it within --timeout (runs overlap: run less often or raise --timeout)"
+    )
+    assert exc.value.exit_code == 3
+    # Released: the next run gets it at once.
+    with HistoryLock(db, timeout=0):
+        pass
+
+
+def test_missing_damaged_and_foreign_databases(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite"
+    with pytest.raises(HistoryError) as exc:
+        History.open(missing)
+    assert str(exc.value) == (
+        f"no history at {missing} yet: `cecap check` or `cecap report --record` records runs"
+        " there (choose another file with --state or $CECAP_STATE)"
+    )
+    assert not missing.exists()
+
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(HistoryError) as exc:
+        History.open(garbage, create=True)
+    assert str(exc.value) == (
+        f"{garbage}: cannot read the history database: file is not a database (if the file"
+        " is damaged, move it aside: cecap starts a new history)"
+    )
+
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(HistoryError, match="an SQLite database, but not a cecap history"):
+        History.open(foreign, create=True)
+
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as conn:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(HistoryError) as exc:
+        History.open(newer)
+    assert str(exc.value) == (
+        f"{newer}: written by a newer cecap (history schema {SCHEMA_VERSION + 1}; this cecap"
+        f" reads {SCHEMA_VERSION}); upgrade cecap or use another --state"
+    )
+
+    with pytest.raises(HistoryError, match="not a file; --state must name a database file"):
+        History.open(tmp_path)
+
+
+def test_a_run_that_fails_mid_write_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "h.sqlite"
+    record(db, [obs("atlas", "a1", "ready")], 0, experiments=("atlas",))
+
+    def fail(*args: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    # Pruning runs last in the transaction, after every row of the run is written.
+    monkeypatch.setattr(History, "_prune", fail)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        record(db, [obs("atlas", "a2", "ready")], 1, experiments=("atlas",), keep_days=1)
+    assert count(db, "runs") == 1
+    assert transitions(db) == [(1, "atlas", "a1", None, "ready")]
+    with History.open(db) as history:
+        assert history.stable_runs() == {("atlas", "a1"): ("ready", 1)}
