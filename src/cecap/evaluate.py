@@ -104,6 +104,12 @@ def _view_is_for(rules: Sequence[str], local_id: str, vo: str) -> bool:
     return local_id.lower() == vo.lower()
 
 
+def _published_as(ce: CE, capability: str) -> str:
+    if ce.glue_version == "2.0":
+        return f"{capability} (GLUE 2.0, as glue2.yaml defines it)"
+    return f"GlueCECapability: {capability}"
+
+
 def _quote(text: str) -> str:
     return f"\u201c{text}\u201d"
 
@@ -143,7 +149,7 @@ def assess_ce(
     if not advertises(ce, vo, capability):
         return verdict(
             Verdict.NOT_ADVERTISED,
-            f"CE does not publish GlueCECapability: {capability} for VO {vo}",
+            f"CE does not publish {_published_as(ce, capability)} for VO {vo}",
         )
     if not experiment.targets_state(ce.state):
         return verdict(
@@ -152,7 +158,7 @@ def assess_ce(
             f" {', '.join(experiment.states)}",
         )
     if not is_glexec:
-        return verdict(Verdict.ADVERTISED, f"CE publishes GlueCECapability: {capability}")
+        return verdict(Verdict.ADVERTISED, f"CE publishes {_published_as(ce, capability)}")
     if stance is None:
         return verdict(
             Verdict.NO_STANCE,

@@ -288,7 +288,13 @@ def select_glue(model: GlueModel, choice: str | None, *, count_twice: bool = Fal
         missing = [v for v in versions if v not in model.glue_versions]
         if missing:
             present = [k for k, vs in GLUE_CHOICES.items() if set(vs) <= set(model.glue_versions)]
-            hint = f"; use --glue {present[0]}" if present else ""
+            if present:
+                hint = f"; use --glue {present[0]}"
+            elif choice in ("1", "2"):
+                # Only the asked-for tree was read: whether the other exists is not known.
+                hint = f"; try --glue {'2' if choice == '1' else '1'}"
+            else:
+                hint = ""
             raise InputError(
                 f"{model.origin}: holds no {' or '.join(_TREES[v] for v in missing)} computing"
                 f" entries{hint}"
