@@ -33,7 +33,7 @@ def bdii_factory(tmp_path: Path) -> Iterator[Callable[..., BDIIServer]]:
         server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # read-only: module-scoped BDIIs loaded from it may share it
 def osg_snapshot() -> Path:
     """The real OSG 2008 snapshot (override with CECAP_OSG_SNAPSHOT)."""
     path = Path(os.environ.get("CECAP_OSG_SNAPSHOT") or OSG_SNAPSHOT)

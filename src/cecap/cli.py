@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -18,10 +20,13 @@ from .formats import FORMATS, render
 from .glue import GlueModel, read_model
 from .policy import Experiment, Policy
 from .rows import Table, report_table, site_table, stance_table
-from .sources import open_reader
+from .source import GLUE13_WANTED, Reader
+from .source_ldap import DEFAULT_BASE, DEFAULT_CA_DIR, DEFAULT_TIMEOUT
+from .sources import ENV_INFOSYS, SourceSettings, first_available, open_readers
 
 EXIT_INTERNAL = 4
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def config_option(func: F) -> F:
@@ -47,20 +52,81 @@ def format_option(func: F) -> F:
     )(func)
 
 
+_SOURCE_SETTINGS = "cecap.source_settings"
+
+
 def source_options(func: F) -> F:
-    func = click.option(
-        "--allow-partial",
-        is_flag=True,
-        help="Exit 0 even when the information system cut the answer short"
-        " (the output still says it is partial).",
-    )(func)
-    return click.option(
-        "--bdii",
-        "bdii",
-        multiple=True,
-        metavar="SOURCE",
-        help="LDIF snapshot (plain or .gz) to read.",
-    )(func)
+    """--bdii and --allow-partial reach the command as ``bdii`` and ``allow_partial``.
+
+    --base, --timeout and --ca-dir go to load_model through the click context, so every
+    command that reads a BDII takes them without growing its signature.
+    """
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        settings = SourceSettings(
+            base=kwargs.pop("base"), timeout=kwargs.pop("timeout"), ca_dir=kwargs.pop("ca_dir")
+        )
+        click.get_current_context().meta[_SOURCE_SETTINGS] = settings
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--bdii",
+            "bdii",
+            multiple=True,
+            metavar="SOURCE",
+            help="HOST[:PORT] (port 2170), ldap://HOST[:PORT], ldaps://HOST[:PORT] or an LDIF"
+            " snapshot (plain or .gz). Repeat it or separate with commas for a failover list"
+            f" (default: ${ENV_INFOSYS}).",
+        ),
+        click.option(
+            "--base",
+            default=DEFAULT_BASE,
+            show_default=True,
+            metavar="DN",
+            help="Search base on a live BDII (mds-vo-name=SITE,o=grid for a site BDII).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            metavar="SECONDS",
+            help="Give up on an endpoint after this long (connect and all searches).",
+        ),
+        click.option(
+            "--ca-dir",
+            "ca_dir",
+            envvar="X509_CERT_DIR",
+            default=DEFAULT_CA_DIR,
+            show_default=True,
+            metavar="DIR",
+            help="Hashed CA directory that ldaps:// servers are verified against"
+            " (default: $X509_CERT_DIR, else the path shown).",
+        ),
+        click.option(
+            "--allow-partial",
+            is_flag=True,
+            help="Exit 0 even when the information system cut the answer short"
+            " (the output still says it is partial).",
+        ),
+    ]
+    decorated: Callable[..., Any] = command
+    for option in reversed(options):
+        decorated = option(decorated)
+    return cast(F, decorated)
+
+
+def source_settings() -> SourceSettings:
+    """What --base, --timeout and --ca-dir said (defaults outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(_SOURCE_SETTINGS) if ctx is not None else None
+    return found if isinstance(found, SourceSettings) else SourceSettings()
+
+
+def warn(message: str) -> None:
+    click.echo(f"cecap: warning: {message}", err=True)
 
 
 def experiment_option(func: F) -> F:
@@ -94,13 +160,39 @@ def pick_experiments(policy: Policy, names: Sequence[str]) -> list[Experiment]:
     return picked
 
 
-def load_model(bdii: Sequence[str]) -> GlueModel:
-    reader = open_reader(bdii)
-    try:
-        return read_model(reader)
-    except InputError as exc:
-        text = str(exc)
-        raise InputError(text if reader.origin in text else f"{reader.origin}: {text}") from None
+def read_first(
+    bdii: Sequence[str],
+    run: Callable[[Reader], T],
+    *,
+    wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
+    vos: Sequence[str] | None = None,
+) -> T:
+    """``run`` on the first source of --bdii (else $LCG_GFAL_INFOSYS) that answers.
+
+    Each skipped endpoint is a warning on stderr; ``run`` starts afresh on the next one.
+    """
+    readers = open_readers(
+        bdii, source_settings(), env_default=os.environ.get(ENV_INFOSYS), wanted=wanted, vos=vos
+    )
+
+    def guarded(reader: Reader) -> T:
+        try:
+            return run(reader)
+        except InputError as exc:
+            text = str(exc)
+            raise InputError(
+                text if reader.origin in text else f"{reader.origin}: {text}"
+            ) from None
+
+    return first_available(readers, guarded, warn)
+
+
+def load_model(bdii: Sequence[str], vos: Sequence[str] | None = None) -> GlueModel:
+    """The model from the first source that answers; a failed endpoint leaves nothing behind.
+
+    ``vos`` lets a live BDII send only the VOViews that can matter for those VOs.
+    """
+    return read_first(bdii, read_model, vos=vos)
 
 
 def emit(table: Table, fmt: str, model: GlueModel | None, allow_partial: bool) -> int:
@@ -150,7 +242,7 @@ def report(
     """
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
-    model = load_model(bdii)
+    model = load_model(bdii, vos=[e.vo for e in chosen])
     results: list[Assessment] = assess(model, policy, chosen)
     if not show_all:
         results = [a for a in results if a.verdict in (Verdict.READY, Verdict.CONDITIONAL)]
@@ -180,7 +272,7 @@ def sites(
     """Site readiness list: per site and experiment, its answers and its CEs' verdicts."""
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
-    model = load_model(bdii)
+    model = load_model(bdii, vos=[e.vo for e in chosen])
     summaries = summarize_sites(assess(model, policy, chosen), policy)
     meta = {**source_meta(model), "empty": "site has a CE serving the chosen VOs"}
     return emit(site_table(summaries, meta), fmt, model, allow_partial)
@@ -228,3 +320,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+from . import cli_snapshot  # noqa: E402,F401  (registers commands)

@@ -1,0 +1,305 @@
+"""Snapshot writer: the GLUE entries cecap reads, as standard LDIF that ldapadd accepts."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gzip
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import InputError
+from .source import GLUE13_WANTED, Entry
+
+# What a snapshot asks for: what cecap reads, plus the attributes the GlueSchemaVersion
+# class requires (MUST), so that a BDII accepts the entries back.
+SNAPSHOT_WANTED: dict[str, tuple[str, ...]] = {
+    cls: (*attrs, "glueschemaversionmajor", "glueschemaversionminor")
+    for cls, attrs in GLUE13_WANTED.items()
+}
+
+# Auxiliary classes whose required attributes a snapshot may not hold (a source that
+# never published them): the class is left out rather than writing an entry the schema
+# refuses.
+_AUX_MUST = {
+    "glueschemaversion": ("glueschemaversionmajor", "glueschemaversionminor"),
+    "glueceaccesscontrolbase": ("glueceaccesscontrolbaserule",),
+}
+
+# Attribute names as the GLUE 1.3 schema spells them (entries carry them lower-case).
+_NAMES = {
+    name.lower(): name
+    for name in (
+        "objectClass",
+        "o",
+        "Mds-Vo-name",
+        "GlueCEUniqueID",
+        "GlueCEName",
+        "GlueCEStateStatus",
+        "GlueCEImplementationName",
+        "GlueCEInfoLRMSType",
+        "GlueCEInfoHostName",
+        "GlueCEHostingCluster",
+        "GlueCEAccessControlBaseRule",
+        "GlueCECapability",
+        "GlueForeignKey",
+        "GlueVOViewLocalID",
+        "GlueChunkKey",
+        "GlueClusterUniqueID",
+        "GlueClusterName",
+        "GlueSubClusterUniqueID",
+        "GlueHostApplicationSoftwareRunTimeEnvironment",
+        "GlueSiteUniqueID",
+        "GlueSiteName",
+        "GlueSchemaVersionMajor",
+        "GlueSchemaVersionMinor",
+    )
+}
+
+# The structural classes of GLUE13_WANTED as the schema spells them.
+_STRUCTURAL = {
+    name.lower(): name
+    for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
+}
+
+# Parents that are not GLUE entries and can be made from their DN alone.
+_SYNTHETIC_PARENTS = {"o": "organization", "mds-vo-name": "MDS"}
+
+_WIDTH = 76  # LDIF lines are folded at this width (RFC 2849 allows any; 76 is customary)
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    """What was written: entry counts, and the entries left out because a parent was missing."""
+
+    path: Path
+    entries: int
+    ces: int
+    parents_added: int
+    dropped: tuple[str, ...]
+
+
+def write_snapshot(
+    path: Path | str,
+    entries: Iterable[Entry],
+    *,
+    source: str,
+    partial: str | None = None,
+    now: datetime | None = None,
+) -> SnapshotResult:
+    """Write ``entries`` to ``path`` (gzip when it ends in .gz), replacing it atomically.
+
+    Parents come before children, and the non-GLUE parents (``o=grid``,
+    ``Mds-Vo-name=...``) are added, so ``ldapadd -c`` loads the file into an empty BDII.
+    A ``partial`` answer is written with an ``ldapsearch``-style result trailer that
+    marks it, so reading the file back reports it partial too.
+    """
+    path = Path(path)
+    ordered, parents_added, dropped = _complete_tree(entries)
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    header = [
+        "version: 1",
+        "",
+        f"# cecap snapshot of {_comment(source)} at {stamp}: the GLUE entries and",
+        "# attributes cecap reads. Load into a BDII with ldapadd -c, or read with",
+        "# cecap report --bdii FILE.",
+        "",
+    ]
+
+    def lines() -> Iterator[str]:
+        yield "\n".join(header) + "\n"
+        for entry in ordered:
+            yield _entry_ldif(entry)
+        if partial:
+            yield f"# search result\n# partial: {_comment(partial)}\nsearch: 2\n"
+            # 11 adminLimitExceeded: the server stopped at one of its limits.
+            yield f"result: 11 {_comment(partial)}\n\n"
+        yield f"# numEntries: {len(ordered)}\n"
+
+    _write_atomically(path, lines())
+    ces = sum(1 for e in ordered if "gluece" in e.objectclasses)
+    return SnapshotResult(path, len(ordered), ces, parents_added, tuple(dropped))
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- tree order and parents ---
+
+
+def split_rdns(dn: str) -> list[str]:
+    """The RDNs of ``dn`` as written (escapes kept), innermost first."""
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in dn:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch == ",":
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return parts
+
+
+def _key(rdns: list[str]) -> str:
+    return ",".join("=".join(side.strip() for side in rdn.split("=", 1)).lower() for rdn in rdns)
+
+
+def _unescape(value: str) -> str:
+    out = bytearray()
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            pair = value[i + 1 : i + 3]
+            if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
+                out.append(int(pair, 16))
+                i += 3
+                continue
+            out.extend(value[i + 1].encode())
+            i += 2
+            continue
+        out.extend(ch.encode())
+        i += 1
+    return out.decode("utf-8", "replace")
+
+
+def _complete_tree(entries: Iterable[Entry]) -> tuple[list[Entry], int, list[str]]:
+    by_key: dict[str, tuple[list[str], Entry]] = {}
+    for entry in entries:
+        rdns = split_rdns(entry.dn)
+        by_key.setdefault(_key(rdns), (rdns, entry))
+    present = set(by_key)
+    added: dict[str, tuple[list[str], Entry]] = {}
+    dropped: list[str] = []
+    for key, (rdns, entry) in sorted(by_key.items(), key=lambda item: len(item[1][0])):
+        for depth in range(len(rdns) - 1, 0, -1):
+            parent = rdns[depth:]
+            parent_key = _key(parent)
+            if parent_key in present:
+                continue
+            name, _, value = parent[0].partition("=")
+            objectclass = _SYNTHETIC_PARENTS.get(name.strip().lower())
+            if objectclass is None:
+                dropped.append(entry.dn)
+                present.discard(key)
+                break
+            attr = _NAMES[name.strip().lower()]
+            made = Entry(
+                ",".join(parent), {"objectclass": (objectclass,), attr.lower(): (_unescape(value),)}
+            )
+            added[parent_key] = (parent, made)
+            present.add(parent_key)
+    kept = [item for key, item in by_key.items() if key in present]
+    everything = [*added.values(), *kept]
+    everything.sort(key=lambda item: (len(item[0]), _key(item[0])))
+    return [entry for _, entry in everything], len(added), dropped
+
+
+# --- LDIF text ---
+
+
+def object_classes(entry: Entry) -> list[str]:
+    """The objectClass values to write: the entry's own, less auxiliary classes whose
+    required attributes it lacks; for a source that did not keep them (an LDIF reader
+    that only noted the class), the structural class and the auxiliary classes its
+    attributes need.
+    """
+    present = {k for k, v in entry.attrs.items() if v}
+    own = entry.values("objectclass")
+    if not own:
+        own = tuple(_STRUCTURAL.get(c, c) for c in sorted(entry.objectclasses))
+        if present & {"glueforeignkey", "gluechunkkey"}:
+            own += ("GlueKey",)
+        own += ("GlueSchemaVersion",)
+    return [
+        value
+        for value in own
+        if all(n in present for n in _AUX_MUST.get(value.strip().lower(), ()))
+    ]
+
+
+def _entry_ldif(entry: Entry) -> str:
+    out = [_line("dn", entry.dn)]
+    attrs = entry.attrs
+    out.extend(_line("objectClass", value) for value in object_classes(entry))
+    for key, values in attrs.items():
+        if key == "objectclass":
+            continue
+        name = _NAMES.get(key, key)
+        out.extend(_line(name, value) for value in values)
+    return "\n".join(out) + "\n\n"
+
+
+def _safe(value: str) -> bool:
+    """RFC 2849 SAFE-STRING, and no trailing space (which some parsers would drop)."""
+    if not value:
+        return True
+    if value[0] in " :<" or value[-1] == " ":
+        return False
+    return all(0 < ord(ch) < 128 and ch not in "\r\n" for ch in value)
+
+
+def _line(name: str, value: str) -> str:
+    if not value:
+        return f"{name}:"
+    if _safe(value):
+        text = f"{name}: {value}"
+    else:
+        text = f"{name}:: {base64.b64encode(value.encode('utf-8')).decode('ascii')}"
+    if len(text) <= _WIDTH:
+        return text
+    chunks = [text[:_WIDTH]]
+    chunks += [" " + text[i : i + _WIDTH - 1] for i in range(_WIDTH, len(text), _WIDTH - 1)]
+    return "\n".join(chunks)
+
+
+# --- atomic write ---
+
+
+def _write_atomically(path: Path, chunks: Iterable[str]) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {path}: folder {folder} does not exist")
+    temp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        # os.open applies the umask, as creating the file directly would.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if path.name.endswith(".gz"):
+                # Closing the GzipFile writes its trailer but leaves ``raw`` open.
+                with gzip.GzipFile(filename=path.name[:-3], fileobj=raw, mode="wb", mtime=0) as gz:
+                    _write_all(gz.write, chunks)
+            else:
+                _write_all(raw.write, chunks)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def _write_all(write: Callable[[bytes], object], chunks: Iterable[str]) -> None:
+    for chunk in chunks:
+        write(chunk.encode("utf-8"))

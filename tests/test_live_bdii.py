@@ -1,0 +1,491 @@
+"""cecap against a real BDII on loopback: same answers as its LDIF, failover, hangs, limits,
+TLS, a server stopped mid-run, VO names that look like filter syntax, and snapshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bdii_server import BDIIServer, free_port, make_test_ca, missing_requirements
+from glue_ldif import CESpec, bdii_ldif, simple_site
+from overlay import overlay_ldif
+from run import REPO, SAMPLE, cecap
+
+from cecap import source_ldap
+from cecap.cli import main
+from cecap.formats import FORMATS
+from cecap.source_ldap import LdapReader
+
+Make = Callable[..., BDIIServer]
+
+# Chosen CEs of the OSG 2008 snapshot made to advertise glexec (the file has none).
+OVERLAY = {
+    "gate01.aglt2.org:2119/jobmanager-condor-atlas": ["glexec"],
+    "red.unl.edu:2119/jobmanager-pbs-cms": ["glexec"],
+    "cit-gatekeeper.ultralight.org:2119/jobmanager-condor-cms": ["GLEXEC"],
+    "cmsgrid01.hep.wisc.edu:2119/jobmanager-condor-cms": ["glexec"],
+    "fermigrid1.fnal.gov:2119/jobmanager-condor-cms": ["glexec"],
+}
+
+
+def doc(result: Any) -> dict[str, Any]:
+    assert result.returncode == 0, result.stderr
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def rows_of(*args: str | Path, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    parsed = doc(cecap(*args, "--format", "json", env=env))
+    assert parsed["partial"] is False
+    rows: list[dict[str, Any]] = parsed["rows"]
+    return rows
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """cecap in this process (so a test can hook into it); exit code, stdout, stderr."""
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    out, err = capsys.readouterr()
+    code = stopped.value.code
+    assert isinstance(code, int)
+    return code, out, err
+
+
+# --- the real OSG 2008 snapshot, live --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def osg_live(
+    osg_snapshot: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[BDIIServer, Path]]:
+    """A BDII holding the OSG snapshot with the glexec overlay, and an LDIF of exactly what
+    it holds (the overlaid file less the entries the server's schema refused)."""
+    missing = missing_requirements()
+    if missing:
+        pytest.skip("a real BDII needs " + ", ".join(missing) + "; scripts/test.sh installs them")
+    folder = tmp_path_factory.mktemp("osg-live")
+    overlaid = overlay_ldif(osg_snapshot, folder / "osg-glexec.ldif", OVERLAY)
+    server = BDIIServer(folder / "bdii")
+    server.start()
+    try:
+        loaded = server.load(overlaid, strict=False)
+        refused = {e.dn for e in loaded.refused}
+        # The one broken subcluster (and its children) of the real file: nothing cecap needs.
+        assert len(refused) == 4
+        assert all("GlueSubClusterUniqueID=Dell Nodes," in dn for dn in refused)
+        same = folder / "osg-glexec-as-loaded.ldif"
+        blocks = overlaid.read_text(encoding="utf-8").split("\n\n")
+        kept = [b for b in blocks if b.split("\n", 1)[0][len("dn: ") :] not in refused]
+        assert len(blocks) - len(kept) == 4
+        same.write_text("\n\n".join(kept), encoding="utf-8")
+        yield server, same
+    finally:
+        server.stop()
+
+
+def test_live_rows_equal_the_ldif_rows(osg_live: tuple[BDIIServer, Path]) -> None:
+    server, ldif = osg_live
+    for command in (["report", "--all"], ["sites"]):
+        live = rows_of(*command, "--bdii", server.url)
+        snap = rows_of(*command, "--bdii", ldif)
+        assert live == snap
+        assert len(live) > 50
+    live_report = rows_of("report", "--bdii", f"{server.host}:{server.port}")
+    assert {(r["site"], r["verdict"]) for r in live_report} == {
+        ("AGLT2", "ready"),
+        ("Nebraska", "ready"),
+        ("CIT_CMS_T2", "conditional"),
+    }
+
+
+def test_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_reports(
+    osg_live: tuple[BDIIServer, Path], bdii_factory: Make, tmp_path: Path
+) -> None:
+    server, ldif = osg_live
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    snap = folder / "top-bdii.ldif.gz"
+    snap.write_text("yesterday's snapshot\n")
+    made = cecap("snapshot", "--bdii", server.url, "-o", snap)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout == f"wrote {snap}: 4260 entries (1164 CEs) from {server.url}\n"
+    assert made.stderr == ""
+    assert os.listdir(folder) == ["top-bdii.ldif.gz"]  # replaced; no temporary file left
+
+    fresh = bdii_factory()
+    loaded = fresh.load(snap)  # strict: ldapadd must accept every entry
+    assert loaded.added == 4258
+    assert loaded.already_present == ("o=grid", "Mds-Vo-name=local,o=grid")
+    assert fresh.count("(objectClass=GlueCE)") == 1164
+
+    for command in (["report", "--all"], ["sites"]):
+        expected = rows_of(*command, "--bdii", ldif)
+        assert rows_of(*command, "--bdii", fresh.url) == expected
+        assert rows_of(*command, "--bdii", snap) == expected
+
+
+def test_snapshot_of_a_snapshot_loads_too(bdii_factory: Make, tmp_path: Path) -> None:
+    # From an LDIF source (which need not keep objectClass values) the file must still
+    # satisfy the schema.
+    first = tmp_path / "one.ldif"
+    second = tmp_path / "two.ldif"
+    assert cecap("snapshot", "--bdii", SAMPLE, "-o", first).returncode == 0
+    again = cecap("snapshot", "--bdii", first, "-o", second)
+    assert again.returncode == 0, again.stderr
+    fresh = bdii_factory()
+    fresh.load(second)
+    assert rows_of("report", "--all", "--bdii", fresh.url) == rows_of(
+        "report", "--all", "--bdii", SAMPLE
+    )
+
+
+# --- failover ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sample_bdii(bdii_factory: Make) -> BDIIServer:
+    server = bdii_factory()
+    server.load(SAMPLE)
+    return server
+
+
+def test_failover_skips_a_dead_endpoint_with_a_warning(sample_bdii: BDIIServer) -> None:
+    dead = free_port()
+    result = cecap(
+        "report",
+        "--all",
+        "--format",
+        "json",
+        "--bdii",
+        f"127.0.0.1:{dead}",
+        "--bdii",
+        sample_bdii.url,
+    )
+    assert doc(result)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
+    assert result.stderr == (
+        f"cecap: warning: ldap://127.0.0.1:{dead}: cannot connect: Connection refused;"
+        f" trying {sample_bdii.url}\n"
+    )
+
+
+def test_lcg_gfal_infosys_is_the_default_list(sample_bdii: BDIIServer) -> None:
+    dead = free_port()
+    env = {"LCG_GFAL_INFOSYS": f"127.0.0.1:{dead},{sample_bdii.host}:{sample_bdii.port}"}
+    result = cecap("report", "--all", "--format", "json", env=env)
+    assert doc(result)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
+    assert f"ldap://127.0.0.1:{dead}: cannot connect" in result.stderr
+
+
+def test_all_endpoints_down_is_exit_3_with_one_line_each() -> None:
+    one, two = free_port(), free_port()
+    result = cecap("sites", "--bdii", f"127.0.0.1:{one},ldap://127.0.0.1:{two}")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-3:] == [
+        "cecap: error: none of the 2 information systems answered:",
+        f"  ldap://127.0.0.1:{one}: cannot connect: Connection refused",
+        f"  ldap://127.0.0.1:{two}: cannot connect: Connection refused",
+    ]
+
+
+def test_site_bdii_with_base(bdii_factory: Make, tmp_path: Path) -> None:
+    # A site BDII publishes under mds-vo-name=SITE,o=grid, without the local level.
+    site = simple_site("UKI-LT2-QMUL", [CESpec("grid", ["atlas", "cms"])])
+    text = bdii_ldif([site]).replace(",Mds-Vo-name=local,o=grid", ",o=grid")
+    text = text.replace("dn: Mds-Vo-name=local,o=grid\nobjectClass: MDS\nMds-Vo-name: local\n", "")
+    ldif = tmp_path / "site.ldif"
+    ldif.write_text(text)
+    server = bdii_factory(top_level=False)
+    server.load(ldif)
+    base = "mds-vo-name=UKI-LT2-QMUL,o=grid"
+    live = rows_of("report", "--all", "--bdii", server.url, "--base", base)
+    assert live == rows_of("report", "--all", "--bdii", ldif)
+    assert {(r["experiment"], r["site"]) for r in live} == {
+        ("atlas", "UKI-LT2-QMUL"),
+        ("cms", "UKI-LT2-QMUL"),
+    }
+    wrong = cecap("report", "--bdii", server.url, "--base", "mds-vo-name=NOPE,o=grid")
+    assert wrong.returncode == 3
+    assert wrong.stderr == (
+        f"cecap: error: {server.url}: the search base 'mds-vo-name=NOPE,o=grid' does not"
+        " exist there; check --base (o=grid, mds-vo-name=SITE,o=grid, ...)\n"
+    )
+
+
+# --- a server that never answers ------------------------------------------------------
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[int, list[socket.socket]]]:
+    """A plain TCP server on loopback that accepts connections and never says a word."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    accepted: list[socket.socket] = []
+    done = threading.Event()
+
+    def serve() -> None:
+        deadline = time.monotonic() + 60  # stops by itself even if the test forgets
+        while not done.is_set() and time.monotonic() < deadline:
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        done.set()
+        thread.join(5)
+        for conn in accepted:
+            conn.close()
+        listener.close()
+
+
+def test_a_hanging_server_ends_at_the_timeout_with_exit_3(
+    silent_server: tuple[int, list[socket.socket]],
+) -> None:
+    port, accepted = silent_server
+    started = time.monotonic()
+    result = cecap("report", "--bdii", f"127.0.0.1:{port}", "--timeout", "2")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 3
+    assert elapsed < 2 + 2
+    assert len(accepted) == 1  # it did connect: the hang is after the accept
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"cecap: error: ldap://127.0.0.1:{port}: no complete answer within 2 s (--timeout),"
+        " gave up waiting for the answer to the anonymous bind\n"
+    )
+
+
+def test_a_hanging_server_is_skipped_for_the_next(
+    silent_server: tuple[int, list[socket.socket]], sample_bdii: BDIIServer
+) -> None:
+    port, _ = silent_server
+    result = cecap(
+        "report",
+        "--all",
+        "--format",
+        "json",
+        "--timeout",
+        "1",
+        "--bdii",
+        f"127.0.0.1:{port},{sample_bdii.url}",
+    )
+    assert doc(result)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
+    assert result.stderr == (
+        f"cecap: warning: ldap://127.0.0.1:{port}: no complete answer within 1 s (--timeout),"
+        f" gave up waiting for the answer to the anonymous bind; trying {sample_bdii.url}\n"
+    )
+
+
+# --- the server stopped in the middle of a run ----------------------------------------
+
+
+def stop_before_second_search(monkeypatch: pytest.MonkeyPatch, server: BDIIServer) -> list[int]:
+    """Stop ``server`` for real just before cecap's second search reaches it."""
+    real_search = source_ldap.Connection.search
+    ports: list[int] = []
+
+    def search(self: Any, *args: Any, **kwargs: Any) -> Any:
+        ports.append(self.server.port)
+        if len(ports) == 2:
+            server.stop()
+        return real_search(self, *args, **kwargs)
+
+    monkeypatch.setattr(source_ldap.Connection, "search", search)
+    return ports
+
+
+def test_server_stopped_mid_run_is_exit_3_and_no_report(
+    sample_bdii: BDIIServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ports = stop_before_second_search(monkeypatch, sample_bdii)
+    code, out, err = run_main(["report", "--all", "--bdii", sample_bdii.url], capsys)
+    assert ports == [sample_bdii.port, sample_bdii.port]
+    assert not sample_bdii.running
+    assert code == 3
+    assert out == ""
+    assert err.startswith(
+        f"cecap: error: {sample_bdii.url}: connection lost during the GlueVOView search: "
+    )
+    assert err.count("\n") == 1
+
+
+def test_server_stopped_mid_run_fails_over_from_scratch(
+    bdii_factory: Make, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = bdii_factory(), bdii_factory()
+    first.load(SAMPLE)
+    second.load(SAMPLE)
+    stop_before_second_search(monkeypatch, first)
+    code, out, err = run_main(
+        ["report", "--all", "--format", "json", "--bdii", f"{first.url},{second.url}"], capsys
+    )
+    assert code == 0, err
+    # Nothing from the first server's one finished search leaks in twice.
+    assert json.loads(out)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
+    assert err.startswith(
+        f"cecap: warning: {first.url}: connection lost during the GlueVOView search: "
+    )
+    assert err.endswith(f"; trying {second.url}\n")
+
+
+# --- a server-side size limit --------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_bdii(bdii_factory: Make) -> BDIIServer:
+    server = bdii_factory(sizelimit=8)
+    server.load(SAMPLE)
+    return server
+
+
+def test_size_limit_is_partial_in_every_format(
+    limited_bdii: BDIIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reason = "the server's size limit stopped the GlueCE search after 8 entries"
+    for fmt in sorted(FORMATS):
+        code, out, err = run_main(
+            ["report", "--all", "--bdii", limited_bdii.url, "--format", fmt], capsys
+        )
+        assert code == 3, fmt
+        assert f"cecap: warning: {limited_bdii.url}: partial answer: {reason}" in err
+        if fmt == "json":
+            parsed = json.loads(out)
+            assert parsed["partial"] is True
+            assert reason in parsed["partial_reason"]
+        else:
+            assert f"PARTIAL: {reason}" in out, fmt
+
+
+def test_allow_partial_exits_0_but_still_says_partial(limited_bdii: BDIIServer) -> None:
+    result = cecap("sites", "--bdii", limited_bdii.url, "--format", "json", "--allow-partial")
+    assert result.returncode == 0
+    parsed = json.loads(result.stdout)
+    assert parsed["partial"] is True
+    assert "size limit" in parsed["partial_reason"]
+
+
+def test_a_partial_snapshot_is_not_written_unless_allowed(
+    limited_bdii: BDIIServer, tmp_path: Path
+) -> None:
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    out = folder / "snap.ldif"
+    refused = cecap("snapshot", "--bdii", limited_bdii.url, "-o", out)
+    assert refused.returncode == 3
+    assert "no snapshot written (--allow-partial writes it, marked partial)" in refused.stderr
+    assert os.listdir(folder) == []
+
+    allowed = cecap("snapshot", "--bdii", limited_bdii.url, "-o", out, "--allow-partial")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "the snapshot is marked partial" in allowed.stderr
+    reread = cecap("report", "--bdii", out, "--format", "json")
+    assert reread.returncode == 3
+    assert json.loads(reread.stdout)["partial"] is True
+    assert "size limit stopped the GlueCE search" in json.loads(reread.stdout)["partial_reason"]
+
+
+# --- VO names that look like filter syntax ------------------------------------------------
+
+ODD_VOS = ["at*as", "x)(objectClass=*", "back\\slash", "a(b)*c\\d"]
+
+
+@pytest.fixture
+def odd_vo_bdii(bdii_factory: Make, tmp_path: Path) -> tuple[BDIIServer, Path]:
+    # One queue per VO; glexec only on the VOView, so a view the filter wrongly left out
+    # would change the verdict. "atlas" is what an unescaped "at*as" would also match.
+    ces = [
+        CESpec(f"q{number}", [vo], capabilities=(), view_capabilities={vo: ["glexec"]})
+        for number, vo in enumerate(["atlas", *ODD_VOS])
+    ]
+    ldif = tmp_path / "odd.ldif"
+    ldif.write_text(bdii_ldif([simple_site("CERN-PROD", ces)]))
+    server = bdii_factory()
+    server.load(ldif)
+    return server, ldif
+
+
+@pytest.mark.parametrize("vo", ODD_VOS)
+def test_filter_syntax_in_a_vo_name_is_matched_literally(
+    odd_vo_bdii: tuple[BDIIServer, Path], vo: str
+) -> None:
+    server, _ = odd_vo_bdii
+    reader = LdapReader(server.host, server.port, timeout=10, vos=[vo])
+    views = [e for e in reader.entries() if "gluevoview" in e.objectclasses]
+    assert reader.partial is None
+    assert [v.first("gluevoviewlocalid") for v in views] == [vo]
+
+
+def test_odd_vo_names_give_the_same_report_live(
+    odd_vo_bdii: tuple[BDIIServer, Path], tmp_path: Path
+) -> None:
+    server, ldif = odd_vo_bdii
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("stances.yaml", "sites.yaml"):
+        shutil.copyfile(REPO / "config" / name, config / name)
+    lines = ["experiments:"]
+    for number, vo in enumerate(ODD_VOS):
+        lines += [f"  odd{number}:", f"    vo: {json.dumps(vo)}", "    modes: [setuid]"]
+    (config / "experiments.yaml").write_text("\n".join(lines) + "\n")
+    live = rows_of("report", "--all", "--bdii", server.url, "--config", config)
+    assert live == rows_of("report", "--all", "--bdii", ldif, "--config", config)
+    assert sorted((r["vo"], r["ce"].rsplit("-", 1)[1]) for r in live) == sorted(
+        (vo, f"q{number}") for number, vo in enumerate(["atlas", *ODD_VOS]) if vo != "atlas"
+    )
+    # Each advertises glexec on its VOView only: the view came through the filter (else
+    # "not-advertised"); CERN's answers make it conditional.
+    assert {r["verdict"] for r in live} == {"conditional"}
+
+
+# --- ldaps ----------------------------------------------------------------------------------
+
+
+def test_ldaps_is_verified_against_the_grid_ca_directory(
+    bdii_factory: Make, tmp_path: Path
+) -> None:
+    tls, ca_dir = make_test_ca(tmp_path / "ca")
+    server = bdii_factory(tls=tls)
+    server.load(SAMPLE)
+    url = server.ldaps_url
+    assert url is not None
+    expected = rows_of("report", "--all", "--bdii", SAMPLE)
+    assert rows_of("report", "--all", "--bdii", url, env={"X509_CERT_DIR": str(ca_dir)}) == expected
+    assert rows_of("report", "--all", "--bdii", url, "--ca-dir", ca_dir) == expected
+
+    _, other_ca_dir = make_test_ca(tmp_path / "other-ca")
+    refused = cecap("report", "--bdii", url, "--ca-dir", other_ca_dir)
+    assert refused.returncode == 3
+    assert refused.stdout == ""
+    assert refused.stderr.startswith(
+        f"cecap: error: {url}: TLS failed, the server certificate was not verified against"
+        f" the CA directory {other_ca_dir} ("
+    )
+    assert "(certificate verify failed: " in refused.stderr
+
+    missing = tmp_path / "no-such-ca-dir"
+    absent = cecap("report", "--bdii", url, "--ca-dir", missing)
+    assert absent.returncode == 3
+    assert absent.stderr == (
+        f"cecap: error: {url}: CA directory {missing} does not exist; set X509_CERT_DIR or"
+        " pass --ca-dir to a folder of hashed CA certificates\n"
+    )
+    plain_port = f"ldaps://{server.host}:{server.port}"
+    not_tls = cecap("report", "--bdii", plain_port, "--ca-dir", ca_dir)
+    assert not_tls.returncode == 3
+    assert not_tls.stderr.startswith(f"cecap: error: {plain_port}: TLS handshake failed (")

@@ -1,0 +1,179 @@
+"""What --bdii / LCG_GFAL_INFOSYS values mean, and failover across them (no server needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cecap.errors import InputError, SourceUnavailable, UsageError
+from cecap.source import Entry, Reader
+from cecap.source_ldap import LdapReader, vo_filter
+from cecap.source_ldif import LdifReader
+from cecap.sources import SourceSettings, first_available, open_one, open_readers, source_items
+
+
+@pytest.mark.parametrize(
+    ("item", "origin"),
+    [
+        ("bdii.example.org", "ldap://bdii.example.org:2170"),
+        ("bdii.example.org:2171", "ldap://bdii.example.org:2171"),
+        ("ldap://bdii.example.org", "ldap://bdii.example.org:2170"),
+        ("LDAP://bdii.example.org:389/", "ldap://bdii.example.org:389"),
+        ("ldaps://bdii.example.org:2636", "ldaps://bdii.example.org:2636"),
+        ("[::1]:2170", "ldap://[::1]:2170"),
+        ("127.0.0.1", "ldap://127.0.0.1:2170"),
+    ],
+)
+def test_endpoints(item: str, origin: str) -> None:
+    reader = open_one(item)
+    assert isinstance(reader, LdapReader)
+    assert reader.origin == origin
+    assert reader.use_tls == origin.startswith("ldaps:")
+
+
+def test_settings_reach_the_ldap_reader() -> None:
+    settings = SourceSettings(base="mds-vo-name=RAL-LCG2,o=grid", timeout=4.5, ca_dir="/ca")
+    reader = open_one("ldaps://bdii.example.org", settings)
+    assert isinstance(reader, LdapReader)
+    assert (reader.base, reader.timeout, reader.ca_dir) == (
+        "mds-vo-name=RAL-LCG2,o=grid",
+        4.5,
+        "/ca",
+    )
+
+
+@pytest.mark.parametrize(
+    "item", ["snap.ldif", "snap.ldif.gz", "dump.gz", "./dump", "data/dump.txt", "~/x.ldif"]
+)
+def test_ldif_paths(item: str) -> None:
+    assert isinstance(open_one(item), LdifReader)
+
+
+def test_an_existing_file_is_a_snapshot_whatever_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "topbdii").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert isinstance(open_one("topbdii"), LdifReader)
+    assert isinstance(open_one("otherhost"), LdapReader)
+
+
+def test_lists_are_comma_separated_and_repeatable_in_order() -> None:
+    readers = open_readers(["a.example.org, b.example.org:2171", "ldaps://c.example.org"])
+    assert [r.origin for r in readers] == [
+        "ldap://a.example.org:2170",
+        "ldap://b.example.org:2171",
+        "ldaps://c.example.org:2170",
+    ]
+
+
+def test_environment_default_only_without_bdii() -> None:
+    env = "top1.example.org:2170,top2.example.org:2170"
+    assert source_items([], env) == ["top1.example.org:2170", "top2.example.org:2170"]
+    assert source_items(["mine.example.org"], env) == ["mine.example.org"]
+
+
+def test_nothing_given_says_both_ways() -> None:
+    with pytest.raises(UsageError) as caught:
+        source_items([], None)
+    assert "--bdii" in str(caught.value)
+    assert "LCG_GFAL_INFOSYS" in str(caught.value)
+    with pytest.raises(UsageError):
+        source_items([" , "], "")
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("http://bdii.example.org", "unknown scheme 'http'"),
+        ("bdii.example.org:notaport", "not HOST[:PORT]"),
+        ("bdii.example.org:99999", "not HOST[:PORT]"),
+        ("ldap://user:pw@bdii.example.org", "not HOST[:PORT]"),
+        ("ldap://bdii.example.org:2170/o=grid", "give the search base with --base"),
+        ("ldap://", "not HOST[:PORT]"),
+    ],
+)
+def test_bad_items_are_usage_errors(item: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        open_one(item)
+    assert message in str(caught.value)
+    assert repr(item) in str(caught.value)
+
+
+def test_every_item_is_checked_before_any_is_read() -> None:
+    with pytest.raises(UsageError):
+        open_readers(["good.example.org,ftp://bad.example.org"])
+
+
+class FakeReader:
+    """A reader that yields some entries, then fails or ends."""
+
+    def __init__(self, origin: str, fail_after: int | None, bad_input: bool = False) -> None:
+        self.origin = origin
+        self.partial: str | None = None
+        self.fail_after = fail_after
+        self.bad_input = bad_input
+
+    def entries(self):  # type: ignore[no-untyped-def]
+        for number in range(3):
+            if self.fail_after is not None and number == self.fail_after:
+                if self.bad_input:
+                    raise InputError(f"{self.origin}: line 1: garbled")
+                raise SourceUnavailable(f"{self.origin}: connection lost")
+            yield Entry(f"n={number},{self.origin}", {})
+
+
+def collect(reader: Reader) -> list[str]:
+    return [e.dn for e in reader.entries()]
+
+
+def test_failover_restarts_from_nothing_and_warns_per_skipped_endpoint() -> None:
+    warnings: list[str] = []
+    readers = [FakeReader("one", 1), FakeReader("two", 0), FakeReader("three", None)]
+    got = first_available(readers, collect, warnings.append)
+    assert got == ["n=0,three", "n=1,three", "n=2,three"]
+    assert warnings == [
+        "one: connection lost; trying two",
+        "two: connection lost; trying three",
+    ]
+
+
+def test_all_failing_lists_every_endpoint() -> None:
+    warnings: list[str] = []
+    with pytest.raises(SourceUnavailable) as caught:
+        first_available([FakeReader("one", 0), FakeReader("two", 2)], collect, warnings.append)
+    assert str(caught.value) == (
+        "none of the 2 information systems answered:\n  one: connection lost\n"
+        "  two: connection lost"
+    )
+    assert warnings == ["one: connection lost; trying two"]
+
+
+def test_a_single_failure_is_one_line() -> None:
+    with pytest.raises(SourceUnavailable) as caught:
+        first_available([FakeReader("one", 0)], collect)
+    assert str(caught.value) == "one: connection lost"
+
+
+def test_bad_input_is_not_failed_over() -> None:
+    readers = [FakeReader("bad.ldif", 1, bad_input=True), FakeReader("two", None)]
+    with pytest.raises(InputError, match="garbled"):
+        first_available(readers, collect)
+
+
+def test_vo_filter_escapes_filter_syntax() -> None:
+    assert vo_filter(["atlas"]) == (
+        "(&(objectClass=GlueVOView)(|(GlueCEAccessControlBaseRule=*atlas*)"
+        "(GlueVOViewLocalID=atlas)))"
+    )
+    assert vo_filter(["a*b(c)\\d"]) == (
+        "(&(objectClass=GlueVOView)(|(GlueCEAccessControlBaseRule=*a\\2ab\\28c\\29\\5cd*)"
+        "(GlueVOViewLocalID=a\\2ab\\28c\\29\\5cd)))"
+    )
+
+
+def test_no_vo_narrowing_with_an_empty_vo_name() -> None:
+    reader = LdapReader("h", vos=["atlas", " "])
+    assert reader.filter_for("gluevoview") == "(objectClass=GlueVOView)"
+    assert LdapReader("h", vos=["cms"]).filter_for("gluece") == "(objectClass=GlueCE)"
