@@ -14,6 +14,16 @@ from bdii_server import BDIIServer, missing_requirements
 OSG_SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "osg-bdii-2008.ldif.gz"
 
 
+@pytest.fixture(autouse=True)
+def _private_history(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep every test, and every cecap it starts, away from the user's real history
+    (~/.local/state/cecap): the default history goes to a fresh folder of its own."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+    monkeypatch.delenv("CECAP_STATE", raising=False)
+
+
 @pytest.fixture
 def bdii_factory(tmp_path: Path) -> Iterator[Callable[..., BDIIServer]]:
     """``make(**kw)``: a started BDIIServer(tmp folder, **kw); all are stopped at teardown."""

@@ -18,6 +18,7 @@ from .errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNAVAILABLE, CecapError, Input
 from .evaluate import Assessment, Verdict, assess, summarize_sites
 from .formats import FORMATS, render
 from .glue import GlueModel, read_model
+from .history import STATE_ENV, record_run, stable_counts, state_path
 from .policy import Experiment, Policy
 from .rows import Table, report_table, site_table, stance_table
 from .source import GLUE13_WANTED, Reader
@@ -129,6 +130,28 @@ def warn(message: str) -> None:
     click.echo(f"cecap: warning: {message}", err=True)
 
 
+def state_option(func: F) -> F:
+    return click.option(
+        "--state",
+        "state",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="PATH",
+        help=f"History database (default: ${STATE_ENV}, else $XDG_STATE_HOME/cecap/"
+        "history.sqlite, else ~/.local/state/cecap/history.sqlite).",
+    )(func)
+
+
+def keep_days_option(func: F) -> F:
+    return click.option(
+        "--keep-days",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="Prune recorded runs older than N days (every CE's current state stays).",
+    )(func)
+
+
 def experiment_option(func: F) -> F:
     return click.option(
         "--experiment",
@@ -224,6 +247,18 @@ def cli() -> None:
 @click.option(
     "--all", "show_all", is_flag=True, help="Every CE serving the VO, not only usable ones."
 )
+@click.option(
+    "--min-stable",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Only CEs ready for at least N consecutive recorded runs (see --record).",
+)
+@click.option(
+    "--record", is_flag=True, help="Record this run's verdicts in the history (as check does)."
+)
+@state_option
+@keep_days_option
 @format_option
 @config_option
 @debug_option
@@ -232,27 +267,55 @@ def report(
     allow_partial: bool,
     experiments: tuple[str, ...],
     show_all: bool,
+    min_stable: int | None,
+    record: bool,
+    state: Path | None,
+    keep_days: int | None,
     fmt: str,
     config: Path | None,
     debug: bool,
 ) -> int:
     """Verdict per CE: where each experiment may send glexec workflows now.
 
-    By default only CEs whose verdict is ready or conditional are shown.
+    By default only CEs whose verdict is ready or conditional are shown. stable_runs
+    says for how many consecutive recorded runs a CE has had its verdict.
     """
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     model = load_model(bdii, vos=[e.vo for e in chosen])
     results: list[Assessment] = assess(model, policy, chosen)
-    if not show_all:
+    history = state_path(state)
+    if record and model.partial:
+        warn(f"{model.origin}: partial answer not recorded in the history")
+    elif record:
+        record_run(
+            history,
+            results,
+            [e.key for e in chosen],
+            command="report",
+            source=model.origin,
+            lock_timeout=source_settings().timeout,
+            keep_days=keep_days,
+        )
+    stable = stable_counts(history, results, required=min_stable is not None)
+    if min_stable is not None and stable is not None:
+        results = [
+            a
+            for a in results
+            if a.verdict is Verdict.READY
+            and stable[(a.experiment.key, a.ce.unique_id)] >= min_stable
+        ]
+    elif not show_all:
         results = [a for a in results if a.verdict in (Verdict.READY, Verdict.CONDITIONAL)]
     meta = {
         **source_meta(model),
-        "empty": "CE is ready or conditional (use --all to see every CE serving the VO)"
+        "empty": f"CE has been ready for {min_stable} recorded runs or more"
+        if min_stable is not None
+        else "CE is ready or conditional (use --all to see every CE serving the VO)"
         if not show_all
         else "CE serves the chosen experiments' VOs",
     }
-    return emit(report_table(results, meta), fmt, model, allow_partial)
+    return emit(report_table(results, meta, stable), fmt, model, allow_partial)
 
 
 @cli.command()
@@ -322,4 +385,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+from . import cli_history  # noqa: E402,F401,I001  (registers commands)
 from . import cli_snapshot  # noqa: E402,F401  (registers commands)

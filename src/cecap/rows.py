@@ -38,10 +38,17 @@ REPORT_FIELDS = (
     "mode",
     "fail_closed",
     "reason",
+    "stable_runs",
 )
 
 
-def report_table(assessments: Iterable[Assessment], meta: Mapping[str, Any]) -> Table:
+def report_table(
+    assessments: Iterable[Assessment],
+    meta: Mapping[str, Any],
+    stable: Mapping[tuple[str, str], int] | None = None,
+) -> Table:
+    """``stable``: per (experiment, CE), how many recorded runs its verdict has held
+    (None: no history, so ``stable_runs`` is null)."""
     rows = [
         {
             "experiment": a.experiment.key,
@@ -54,6 +61,9 @@ def report_table(assessments: Iterable[Assessment], meta: Mapping[str, Any]) -> 
             "mode": a.mode.value if a.mode else None,
             "fail_closed": a.fail_closed,
             "reason": a.reason,
+            "stable_runs": None
+            if stable is None
+            else stable.get((a.experiment.key, a.ce.unique_id), 0),
         }
         for a in assessments
     ]

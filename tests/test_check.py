@@ -1,0 +1,843 @@
+"""`cecap check`, `history`, `diff` and `report --record` end to end: Nagios states and exit
+codes, history across runs of the real OSG 2008 snapshot, every diff format, UNKNOWN for
+every failure, overlapping runs, a run killed mid-write, pruning."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from overlay import overlay_ldif
+from run import SAMPLE, cecap
+
+from cecap.cli import main
+from cecap.config import load_policy
+from cecap.errors import ConfigError
+from cecap.formats import FORMATS
+from cecap.history import HOLD_ENV
+
+AGLT2 = "gate01.aglt2.org:2119/jobmanager-condor-atlas"
+BNL = "gridgk01.racf.bnl.gov:2119/jobmanager-condor-atlas"
+UC = "tier2-osg.uchicago.edu:2119/jobmanager-condor-atlas"
+NEB = "red.unl.edu:2119/jobmanager-pbs-cms"  # serves atlas and cms
+NEB_PROD = "red.unl.edu:2119/jobmanager-pbs-cmsprod"  # serves atlas and cms
+CIT = "cit-gatekeeper.ultralight.org:2119/jobmanager-condor-cms"  # Caltech: conditional
+MIT = "ce01.cmsaf.mit.edu:2119/jobmanager-condor-cms"
+
+PIC = "ce07.pic.es:8443/cream-pbs-glong"
+RAL = "lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M"
+TRIUMF = "ce1.triumf.ca:8443/cream-pbs-atlas"
+
+GLEXEC = ["glexec"]
+
+
+def drop_ces(path: Path, ces: list[str]) -> Path:
+    """Remove the GlueCE entries of ``ces`` from an LDIF file, as if they left the BDII."""
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    kept = [
+        b
+        for b in blocks
+        if not any(b.lstrip("\n").startswith(f"dn: GlueCEUniqueID={ce},") for ce in ces)
+    ]
+    assert len(kept) == len(blocks) - len(ces), "a CE to drop is not in the file"
+    path.write_text("\n\n".join(kept), encoding="utf-8")
+    return path
+
+
+def inproc(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
+    """Run cecap in this process (fast, and lets a test break things inside it)."""
+    with pytest.raises(SystemExit) as done:
+        main([str(a) for a in args])
+    captured = capsys.readouterr()
+    code = done.value.code
+    assert isinstance(code, int)
+    return code, captured.out, captured.err
+
+
+def db_runs(db: Path) -> list[tuple[int, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT id, source FROM runs ORDER BY id").fetchall()
+
+
+def integrity(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def run_times(db: Path) -> dict[int, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT id, time FROM runs").fetchall())
+
+
+@pytest.fixture
+def osg_runs(osg_snapshot: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Three snapshots of the OSG 2008 BDII, as three cron runs could have seen it:
+
+    a: glexec on AGLT2, BNL, UC (atlas), Nebraska's cms queue (atlas and cms), Caltech
+       and MIT (cms);
+    b: AGLT2 stopped advertising, BNL went Draining, MIT's CE left the BDII,
+       Nebraska's cmsprod queue started advertising;
+    c: all of them back, cmsprod still there.
+    """
+    a = overlay_ldif(
+        osg_snapshot, tmp_path / "a.ldif", {c: GLEXEC for c in (AGLT2, BNL, UC, NEB, CIT, MIT)}
+    )
+    b = overlay_ldif(
+        osg_snapshot,
+        tmp_path / "b.ldif",
+        {c: GLEXEC for c in (BNL, UC, NEB, NEB_PROD, CIT, MIT)},
+        states={BNL: "Draining"},
+    )
+    drop_ces(b, [MIT])
+    c = overlay_ldif(
+        osg_snapshot,
+        tmp_path / "c.ldif",
+        {c: GLEXEC for c in (AGLT2, BNL, UC, NEB, NEB_PROD, CIT, MIT)},
+    )
+    return a, b, c
+
+
+def perf(experiment: str, ready: int, counts: dict[str, int], thresholds: str = ";;") -> str:
+    order = (
+        "conditional",
+        "no_stance",
+        "mode_mismatch",
+        "site_refuses",
+        "not_in_production",
+        "not_advertised",
+    )
+    items = [f"{experiment}_ready={ready}{thresholds};0"]
+    items += [f"{experiment}_{v}={counts.get(v, 0)};;;0" for v in order]
+    return " ".join(items)
+
+
+def osg_perf(atlas: int, cms: int, atlas_nip: int = 0, atlas_na: int = 0, cms_na: int = 0) -> str:
+    return " ".join(
+        [
+            perf("atlas", atlas, {"not_in_production": atlas_nip, "not_advertised": atlas_na}),
+            perf("cms", cms, {"conditional": 1, "not_advertised": cms_na}),
+            perf("lhcb", 0, {"not_advertised": 1}),
+            perf("alice", 0, {}),
+        ]
+    )
+
+
+# -- OK, WARNING, CRITICAL ------------------------------------------------------------------
+
+
+SAMPLE_ATLAS = {
+    "conditional": 1,
+    "no_stance": 1,
+    "mode_mismatch": 1,
+    "not_in_production": 1,
+    "not_advertised": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("warning", "critical", "code", "summary", "state"),
+    [
+        ("3:", "1:", 0, "CECAP OK - ready CEs: atlas 3", "OK"),
+        ("4:", "1:", 1, "CECAP WARNING - atlas: 3 ready (warning: outside 4:)", "WARNING"),
+        ("10:", "4:", 2, "CECAP CRITICAL - atlas: 3 ready (critical: outside 4:)", "CRITICAL"),
+        ("~:2", "@3:5", 2, "CECAP CRITICAL - atlas: 3 ready (critical: inside 3:5)", "CRITICAL"),
+    ],
+)
+def test_thresholds_on_ready_ces(
+    tmp_path: Path, warning: str, critical: str, code: int, summary: str, state: str
+) -> None:
+    db = tmp_path / "h.sqlite"
+    result = cecap(
+        "check", "--bdii", SAMPLE, "-e", "atlas", "-w", warning, "-c", critical, "--state", db
+    )
+    assert result.returncode == code, result.stderr
+    assert result.stderr == ""
+    thresholds = f";{warning};{critical}"
+    assert result.stdout.splitlines() == [
+        f"{summary} | {perf('atlas', 3, SAMPLE_ATLAS, thresholds)}",
+        f"atlas {state}: 3 ready of 8 CEs serving VO atlas (first recorded run)",
+    ]
+
+
+def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    a, b, c = osg_runs
+    db = tmp_path / "state" / "history.sqlite"
+
+    first = cecap("check", "--bdii", a, "--state", db)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "CECAP OK - ready CEs: atlas 4, cms 2, lhcb 0, alice 0 | "
+        + osg_perf(atlas=4, cms=2, atlas_na=124, cms_na=93),
+        "atlas OK: 4 ready of 128 CEs serving VO atlas (first recorded run)",
+        "cms OK: 2 ready of 96 CEs serving VO cms (first recorded run)",
+        "lhcb OK: 0 ready of 1 CE serving VO lhcb (first recorded run)",
+        "alice OK: 0 ready of 0 CEs serving VO alice (first recorded run)",
+    ]
+
+    second = cecap("check", "--bdii", b, "--state", db)
+    assert second.returncode == 1, second.stderr
+    assert second.stdout.splitlines() == [
+        f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT}"
+        " | " + osg_perf(atlas=3, cms=2, atlas_nip=1, atlas_na=124, cms_na=92),
+        "atlas WARNING: 3 ready of 128 CEs serving VO atlas (4 at the previous run)",
+        f"  no longer ready: {AGLT2} at AGLT2: ready → not-advertised: CE does not publish"
+        " GlueCECapability: glexec for VO atlas",
+        f"  no longer ready: {BNL} at BNL_ATLAS_1: ready → not-in-production: CE state is"
+        " Draining; ATLAS targets only Production",
+        f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
+        "cms WARNING: 2 ready of 95 CEs serving VO cms (2 at the previous run)",
+        f"  no longer ready: {MIT} at MIT_CMS: ready → absent: no longer among the CEs serving"
+        " VO cms",
+        f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
+        "lhcb OK: 0 ready of 1 CE serving VO lhcb (0 at the previous run)",
+        "alice OK: 0 ready of 0 CEs serving VO alice (0 at the previous run)",
+    ]
+
+    third = cecap("check", "--bdii", c, "--state", db)
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.splitlines() == [
+        "CECAP OK - ready CEs: atlas 5, cms 3, lhcb 0, alice 0 | "
+        + osg_perf(atlas=5, cms=3, atlas_na=123, cms_na=92),
+        "atlas OK: 5 ready of 128 CEs serving VO atlas (3 at the previous run)",
+        f"  newly ready: {AGLT2} at AGLT2: not-advertised → ready",
+        f"  newly ready: {BNL} at BNL_ATLAS_1: not-in-production → ready",
+        "cms OK: 3 ready of 96 CEs serving VO cms (2 at the previous run)",
+        f"  newly ready: {MIT} at MIT_CMS: absent → ready",
+        "lhcb OK: 0 ready of 1 CE serving VO lhcb (0 at the previous run)",
+        "alice OK: 0 ready of 0 CEs serving VO alice (0 at the previous run)",
+    ]
+    assert db_runs(db) == [(1, str(a)), (2, str(b)), (3, str(c))]
+    t = run_times(db)
+
+    # The timeline: one line per change, each verdict named; MIT's CE went absent.
+    timeline = cecap("history", "--state", db)
+    assert timeline.returncode == 0, timeline.stderr
+    assert [line for line in timeline.stdout.splitlines() if "  run 1  " not in line] == [
+        f"{t[2]}  run 2  atlas  AGLT2  {AGLT2}  ready → not-advertised",
+        f"{t[2]}  run 2  atlas  BNL_ATLAS_1  {BNL}  ready → not-in-production",
+        f"{t[2]}  run 2  atlas  Nebraska  {NEB_PROD}  not-advertised → ready",
+        f"{t[2]}  run 2  cms  MIT_CMS  {MIT}  ready → absent",
+        f"{t[2]}  run 2  cms  Nebraska  {NEB_PROD}  not-advertised → ready",
+        f"{t[3]}  run 3  atlas  AGLT2  {AGLT2}  not-advertised → ready",
+        f"{t[3]}  run 3  atlas  BNL_ATLAS_1  {BNL}  not-in-production → ready",
+        f"{t[3]}  run 3  cms  MIT_CMS  {MIT}  absent → ready",
+    ]
+    by_ce = cecap("history", "--state", db, "--ce", MIT)
+    assert by_ce.stdout.splitlines() == [
+        f"{t[1]}  run 1  cms  MIT_CMS  {MIT}  ready (first recorded)",
+        f"{t[2]}  run 2  cms  MIT_CMS  {MIT}  ready → absent",
+        f"{t[3]}  run 3  cms  MIT_CMS  {MIT}  absent → ready",
+    ]
+    by_site = cecap("history", "--state", db, "--site", "nebraska", "-e", "cms", "--format", "json")
+    doc = json.loads(by_site.stdout)
+    assert [(r["run"], r["ce"], r["verdict_before"], r["verdict"]) for r in doc["rows"]] == [
+        (
+            1,
+            f"red.unl.edu:2119/jobmanager-pbs-{q}",
+            None,
+            "ready" if q == "cms" else "not-advertised",
+        )
+        for q in ("atlas", "cms", "cmsprod", "default", "dzero", "osg", "pushpa", "workq")
+    ] + [(2, NEB_PROD, "not-advertised", "ready")]
+
+    # diff: the last two runs by default, or any two named.
+    last = cecap("diff", "--state", db, "--format", "csv")
+    assert last.returncode == 0, last.stderr
+    assert list(csv.reader(io.StringIO(last.stdout))) == [
+        ["experiment", "site", "ce", "change", "verdict_a", "verdict_b", "mode_a", "mode_b"],
+        ["atlas", "AGLT2", AGLT2, "changed", "not-advertised", "ready", "", "setuid"],
+        ["atlas", "BNL_ATLAS_1", BNL, "changed", "not-in-production", "ready", "", "setuid"],
+        ["cms", "MIT_CMS", MIT, "appeared", "absent", "ready", "", "setuid"],
+    ]
+    named = cecap("diff", "1", "3", "--state", db, "--format", "json")
+    doc = json.loads(named.stdout)
+    assert (doc["kind"], doc["run_a"], doc["run_b"], doc["time_a"], doc["time_b"]) == (
+        "diff",
+        1,
+        3,
+        t[1],
+        t[3],
+    )
+    assert [
+        (r["experiment"], r["ce"], r["change"], r["verdict_a"], r["verdict_b"]) for r in doc["rows"]
+    ] == [
+        ("atlas", NEB_PROD, "changed", "not-advertised", "ready"),
+        ("cms", NEB_PROD, "changed", "not-advertised", "ready"),
+    ]
+
+    # report: how long each CE has kept its verdict; --min-stable keeps the reliable ones.
+    report = cecap("report", "--bdii", c, "--state", db, "-e", "atlas", "--format", "json")
+    assert [(r["ce"], r["stable_runs"]) for r in json.loads(report.stdout)["rows"]] == [
+        (AGLT2, 1),
+        (BNL, 1),
+        (NEB, 3),
+        (NEB_PROD, 2),
+        (UC, 3),
+    ]
+    stable = cecap("report", "--bdii", c, "--state", db, "--min-stable", "2", "--format", "csv")
+    assert [
+        (r["experiment"], r["ce"], r["stable_runs"])
+        for r in csv.DictReader(io.StringIO(stable.stdout))
+    ] == [
+        ("atlas", NEB, "3"),
+        ("atlas", NEB_PROD, "2"),
+        ("atlas", UC, "3"),
+        ("cms", NEB, "3"),
+        ("cms", NEB_PROD, "2"),
+    ]
+
+
+# -- diff in every format -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two runs of the sample: pic's CE joins; RAL's grid1000M drains; TRIUMF's CE leaves."""
+    tmp = tmp_path_factory.mktemp("sample-history")
+    a = tmp / "a.ldif"
+    a.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    drop_ces(a, [PIC])
+    b = overlay_ldif(SAMPLE, tmp / "b.ldif", states={RAL: "Draining"})
+    drop_ces(b, [TRIUMF])
+    db = tmp / "h.sqlite"
+    for snapshot, code in ((a, 0), (b, 1)):
+        done = cecap("check", "--bdii", snapshot, "--state", db)
+        assert done.returncode == code, done.stdout + done.stderr
+    return db
+
+
+SAMPLE_DIFF = [
+    ("alice", "RAL-LCG2", RAL, "changed", "ready", "not-in-production", "setuid", None),
+    ("atlas", "pic", PIC, "appeared", "absent", "ready", None, "setuid"),
+    ("atlas", "RAL-LCG2", RAL, "changed", "ready", "not-in-production", "setuid", None),
+    ("atlas", "TRIUMF-LCG2", TRIUMF, "disappeared", "no-stance", "absent", None, None),
+    ("cms", "pic", PIC, "appeared", "absent", "not-advertised", None, None),
+    ("cms", "RAL-LCG2", RAL, "changed", "ready", "not-in-production", "setuid", None),
+    ("lhcb", "RAL-LCG2", RAL, "changed", "ready", "not-in-production", "setuid", None),
+]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_diff_in_every_format(
+    fmt: str, sample_history: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = inproc(capsys, "diff", "--state", sample_history, "--format", fmt)
+    assert (code, err) == (0, "")
+    if fmt == "json":
+        rows = json.loads(out)["rows"]
+        assert [tuple(r.values()) for r in rows] == SAMPLE_DIFF
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out)))[1:]
+        assert rows == [[v or "" for v in row] for row in SAMPLE_DIFF]
+    else:
+        # Every row is there, whatever the layout: each CE and change, in order.
+        lines = [
+            line
+            for line in out.splitlines()
+            if "appeared" in line or "changed" in line or "disappeared" in line
+        ]
+        assert len(lines) == len(SAMPLE_DIFF), out
+        for line, row in zip(lines, SAMPLE_DIFF, strict=True):
+            assert row[3] in line
+            assert row[4] in line and row[5] in line
+        for ce in (PIC, RAL, TRIUMF):
+            assert ce.replace("_", "\\_") in out or ce in out
+
+
+def test_diff_table_layout(sample_history: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = inproc(capsys, "diff", "--state", sample_history)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("run 1 (") and ", check, " in lines[0] and ") → run 2 (" in lines[0]
+    assert lines[1:5] == [
+        "#    exp    site         change       run 1      run 2",
+        "---  -----  -----------  -----------  ---------  -----------------",
+        "1    alice  RAL-LCG2     changed      ready      not-in-production",
+        "2    atlas  pic          appeared     absent     ready",
+    ]
+    assert lines[-7:] == [
+        f"  {n}. {ce}" for n, ce in enumerate((RAL, PIC, RAL, TRIUMF, PIC, RAL, RAL), 1)
+    ]
+    assert max(len(line) for line in lines[1:]) <= 80
+
+
+def test_diff_and_history_errors(
+    sample_history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = inproc(capsys, "diff", "1", "7", "--state", sample_history)
+    assert (code, err) == (
+        2,
+        f"cecap: error: {sample_history}: no run 7; runs 1 to 2 are recorded\n",
+    )
+    code, _, err = inproc(capsys, "diff", "1", "2", "3", "--state", sample_history)
+    assert (code, err) == (2, "cecap: error: diff takes at most two run numbers: RUN_A RUN_B\n")
+    missing = tmp_path / "none.sqlite"
+    code, _, err = inproc(capsys, "history", "--state", missing)
+    assert (code, err) == (
+        2,
+        f"cecap: error: no history at {missing} yet: `cecap check` or `cecap report --record`"
+        " records runs there (choose another file with --state or $CECAP_STATE)\n",
+    )
+    assert not missing.exists()
+    code, _, err = inproc(capsys, "history", "--state", sample_history, "--since", "yesterday")
+    assert code == 2
+    assert "'yesterday' is not an ISO date or date-time" in err
+    code, out, _ = inproc(capsys, "history", "--state", sample_history, "--since", "2999-01-01")
+    assert (code, out) == (0, "no recorded change matches\n")
+    code, out, _ = inproc(capsys, "history", "--state", sample_history, "--runs")
+    lines = out.splitlines()
+    assert [line.split("  ")[0] for line in lines] == ["run 1", "run 2"]
+    assert lines[1].endswith(f"  check  {sample_history.parent / 'b.ldif'}  atlas,cms,lhcb,alice")
+
+
+# -- report --record ------------------------------------------------------------------------
+
+
+def test_report_record_and_stable_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "h.sqlite"
+    # Without a history, stable_runs is null, and --min-stable says what is missing.
+    code, out, _ = inproc(capsys, "report", "--bdii", SAMPLE, "--state", db, "--format", "json")
+    assert code == 0
+    assert {r["stable_runs"] for r in json.loads(out)["rows"]} == {None}
+    code, _, err = inproc(capsys, "report", "--bdii", SAMPLE, "--state", db, "--min-stable", "1")
+    assert code == 2
+    assert err.startswith(f"cecap: error: no history at {db} yet")
+    for _ in range(3):
+        code, _, _ = inproc(
+            capsys, "report", "--bdii", SAMPLE, "--state", db, "--record", "-e", "lhcb"
+        )
+        assert code == 0
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    code, out, _ = inproc(
+        capsys,
+        "report",
+        "--bdii",
+        drained,
+        "--state",
+        db,
+        "--record",
+        "-e",
+        "lhcb",
+        "--all",
+        "--format",
+        "json",
+    )
+    assert [(r["ce"], r["verdict"], r["stable_runs"]) for r in json.loads(out)["rows"]] == [
+        ("grid-ce3.desy.de:8443/cream-pbs-desy", "ready", 4),
+        (RAL, "not-in-production", 1),
+        ("lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-gridTest", "not-advertised", 4),
+        ("ceprod03.grid.hep.ph.ic.ac.uk:8443/cream-pbs-sge", "conditional", 4),
+        ("ce01.tier2.hep.manchester.ac.uk:8443/cream-pbs-long", "ready", 4),
+    ]
+    code, out, _ = inproc(
+        capsys,
+        "report",
+        "--bdii",
+        drained,
+        "--state",
+        db,
+        "--min-stable",
+        "4",
+        "-e",
+        "lhcb",
+        "--format",
+        "csv",
+    )
+    assert [
+        (r["ce"], r["verdict"], r["stable_runs"]) for r in csv.DictReader(io.StringIO(out))
+    ] == [
+        ("grid-ce3.desy.de:8443/cream-pbs-desy", "ready", "4"),
+        ("ce01.tier2.hep.manchester.ac.uk:8443/cream-pbs-long", "ready", "4"),
+    ]
+    code, out, _ = inproc(capsys, "report", "--bdii", drained, "--state", db, "--min-stable", "5")
+    assert (code, out) == (0, "no CE has been ready for 5 recorded runs or more\n")
+    # A report of an unrecorded snapshot: the history holds another verdict for RAL (0).
+    code, out, _ = inproc(
+        capsys, "report", "--bdii", SAMPLE, "--state", db, "-e", "lhcb", "--format", "json"
+    )
+    assert {r["ce"]: r["stable_runs"] for r in json.loads(out)["rows"]}[RAL] == 0
+    code, out, _ = inproc(capsys, "history", "--state", db, "--runs")
+    assert [line.split("  ")[2] for line in out.splitlines()] == ["report"] * 4
+
+
+def test_report_record_refuses_a_partial_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    partial = tmp_path / "partial.ldif"
+    partial.write_text(
+        SAMPLE.read_text(encoding="utf-8")
+        + "\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "h.sqlite"
+    code, _, err = inproc(capsys, "report", "--bdii", partial, "--state", db, "--record")
+    assert code == 3
+    assert f"cecap: warning: {partial}: partial answer not recorded in the history\n" in err
+    assert not db.exists()
+
+
+# -- UNKNOWN --------------------------------------------------------------------------------
+
+
+def unknown_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    return lines[0]
+
+
+def test_unknown_on_bad_config(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("stances.yaml", "sites.yaml"):
+        (config / name).write_text((Path(__file__).parents[1] / "config" / name).read_text())
+    (config / "experiments.yaml").write_text("experiments:\n  atlas: [unclosed\n")
+    with pytest.raises(ConfigError) as expected:
+        load_policy(config)
+    assert "experiments.yaml: line 3" in str(expected.value)
+    result = cecap("check", "--bdii", SAMPLE, "--config", config, "--state", tmp_path / "h.sqlite")
+    assert unknown_line(result) == f"CECAP UNKNOWN - {expected.value}"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["-w", "twenty"],
+            "CECAP UNKNOWN - Invalid value for '--warning' / '-w': 'twenty' is not a Nagios range"
+            " (forms: 10, 10:, ~:10, 10:20, @10:20)",
+        ),
+        (
+            ["-c", "20:10"],
+            "CECAP UNKNOWN - Invalid value for '--critical' / '-c': '20:10': the start of a"
+            " Nagios range must not exceed its end",
+        ),
+        (["--zzzz"], "CECAP UNKNOWN - No such option '--zzzz'."),
+        (
+            ["--keep-days", "-1"],
+            "CECAP UNKNOWN - Invalid value for '--keep-days': -1 is not in the range x>=0.",
+        ),
+        (
+            ["-e", "babar"],
+            "CECAP UNKNOWN - unknown experiment 'babar'; configured: atlas, cms, lhcb, alice",
+        ),
+        (["--bdii", "/nonexistent/x.ldif"], "CECAP UNKNOWN - /nonexistent/x.ldif: no such file"),
+    ],
+)
+def test_unknown_on_bad_usage(tmp_path: Path, args: list[str], line: str) -> None:
+    full = ["check", "--state", tmp_path / "h.sqlite", *args]
+    if "--bdii" not in args:
+        full += ["--bdii", SAMPLE]
+    assert unknown_line(cecap(*full)) == line
+
+
+def test_unknown_when_the_bdii_is_down(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # Closed now: nothing listens there.
+    result = cecap("check", "--bdii", f"127.0.0.1:{port}", "--state", tmp_path / "h.sqlite")
+    assert unknown_line(result) == (
+        f"CECAP UNKNOWN - ldap://127.0.0.1:{port}: cannot connect: Connection refused"
+    )
+    assert db_runs(tmp_path / "h.sqlite") == []
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A listener that accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_unknown_when_the_bdii_hangs(silent_server: int, tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = cecap(
+        "check",
+        "--bdii",
+        f"127.0.0.1:{silent_server}",
+        "--timeout",
+        "2",
+        "--state",
+        tmp_path / "h.sqlite",
+    )
+    elapsed = time.monotonic() - started
+    assert unknown_line(result) == (
+        f"CECAP UNKNOWN - no result within --timeout 2 s (gave up reading 127.0.0.1:{silent_server})"
+    )
+    assert elapsed < 2 + 2
+    assert db_runs(tmp_path / "h.sqlite") == []
+
+
+def test_unknown_on_a_partial_answer_which_is_not_recorded(tmp_path: Path) -> None:
+    partial = tmp_path / "partial.ldif"
+    partial.write_text(
+        SAMPLE.read_text(encoding="utf-8")
+        + "\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "h.sqlite"
+    result = cecap("check", "--bdii", partial, "--state", db)
+    assert unknown_line(result).startswith(f"CECAP UNKNOWN - {partial}: partial answer (")
+    assert result.stdout.rstrip().endswith("); not recorded")
+    assert db_runs(db) == []
+
+
+def test_unknown_on_a_crash_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cecap.cli_history
+
+    def boom(*args: object, **kw: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cecap.cli_history, "assess", boom)
+    code, out, err = inproc(capsys, "check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite")
+    assert (code, out, err) == (
+        3,
+        "CECAP UNKNOWN - internal error: RuntimeError: boom (rerun with --debug and report it)\n",
+        "",
+    )
+    code, out, err = inproc(
+        capsys, "check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite", "--debug"
+    )
+    assert code == 3
+    assert "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_unknown_on_a_damaged_history(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    db.write_bytes(b"\x00garbage" * 512)
+    assert unknown_line(cecap("check", "--bdii", SAMPLE, "--state", db)) == (
+        f"CECAP UNKNOWN - {db}: cannot read the history database: file is not a database (if"
+        " the file is damaged, move it aside: cecap starts a new history)"
+    )
+
+
+# -- overlapping runs, a run killed mid-write ----------------------------------------------
+
+
+def start_check(
+    snapshot: Path, db: Path, *extra: str, hold: Path | None = None
+) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CECAP_")}
+    if hold is not None:
+        env[HOLD_ENV] = str(hold)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cecap",
+            "check",
+            "--bdii",
+            str(snapshot),
+            "--state",
+            str(db),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    until = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < until, f"{path} never appeared"
+        time.sleep(0.02)
+
+
+def test_overlapping_runs_wait_for_each_other(tmp_path: Path) -> None:
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    db = tmp_path / "h.sqlite"
+    hold = tmp_path / "held"
+    first = start_check(SAMPLE, db, hold=hold)
+    wait_for(hold, first)
+    # The first run is inside its transaction, holding the lock: a second one with a
+    # short --timeout gives up, saying who holds it.
+    busy = cecap("check", "--bdii", SAMPLE, "--state", db, "--timeout", "1")
+    assert unknown_line(busy) == (
+        f"CECAP UNKNOWN - history {db} is locked by another cecap run (pid {first.pid}); gave up"
+        " waiting for it within --timeout (runs overlap: run less often or raise --timeout)"
+    )
+    # One with time to spare waits, then runs after the first and compares with it.
+    second = start_check(drained, db, "-e", "atlas", "--timeout", "60")
+    time.sleep(0.5)
+    assert second.poll() is None
+    hold.unlink()
+    out1, _ = first.communicate(timeout=60)
+    out2, err2 = second.communicate(timeout=60)
+    assert first.returncode == 0 and out1.startswith("CECAP OK - ")
+    assert second.returncode == 1, err2
+    assert out2.splitlines()[0].startswith(f"CECAP WARNING - atlas: 1 no longer ready: {RAL} |")
+    assert db_runs(db) == [(1, str(SAMPLE)), (2, str(drained))]
+    assert integrity(db) == "ok"
+
+
+def test_many_runs_at_once_lose_nothing(tmp_path: Path) -> None:
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    db = tmp_path / "h.sqlite"
+    snapshots = [SAMPLE, drained, SAMPLE, drained, SAMPLE, drained]
+    procs = [start_check(s, db, "--timeout", "60") for s in snapshots]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 1), out + err
+    assert integrity(db) == "ok"
+    recorded = db_runs(db)
+    assert sorted(source for _, source in recorded) == sorted(map(str, snapshots))
+    # Each run's recorded states are exactly what its snapshot said.
+    with sqlite3.connect(db) as conn:
+        for run_id, source in recorded:
+            ral = conn.execute(
+                "SELECT verdict FROM states WHERE experiment = 'atlas' AND ce = ? AND since_run <= ?"
+                " AND (until_run IS NULL OR until_run > ?)",
+                (RAL, run_id, run_id),
+            ).fetchone()[0]
+            assert ral == ("not-in-production" if source == str(drained) else "ready")
+
+
+def test_a_run_killed_mid_write_leaves_the_history_intact(
+    osg_runs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    a, b, _ = osg_runs
+    db = tmp_path / "h.sqlite"
+    assert cecap("check", "--bdii", a, "--state", db).returncode == 0
+    before = cecap("history", "--state", db, "--format", "json").stdout
+    hold = tmp_path / "held"
+    victim = start_check(b, db, hold=hold)
+    wait_for(hold, victim)
+    # Every row of run 2 is written, none committed: kill it there.
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
+    assert integrity(db) == "ok"
+    assert db_runs(db) == [(1, str(a))]
+    assert cecap("history", "--state", db, "--format", "json").stdout == before
+    # The lock died with the process: the next run goes ahead and compares with run 1.
+    again = cecap("check", "--bdii", b, "--state", db, "--timeout", "30")
+    assert again.returncode == 1, again.stderr
+    assert again.stdout.splitlines()[0].startswith(
+        f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT} |"
+    )
+    assert db_runs(db) == [(1, str(a)), (2, str(b))]
+    assert integrity(db) == "ok"
+
+
+# -- retention, state location ---------------------------------------------------------------
+
+
+def test_keep_days_prunes_old_runs_but_no_current_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    db = tmp_path / "h.sqlite"
+    for snapshot in (SAMPLE, drained, drained):
+        assert inproc(capsys, "check", "--bdii", snapshot, "--state", db, "-e", "atlas")[0] in (
+            0,
+            1,
+        )
+    # Age the three runs: 100, 60 and 10 days old.
+    with sqlite3.connect(db) as conn:
+        for run_id, days in ((1, 100), (2, 60), (3, 10)):
+            conn.execute(
+                "UPDATE runs SET time = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?) WHERE id = ?",
+                (f"-{days} days", run_id),
+            )
+            conn.execute(
+                "UPDATE states SET since_time = (SELECT time FROM runs WHERE id = ?) WHERE since_run = ?",
+                (run_id, run_id),
+            )
+    aged = run_times(db)
+    code, out, _ = inproc(
+        capsys, "check", "--bdii", drained, "--state", db, "-e", "atlas", "--keep-days", "30"
+    )
+    assert code == 0, out
+    assert [r for r, _ in db_runs(db)] == [3, 4]
+    assert integrity(db) == "ok"
+    # Every CE keeps its state and its streak, pruned runs included.
+    code, out, _ = inproc(
+        capsys,
+        "report",
+        "--bdii",
+        drained,
+        "--state",
+        db,
+        "-e",
+        "atlas",
+        "--all",
+        "--format",
+        "json",
+    )
+    stable = {r["ce"]: (r["verdict"], r["stable_runs"]) for r in json.loads(out)["rows"]}
+    assert stable[RAL] == ("not-in-production", 3)
+    assert stable[PIC] == ("ready", 4)
+    assert len(stable) == 8 and {n for _, n in stable.values()} == {3, 4}
+    # The timeline keeps the changes that made the current states.
+    code, out, _ = inproc(capsys, "history", "--state", db, "--ce", RAL)
+    assert out.splitlines() == [
+        f"{aged[2]}  run 2  atlas  RAL-LCG2  {RAL}  ready → not-in-production"
+    ]
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
+    code, out, _ = inproc(capsys, "history", "--state", db, "--since", month_ago)
+    assert (code, out) == (0, "no recorded change matches\n")
+    code, out, _ = inproc(capsys, "history", "--state", db, "--since", aged[2][:10])
+    assert out.splitlines() == [
+        f"{aged[2]}  run 2  atlas  RAL-LCG2  {RAL}  ready → not-in-production"
+    ]
+    code, _, err = inproc(capsys, "diff", "1", "4", "--state", db)
+    assert (code, err) == (2, f"cecap: error: {db}: no run 1; runs 3 to 4 are recorded\n")
+
+
+def test_state_location_defaults(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "home"), "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    result = cecap("check", "--bdii", SAMPLE, "-e", "alice", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert db_runs(tmp_path / "xdg" / "cecap" / "history.sqlite") == [(1, str(SAMPLE))]
+    env["CECAP_STATE"] = str(tmp_path / "env" / "h.sqlite")
+    assert cecap("check", "--bdii", SAMPLE, "-e", "alice", env=env).returncode == 0
+    assert db_runs(tmp_path / "env" / "h.sqlite") == [(1, str(SAMPLE))]
+    # An empty XDG_STATE_HOME counts as unset (XDG spec): ~/.local/state is the default.
+    env["XDG_STATE_HOME"] = ""
+    del env["CECAP_STATE"]
+    assert cecap("check", "--bdii", SAMPLE, "-e", "alice", env=env).returncode == 0
+    assert db_runs(tmp_path / "home" / ".local" / "state" / "cecap" / "history.sqlite") == [
+        (1, str(SAMPLE))
+    ]

@@ -1,0 +1,138 @@
+"""README "Running from cron": each command line it gives (the probe, crontab, systemd
+ExecStart, Nagios command_line) is taken from README.md and run as written.
+
+Only what must differ on a test machine is substituted, explicitly, below: the BDII
+(`lcg-bdii.cern.ch:2170`) becomes the shipped sample snapshot, the state files under
+/var/lib become files in the test's folder, /usr/local/bin/cecap becomes the cecap
+installed next to this Python, and HOME is the test's folder. The sample has 3 ready
+atlas CEs, so the README's thresholds (-w 20: -c 10:) make each run CRITICAL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from run import REPO, SAMPLE
+
+README = REPO / "README.md"
+BDII = "lcg-bdii.cern.ch:2170"
+INSTALLED = "/usr/local/bin/cecap"
+CECAP = Path(sys.executable).parent / "cecap"
+
+
+def section() -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("## Running from cron\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+def the_line(pattern: str) -> str:
+    found = [m.group(1) for m in re.finditer(pattern, section(), re.MULTILINE)]
+    assert len(found) == 1, f"{pattern!r} matches {len(found)} lines of the section"
+    return found[0]
+
+
+def environment(home: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CECAP_", "LCG_GFAL", "XDG_STATE_HOME"))
+    }
+    env["HOME"] = str(home)
+    env["PATH"] = f"{CECAP.parent}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
+    return env
+
+
+def recorded_runs(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT source FROM runs ORDER BY id")]
+
+
+STATUS = "CECAP CRITICAL - atlas: 3 ready (critical: outside 10:)"
+
+
+def test_probe_example(tmp_path: Path) -> None:
+    command = the_line(r"^    (cecap check .*)$")
+    assert BDII in command
+    args = shlex.split(command.replace(BDII, str(SAMPLE)))
+    result = subprocess.run(
+        [str(CECAP), *args[1:]], env=environment(tmp_path), capture_output=True, text=True
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.splitlines()[0].startswith(f"{STATUS} | atlas_ready=3;20:;10:;0 ")
+    assert recorded_runs(tmp_path / ".local" / "state" / "cecap" / "history.sqlite") == [
+        str(SAMPLE)
+    ]
+
+
+def test_crontab_line(tmp_path: Path) -> None:
+    entry = the_line(r"^    ((?:\S+ ){5}cecap check .*)$")
+    fields = entry.split(None, 5)
+    assert fields[:5] == ["17", "*", "*", "*", "*"]
+    # cron hands the command to /bin/sh; "%" would be special in a crontab line.
+    command = fields[5]
+    assert "%" not in command
+    outputs = []
+    for _ in range(2):
+        result = subprocess.run(
+            ["/bin/sh", "-c", command.replace(BDII, str(SAMPLE))],
+            env=environment(tmp_path),
+            capture_output=True,
+            text=True,
+        )
+        # Not OK: the "|| cat" shows the check's output, so cron mails it.
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("CECAP CRITICAL - atlas: 3 ready (critical: outside 10:);")
+        assert result.stdout == (tmp_path / "cecap-check.txt").read_text()
+        outputs.append(result.stdout)
+    assert "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)" in outputs[0]
+    assert "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (3 at the previous run)" in outputs[1]
+    db = tmp_path / ".local" / "state" / "cecap" / "history.sqlite"
+    assert recorded_runs(db) == [str(SAMPLE), str(SAMPLE)]
+
+
+def test_systemd_service(tmp_path: Path) -> None:
+    exec_start = the_line(r"^    ExecStart=(.*)$")
+    success = the_line(r"^    SuccessExitStatus=(.*)$").split()
+    state = "/var/lib/cecap/history.sqlite"
+    assert exec_start.startswith(INSTALLED + " ") and state in exec_start
+    db = tmp_path / "var-lib-cecap" / "history.sqlite"
+    command = exec_start.replace(BDII, str(SAMPLE)).replace(state, str(db))
+    args = shlex.split(command)
+    args[0] = str(CECAP)
+    result = subprocess.run(args, env=environment(tmp_path), capture_output=True, text=True)
+    assert result.stdout.startswith(STATUS + ";")
+    assert str(result.returncode) in success, result.stderr
+    assert "3" not in success
+    assert recorded_runs(db) == [str(SAMPLE)]
+    # The timer is there too, and names a schedule.
+    assert the_line(r"^    (OnCalendar=.*)$") == "OnCalendar=hourly"
+    assert the_line(r"^    (WantedBy=.*)$") == "WantedBy=timers.target"
+
+
+def test_nagios_command_and_service(tmp_path: Path) -> None:
+    command_line = the_line(r"^        command_line\s+(.*)$")
+    check_command = the_line(r"^        check_command\s+(.*)$")
+    name, *arguments = check_command.split("!")
+    assert name == the_line(r"^        command_name\s+(.*)$")
+    # Nagios' own macro expansion: $ARGn$ is the n-th "!" field of check_command.
+    expanded = re.sub(r"\$ARG(\d+)\$", lambda m: arguments[int(m.group(1)) - 1], command_line)
+    assert "$" not in expanded
+    state = "/var/lib/nagios/cecap/history.sqlite"
+    db = tmp_path / "nagios" / "history.sqlite"
+    args = shlex.split(expanded.replace(BDII, str(SAMPLE)).replace(state, str(db)))
+    assert args[0] == INSTALLED
+    args[0] = str(CECAP)
+    result = subprocess.run(args, env=environment(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{STATUS} | atlas_ready=3;20:;10:;0 atlas_conditional=1;;;0")
+    assert lines[1:] == ["atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)"]
+    assert recorded_runs(db) == [str(SAMPLE)]
