@@ -235,9 +235,9 @@ def source_meta(model: GlueModel) -> dict[str, Any]:
 def cli() -> None:
     """Which grid CEs advertise glexec, and may each experiment use them?
 
-    cecap reads a BDII (an LDIF snapshot), finds the CEs that publish
-    GlueCECapability: glexec, and crosses them with the sites' answers to the
-    WLCG multi-user pilot jobs questionnaire and each experiment's policy.
+    cecap reads a BDII (live over LDAP, or an LDIF snapshot), finds the CEs that
+    publish GlueCECapability: glexec, and crosses them with the sites' answers to
+    the WLCG multi-user pilot jobs questionnaire and each experiment's policy.
     """
 
 
