@@ -8,9 +8,21 @@ from pathlib import Path
 import pytest
 from glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif, share_dn
 from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_site
+from overlay import overlay_ldif
+from run import SAMPLE
 
-from cecap.audit import Finding, Kind, Severity, audit, near_miss, worst
+from cecap.audit import (
+    Finding,
+    Kind,
+    Severity,
+    advertised_vos,
+    audit,
+    near_miss,
+    served_vos,
+    worst,
+)
 from cecap.config import default_config_dir, load_glue2
+from cecap.evaluate import advertises, serves
 from cecap.glue import GlueModel, read_model
 from cecap.glue2 import Glue2Collector, wanted
 from cecap.policy import (
@@ -517,3 +529,49 @@ def test_site_filter_and_order(tmp_path: Path) -> None:
     assert worst(findings) is Severity.ERROR
     assert worst(findings[1:]) is Severity.WARNING
     assert worst([]) is None
+
+
+# --- the per-CE shortcuts the audit takes agree with the verdict rules -------------------------
+
+
+def all_vos(model: GlueModel) -> set[str]:
+    vos = {"atlas", "cms", "lhcb", "alice", "dteam", "ATLAS"}
+    for ce in model.ces:
+        for rule in [*ce.rules, *(r for v in ce.voviews for r in v.rules)]:
+            vos.add(rule.partition(":")[2].strip().strip("/").split("/")[0])
+        vos.update(v.local_id for v in ce.voviews)
+    return vos
+
+
+@pytest.mark.parametrize("source", ["sample", "osg", "crafted"])
+def test_served_and_advertised_vos_agree_with_evaluate(
+    source: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if source == "sample":
+        model = read_model(LdifReader(SAMPLE))
+    elif source == "osg":
+        overlaid = overlay_ldif(
+            request.getfixturevalue("osg_snapshot"),
+            tmp_path / "osg.ldif",
+            {"red.unl.edu:2119/jobmanager-pbs-cms": ["glexec"]},
+        )
+        model = read_model(LdifReader(overlaid))
+    else:
+        ce = CESpec(
+            "q1",
+            ["atlas", "cms"],
+            capabilities=(),
+            view_capabilities={"cms": ["glexec"]},
+            rules=["VOMS:/atlas/Role=pilot", "DN:/O=x/CN=y"],
+        )
+        model = model_of(tmp_path, one_site("C", ce, CESpec("q2", ["lhcb"])))
+    vos = all_vos(model)
+    checked = 0
+    for ce in model.ces:
+        served, advertised = served_vos(ce), advertised_vos(ce, "glexec")
+        for vo in vos:
+            assert (vo.lower() in served) is serves(ce, vo), (ce.unique_id, vo)
+            expected = serves(ce, vo) and advertises(ce, vo, "glexec")
+            assert (vo.lower() in advertised) is expected, (ce.unique_id, vo)
+            checked += expected
+    assert checked > 0

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .evaluate import GLEXEC, advertises, serves
+from .evaluate import GLEXEC, serves
 from .glue import CE, GlueModel, VOView
 from .glue2 import GLUE13, GLUE20, Glue2Match, Glue2Rules
 from .policy import ModeAnswer, MupjSupport, Policy, SiteMapping, Stance
@@ -97,6 +98,9 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :] if len(a) < len(b) else a[i + 1 :] == b[i + 1 :]
 
 
+# Real BDIIs repeat the same few values (run-time environment tags above all) thousands of
+# times: each is judged once.
+@functools.lru_cache(maxsize=4096)
 def near_miss(value: str, capability: str) -> str | None:
     """Why ``value`` looks meant as ``capability`` but is not counted; None if it is not a
     near miss (it matches, is unrelated, or says the capability is absent)."""
@@ -136,7 +140,24 @@ def _vos(rules: Iterable[str]) -> list[str]:
 
 
 def _view_vos(view: VOView) -> list[str]:
-    return _vos(view.rules) or ([view.local_id.lower()] if view.local_id else [])
+    # As evaluate does: a view with rules is for the VOs they name, else for its local ID.
+    if view.rules:
+        return _vos(view.rules)
+    return [view.local_id.lower()] if view.local_id else []
+
+
+def served_vos(ce: CE) -> set[str]:
+    """The VOs ``evaluate.serves`` says the CE serves (lower-case), all at once."""
+    return set(_vos([*ce.rules, *(r for view in ce.voviews for r in view.rules)]))
+
+
+def advertised_vos(ce: CE, capability: str) -> set[str]:
+    """The served VOs ``evaluate.advertises`` says the CE advertises ``capability`` for."""
+    served = served_vos(ce)
+    if _on(ce.capabilities, capability):
+        return served
+    views = (v for v in ce.voviews if _on(v.capabilities, capability))
+    return {vo for view in views for vo in _view_vos(view)} & served
 
 
 def _ce_vos(ce: CE) -> list[str]:
@@ -171,6 +192,7 @@ class _Auditor:
         self.is_glexec = self.cap == GLEXEC
         self.matches: tuple[Glue2Match, ...] = rules.matches_for(self.cap) if rules else ()
         self._mappings: dict[str, SiteMapping | None] = {}
+        self._rte_tags: dict[str, list[str]] = {}
 
     # --- what to publish, in each GLUE version's words ---
 
@@ -296,11 +318,13 @@ class _Auditor:
         cluster = self.model.clusters.get(ce.cluster_id)
         if cluster is None:
             return
-        tags = [
-            t
-            for t in cluster.runtime_environment
-            if _is(t, self.cap) or near_miss(t, self.cap) is not None
-        ]
+        if cluster.unique_id not in self._rte_tags:
+            self._rte_tags[cluster.unique_id] = [
+                t
+                for t in cluster.runtime_environment
+                if _is(t, self.cap) or near_miss(t, self.cap) is not None
+            ]
+        tags = self._rte_tags[cluster.unique_id]
         if tags:
             yield self.finding(
                 Kind.RUNTIME_ENVIRONMENT_TAG,
@@ -360,15 +384,20 @@ class _Auditor:
             groups.setdefault((ce.glue_version, "host", ce.host.lower()), []).append(ce)
             if ce.cluster_id:
                 groups.setdefault((ce.glue_version, "cluster", ce.cluster_id), []).append(ce)
+        # Per CE, the VOs it serves and those it advertises for, as serves() and
+        # advertises() decide, computed once: a host or cluster may have dozens of queues
+        # and VOs.
+        served = {id(ce): served_vos(ce) for ce in ces}
+        advertised = {id(ce): advertised_vos(ce, self.cap) for ce in ces}
         splits: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, list[str]]] = {}
         for (_, what, name), members in groups.items():
             if len(members) < 2:
                 continue
             vos = list(dict.fromkeys(v for ce in members for v in _ce_vos(ce)))
             for vo in vos:
-                serving = [ce for ce in members if serves(ce, vo)]
-                yes = tuple(ce.unique_id for ce in serving if advertises(ce, vo, self.cap))
-                no = tuple(ce.unique_id for ce in serving if not advertises(ce, vo, self.cap))
+                serving = [ce for ce in members if vo in served[id(ce)]]
+                yes = tuple(ce.unique_id for ce in serving if vo in advertised[id(ce)])
+                no = tuple(ce.unique_id for ce in serving if vo not in advertised[id(ce)])
                 if yes and no:
                     label = f"{what} {members[0].host if what == 'host' else name}"
                     found = splits.setdefault((yes, no), (label, []))[1]
