@@ -126,6 +126,11 @@ def source_settings() -> SourceSettings:
     return found if isinstance(found, SourceSettings) else SourceSettings()
 
 
+def use_source_settings(settings: SourceSettings) -> None:
+    """Replace what load_model reads for the rest of the command (e.g. a shorter timeout)."""
+    click.get_current_context().meta[_SOURCE_SETTINGS] = settings
+
+
 def warn(message: str) -> None:
     click.echo(f"cecap: warning: {message}", err=True)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import os
 import signal
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -26,6 +29,7 @@ from .cli import (
     source_options,
     source_settings,
     state_option,
+    use_source_settings,
 )
 from .config import config_dir, load_policy
 from .errors import CecapError, SourceUnavailable, UsageError
@@ -42,7 +46,7 @@ from .rows_history import (
     runs_lines,
     runs_table,
 )
-from .sources import ENV_INFOSYS
+from .sources import ENV_INFOSYS, source_items
 
 # -- check ---------------------------------------------------------------------------------
 
@@ -134,6 +138,18 @@ def _range(ctx: click.Context, param: click.Parameter, value: str | None) -> Ran
 _LOCK_MARGIN = 0.5
 
 
+def _share_timeout(bdii: Sequence[str], budget: Budget) -> None:
+    """Give each endpoint of a failover list its share of the time left, so that one that
+    hangs leaves time for the next; a single endpoint has the check's own bound."""
+    endpoints = source_items(bdii, os.environ.get(ENV_INFOSYS))
+    budget.doing = "reading " + ", ".join(endpoints)
+    if len(endpoints) > 1:
+        settings = source_settings()
+        # Tenths of a second: the time shows in messages.
+        share = math.floor(budget.left() / len(endpoints) * 10) / 10
+        use_source_settings(replace(settings, timeout=max(0.1, min(settings.timeout, share))))
+
+
 @cli.command(cls=ProbeCommand)
 @source_options
 @experiment_option
@@ -179,6 +195,11 @@ def check(
     run included. Anything that prevents an answer (BDII down or hanging, bad config, a
     partial answer, which is never recorded) is UNKNOWN.
     """
+    if allow_partial:
+        raise UsageError(
+            "--allow-partial does not apply to check: a partial answer is UNKNOWN, and never"
+            " recorded"
+        )
     budget = Budget(source_settings().timeout)
     with budget.enforced():
         budget.doing = "reading the configuration"
@@ -188,7 +209,7 @@ def check(
         budget.doing = f"waiting for the history lock {path}.lock"
         lock_wait = max(0.0, budget.left() - _LOCK_MARGIN)
         with HistoryLock(path, lock_wait), History.open(path, create=True) as history:
-            budget.doing = "reading " + (", ".join(bdii) or f"${ENV_INFOSYS}")
+            _share_timeout(bdii, budget)
             model = load_model(bdii, vos=[e.vo for e in chosen])
             if model.partial:
                 raise SourceUnavailable(
