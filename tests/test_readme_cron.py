@@ -13,11 +13,13 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from run import REPO, SAMPLE
 
 README = REPO / "README.md"
@@ -36,6 +38,23 @@ def section() -> str:
 def the_line(pattern: str) -> str:
     found = [m.group(1) for m in re.finditer(pattern, section(), re.MULTILINE)]
     assert len(found) == 1, f"{pattern!r} matches {len(found)} lines of the section"
+    return found[0]
+
+
+def code_blocks() -> list[str]:
+    """The section's indented code blocks, unindented."""
+    blocks = re.findall(r"(?:^(?:    .*)?\n)+", section(), re.MULTILINE)
+    out = []
+    for block in blocks:
+        lines = block.strip("\n").splitlines()
+        if lines and all(not line or line.startswith("    ") for line in lines):
+            out.append("\n".join(line[4:] for line in lines) + "\n")
+    return out
+
+
+def the_block(marker: str) -> str:
+    found = [b for b in code_blocks() if marker in b]
+    assert len(found) == 1, f"{marker!r} is in {len(found)} code blocks"
     return found[0]
 
 
@@ -136,3 +155,19 @@ def test_nagios_command_and_service(tmp_path: Path) -> None:
     assert lines[0].startswith(f"{STATUS} | atlas_ready=3;20:;10:;0 atlas_conditional=1;;;0")
     assert lines[1:] == ["atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)"]
     assert recorded_runs(db) == [str(SAMPLE)]
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
+def test_systemd_units_verify(tmp_path: Path) -> None:
+    service = the_block("[Service]").replace(INSTALLED, str(CECAP))
+    timer = the_block("[Timer]")
+    assert "[Service]" not in timer
+    (tmp_path / "cecap-check.service").write_text(service)
+    (tmp_path / "cecap-check.timer").write_text(timer)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", "cecap-check.service", "cecap-check.timer"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
