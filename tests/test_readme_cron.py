@@ -1,12 +1,11 @@
-"""README "Running from cron": each command line it gives (the probe, crontab, systemd
-ExecStart, Nagios command_line) is taken from README.md and run as written.
+"""The README's "Running from cron" command lines, taken from README.md and run as written."""
 
-Only what must differ on a test machine is substituted, explicitly, below: the BDII
-(`lcg-bdii.cern.ch:2170`) becomes the shipped sample snapshot, the state files under
-/var/lib become files in the test's folder, /usr/local/bin/cecap becomes the cecap
-installed next to this Python, and HOME is the test's folder. The sample has 3 ready
-atlas CEs, so the README's thresholds (-w 20: -c 10:) make each run CRITICAL.
-"""
+# The probe, crontab, systemd ExecStart and Nagios command_line lines are each run. Only
+# what must differ on a test machine is substituted, explicitly, below: the BDII
+# (`lcg-bdii.cern.ch:2170`) becomes the shipped sample snapshot, the state files under
+# /var/lib become files in the test's folder, /usr/local/bin/cecap becomes the cecap
+# installed next to this Python, and HOME is the test's folder. The sample has 3 ready
+# atlas CEs, so the README's thresholds (-w 20: -c 10:) make each run CRITICAL.
 
 from __future__ import annotations
 
