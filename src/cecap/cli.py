@@ -7,17 +7,20 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
 
 from . import __version__
-from .config import config_dir, load_policy
+from .config import config_dir, load_glue2, load_policy
 from .errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_UNAVAILABLE, CecapError, InputError, UsageError
-from .evaluate import Assessment, Verdict, assess, summarize_sites
+from .evaluate import GLEXEC, Assessment, Verdict, assess, summarize_sites
 from .formats import FORMATS, render
 from .glue import GlueModel, read_model
+from .glue2 import GLUE20, GLUE_CHOICES, Glue2Collector, select_glue
+from .glue2 import wanted as glue_wanted
 from .history import STATE_ENV, record_run, stable_counts, state_path
 from .policy import Experiment, Policy
 from .rows import Table, report_table, site_table, stance_table
@@ -157,6 +160,61 @@ def keep_days_option(func: F) -> F:
     )(func)
 
 
+_GLUE_SETTINGS = "cecap.glue_settings"
+
+
+@dataclass(frozen=True)
+class GlueSettings:
+    """What --glue and --capability said, and the --config folder that holds glue2.yaml."""
+
+    glue: str | None = None  # None: every tree the source holds
+    capability: str = GLEXEC
+    config: Path | None = None
+
+
+def glue_options(func: F) -> F:
+    """--glue and --capability go to load_model through the click context, like
+    source_options; the command reads them back with glue_settings()."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        capability = kwargs.pop("capability").strip().lower()
+        if not capability or any(c.isspace() for c in capability):
+            raise UsageError("--capability: give one GlueCECapability name, e.g. glexec or htpc")
+        settings = GlueSettings(kwargs.pop("glue"), capability, kwargs.get("config"))
+        click.get_current_context().meta[_GLUE_SETTINGS] = settings
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--glue",
+            type=click.Choice(sorted(GLUE_CHOICES)),
+            default=None,
+            help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
+            " source holds; a CE published in both counts once, from GLUE 1.3).",
+        ),
+        click.option(
+            "--capability",
+            default=GLEXEC,
+            show_default=True,
+            metavar="NAME",
+            help="The GlueCECapability to look for (htpc, ...); stances and modes apply to"
+            " glexec only.",
+        ),
+    ]
+    decorated: Callable[..., Any] = command
+    for option in reversed(options):
+        decorated = option(decorated)
+    return cast(F, decorated)
+
+
+def glue_settings() -> GlueSettings:
+    """What --glue and --capability said (defaults outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(_GLUE_SETTINGS) if ctx is not None else None
+    return found if isinstance(found, GlueSettings) else GlueSettings()
+
+
 def experiment_option(func: F) -> F:
     return click.option(
         "--experiment",
@@ -215,12 +273,27 @@ def read_first(
     return first_available(readers, guarded, warn)
 
 
-def load_model(bdii: Sequence[str], vos: Sequence[str] | None = None) -> GlueModel:
+def load_model(
+    bdii: Sequence[str], vos: Sequence[str] | None = None, *, count_twice: bool = False
+) -> GlueModel:
     """The model from the first source that answers; a failed endpoint leaves nothing behind.
 
-    ``vos`` lets a live BDII send only the VOViews that can matter for those VOs.
+    ``vos`` lets a live BDII send only the VOViews that can matter for those VOs. The GLUE
+    trees and capability come from --glue and --capability (glue_settings); ``count_twice``
+    keeps a CE published in both trees twice (see glue2.select_glue).
     """
-    return read_first(bdii, read_model, vos=vos)
+    glue = glue_settings()
+    rules = load_glue2(config_dir(glue.config))
+    versions = GLUE_CHOICES[glue.glue or "both"]
+    capabilities = [glue.capability]
+
+    def run(reader: Reader) -> GlueModel:
+        if GLUE20 in versions:
+            return read_model(reader, Glue2Collector(rules, capabilities))
+        return read_model(reader)
+
+    model = read_first(bdii, run, wanted=glue_wanted(versions, rules, capabilities), vos=vos)
+    return select_glue(model, glue.glue, count_twice=count_twice)
 
 
 def emit(table: Table, fmt: str, model: GlueModel | None, allow_partial: bool) -> int:
@@ -264,6 +337,7 @@ def cli() -> None:
 )
 @state_option
 @keep_days_option
+@glue_options
 @format_option
 @config_option
 @debug_option
@@ -288,7 +362,8 @@ def report(
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     model = load_model(bdii, vos=[e.vo for e in chosen])
-    results: list[Assessment] = assess(model, policy, chosen)
+    capability = glue_settings().capability
+    results: list[Assessment] = assess(model, policy, chosen, capability)
     history = state_path(state)
     if record and model.partial:
         warn(f"{model.origin}: partial answer not recorded in the history")
@@ -311,21 +386,24 @@ def report(
             and stable[(a.experiment.key, a.ce.unique_id)] >= min_stable
         ]
     elif not show_all:
-        results = [a for a in results if a.verdict in (Verdict.READY, Verdict.CONDITIONAL)]
+        usable = (Verdict.READY, Verdict.CONDITIONAL, Verdict.ADVERTISED)
+        results = [a for a in results if a.verdict in usable]
     meta = {
         **source_meta(model),
+        "capability": capability,
         "empty": f"CE has been ready for {min_stable} recorded runs or more"
         if min_stable is not None
         else "CE is ready or conditional (use --all to see every CE serving the VO)"
         if not show_all
         else "CE serves the chosen experiments' VOs",
     }
-    return emit(report_table(results, meta, stable), fmt, model, allow_partial)
+    return emit(report_table(results, meta, stable, capability), fmt, model, allow_partial)
 
 
 @cli.command()
 @source_options
 @experiment_option
+@glue_options
 @format_option
 @config_option
 @debug_option
@@ -341,9 +419,14 @@ def sites(
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     model = load_model(bdii, vos=[e.vo for e in chosen])
-    summaries = summarize_sites(assess(model, policy, chosen), policy)
-    meta = {**source_meta(model), "empty": "site has a CE serving the chosen VOs"}
-    return emit(site_table(summaries, meta), fmt, model, allow_partial)
+    capability = glue_settings().capability
+    summaries = summarize_sites(assess(model, policy, chosen, capability), policy)
+    meta = {
+        **source_meta(model),
+        "capability": capability,
+        "empty": "site has a CE serving the chosen VOs",
+    }
+    return emit(site_table(summaries, meta, capability), fmt, model, allow_partial)
 
 
 @cli.command()
@@ -392,3 +475,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 from . import cli_history  # noqa: E402,F401,I001  (registers commands)
 from . import cli_snapshot  # noqa: E402,F401  (registers commands)
+from . import cli_audit  # noqa: E402,F401  (registers commands)

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluate import Assessment, SiteSummary
+from .audit import Finding
+from .evaluate import GLEXEC, Assessment, SiteSummary
 from .policy import Answer, Stance
 
 Row = dict[str, Any]
@@ -46,6 +47,7 @@ def report_table(
     assessments: Iterable[Assessment],
     meta: Mapping[str, Any],
     stable: Mapping[tuple[str, str], int] | None = None,
+    capability: str = GLEXEC,
 ) -> Table:
     """``stable``: per (experiment, CE), how many recorded runs its verdict has held
     (None: no history, so ``stable_runs`` is null)."""
@@ -59,7 +61,8 @@ def report_table(
             "state": a.ce.state,
             "verdict": a.verdict.value,
             "mode": a.mode.value if a.mode else None,
-            "fail_closed": a.fail_closed,
+            # Modes and failing closed are glexec's; another capability has neither.
+            "fail_closed": a.fail_closed if capability.lower() == GLEXEC else None,
             "reason": a.reason,
             "stable_runs": None
             if stable is None
@@ -99,15 +102,18 @@ SITE_FIELDS = (
 )
 
 
-def site_table(summaries: Iterable[SiteSummary], meta: Mapping[str, Any]) -> Table:
+def site_table(
+    summaries: Iterable[SiteSummary], meta: Mapping[str, Any], capability: str = GLEXEC
+) -> Table:
     rows = []
     for s in summaries:
-        st = s.stance
+        # The questionnaire is about glexec: its answers say nothing of another capability.
+        st = s.stance if capability.lower() == GLEXEC else None
         rows.append(
             {
                 "site": s.site,
                 "experiment": s.experiment.key,
-                "respondent": st.respondent if st else None,
+                "respondent": s.stance.respondent if s.stance else None,
                 "mupj": st.mupj.value.value if st else None,
                 "glexec_setuid": st.glexec_setuid.value.value if st else None,
                 "glexec_log_only": st.glexec_log_only.value.value if st else None,
@@ -127,7 +133,7 @@ def site_table(summaries: Iterable[SiteSummary], meta: Mapping[str, Any]) -> Tab
             ("site", "site", 24),
             ("experiment", "exp", 5),
             ("ces_serving", "CEs", 4),
-            ("ces_advertising", "glexec", 6),
+            ("ces_advertising", capability, max(6, len(capability))),
             ("ces_ready", "ready", 5),
             ("ces_conditional", "cond", 4),
             ("readiness", "readiness", 17),
@@ -180,5 +186,36 @@ def stance_table(stances: Iterable[Stance], meta: Mapping[str, Any]) -> Table:
             ("bypass_on_error", "bypass", 8),
         ),
         note_fields=("scopes",),
+        meta=meta,
+    )
+
+
+AUDIT_FIELDS = ("severity", "kind", "site", "glue", "dn", "message", "fix")
+
+
+def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
+    rows = [
+        {
+            "severity": f.severity.value,
+            "kind": f.kind.value,
+            "site": f.site,
+            "glue": f.glue_version,
+            "dn": f.dn,
+            "message": f.message,
+            "fix": f.fix,
+        }
+        for f in findings
+    ]
+    return Table(
+        kind="audit",
+        fields=AUDIT_FIELDS,
+        rows=rows,
+        compact=(
+            ("severity", "severity", 8),
+            ("kind", "kind", 23),
+            ("site", "site", 24),
+            ("glue", "glue", 4),
+        ),
+        note_fields=("dn", "message", "fix"),
         meta=meta,
     )

@@ -1,0 +1,412 @@
+"""cecap audit, --glue and --capability end to end: crafted GLUE 1.3 + 2.0 snapshots, exit
+codes, every format, and the real OSG 2008 snapshot with an htpc overlay."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
+from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_site
+from overlay import overlay_ldif
+from run import cecap
+
+from cecap.cli import cli
+from cecap.formats import FORMATS
+
+ANSWERS = {
+    "NOPE": ("no", "no", "no"),
+    "WILLING": ("yes", "allow", "no"),
+}
+
+ALL_KINDS = {
+    "contradicts-stance": "error",
+    "missing-advertisement": "warning",
+    "runtime-environment-tag": "warning",
+    "near-miss-capability": "warning",
+    "inconsistent-queues": "warning",
+    "glue-versions-disagree": "warning",
+    "partial-voview": "info",
+    "not-in-production": "info",
+}
+
+
+def write_config(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stances = ["respondents:"]
+    for name, (mupj, setuid, log_only) in ANSWERS.items():
+        stances += [
+            f"  - name: {name}",
+            f"    mupj: {{text: '{mupj}', value: '{mupj}'}}",
+            f"    glexec_setuid: {{text: '{setuid}', value: '{setuid}'}}",
+            f"    glexec_log_only: {{text: '{log_only}', value: '{log_only}'}}",
+            "    bypass_on_error: {text: 'no', value: 'no'}",
+        ]
+    (folder / "stances.yaml").write_text("\n".join(stances) + "\n")
+    (folder / "sites.yaml").write_text("respondents: {}\n")
+    (folder / "experiments.yaml").write_text(
+        "experiments:\n"
+        "  atlas: {vo: atlas, modes: [setuid]}\n"
+        "  cms: {vo: cms, modes: [setuid]}\n"
+        "  lhcb: {vo: lhcb, modes: [setuid, log-only]}\n"
+    )
+    return folder
+
+
+TWO = Site2Spec("TWO", [EndpointSpec("ce.two.org", ["atlas"], capabilities=())])
+ONLY2 = Site2Spec("ONLY2", [EndpointSpec("ce.only2.org", ["atlas", "cms"])])
+
+
+def every_kind_ldif() -> str:
+    """One site per finding kind (see ALL_KINDS), GLUE 1.3 and 2.0."""
+    glue13 = bdii_ldif(
+        [
+            simple_site("NOPE", [CESpec("q1", ["atlas"])]),
+            SiteSpec(
+                "WILLING",
+                [
+                    ClusterSpec(
+                        "ce.willing.org",
+                        [CESpec("q1", ["atlas"], capabilities=())],
+                        runtime_environment=["LCG-2", "GLEXEC"],
+                    )
+                ],
+            ),
+            simple_site("NEAR", [CESpec("q1", ["cms"], capabilities=["glexec=yes"])]),
+            simple_site(
+                "SPLIT", [CESpec("q1", ["atlas"]), CESpec("q2", ["atlas"], capabilities=())]
+            ),
+            simple_site(
+                "PART",
+                [
+                    CESpec(
+                        "q1",
+                        ["atlas", "cms"],
+                        capabilities=(),
+                        view_capabilities={"atlas": ["glexec"]},
+                    )
+                ],
+            ),
+            simple_site("DRAIN", [CESpec("q1", ["lhcb"], state="Draining")]),
+            simple_site("TWO", [CESpec("q1", ["atlas"])], host="ce.two.org"),
+        ]
+    )
+    return glue13 + "\n" + glue2_ldif([TWO, ONLY2])
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return write_config(tmp_path / "config")
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Path:
+    path = tmp_path / "every-kind.ldif"
+    path.write_text(every_kind_ldif())
+    return path
+
+
+def test_audit_finds_every_kind_and_exits_1(snapshot: Path, config: Path) -> None:
+    result = cecap("audit", "--bdii", snapshot, "--config", config, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert (doc["kind"], doc["partial"], doc["capability"], doc["source"]) == (
+        "audit",
+        False,
+        "glexec",
+        str(snapshot),
+    )
+    assert doc["fields"] == ["severity", "kind", "site", "glue", "dn", "message", "fix"]
+    got = [(r["severity"], r["kind"], r["site"], r["glue"]) for r in doc["rows"]]
+    assert got == [
+        ("error", "contradicts-stance", "NOPE", "1.3"),
+        ("warning", "near-miss-capability", "NEAR", "1.3"),
+        ("warning", "inconsistent-queues", "SPLIT", "1.3"),
+        ("warning", "glue-versions-disagree", "TWO", "2.0"),
+        ("warning", "missing-advertisement", "WILLING", "1.3"),
+        ("warning", "runtime-environment-tag", "WILLING", "1.3"),
+        ("info", "not-in-production", "DRAIN", "1.3"),
+        ("info", "partial-voview", "PART", "1.3"),
+    ]
+    assert {r["kind"]: r["severity"] for r in doc["rows"]} == ALL_KINDS
+    by_kind = {r["kind"]: r for r in doc["rows"]}
+    assert by_kind["glue-versions-disagree"]["dn"] == endpoint_dn(TWO, TWO.endpoints[0])
+    assert by_kind["glue-versions-disagree"]["fix"] == "add: GLUE2EndpointCapability: glexec"
+    assert by_kind["contradicts-stance"]["dn"] == (
+        f"GlueCEUniqueID={ce_id('ce01.nope.example.org', 'q1')},Mds-Vo-name=NOPE,"
+        "Mds-Vo-name=local,o=grid"
+    )
+    assert by_kind["contradicts-stance"]["fix"] == "delete: GlueCECapability: glexec"
+
+
+def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
+    result = cecap("audit", "--bdii", snapshot, "--config", config, "--site", "will*")
+    # Only warnings for the chosen site: a site's monitoring stays green.
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[2].split() == ["1", "warning", "missing-advertisement", "WILLING", "1.3"]
+    assert lines[3].split() == ["2", "warning", "runtime-environment-tag", "WILLING", "1.3"]
+    assert "add: GlueCECapability: glexec" in result.stdout
+    assert max(len(line) for line in lines) <= 80
+    none = cecap("audit", "--bdii", snapshot, "--config", config, "--site", "ELSEWHERE")
+    assert (none.returncode, none.stdout) == (0, "no findings for the chosen sites\n")
+
+
+def test_audit_exit_0_on_a_clean_snapshot(tmp_path: Path, config: Path) -> None:
+    path = tmp_path / "clean.ldif"
+    path.write_text(bdii_ldif([simple_site("WILLING", [CESpec("q1", ["atlas", "cms"])])]))
+    result = cecap("audit", "--bdii", path, "--config", config, "--format", "csv")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "severity,kind,site,glue,dn,message,fix\n",
+        "",
+    )
+
+
+def test_audit_partial_answer_exits_3_unless_allowed(tmp_path: Path, config: Path) -> None:
+    path = tmp_path / "cut.ldif"
+    path.write_text(
+        bdii_ldif([simple_site("NOPE", [CESpec("q1", ["atlas"])])])
+        + "\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n"
+    )
+    result = cecap("audit", "--bdii", path, "--config", config, "--format", "json")
+    assert result.returncode == 3
+    assert json.loads(result.stdout)["partial"] is True
+    assert "partial answer" in result.stderr
+    allowed = cecap("audit", "--bdii", path, "--config", config, "--allow-partial")
+    # The answer is still marked partial; the error finding decides the exit code.
+    assert allowed.returncode == 1
+    assert "PARTIAL: " in allowed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--glue", "2"], "holds no GLUE 2.0 (o=glue) computing entries; try --glue 1"),
+        (["--glue", "both"], "holds no GLUE 2.0 (o=glue) computing entries; use --glue 1"),
+        (["--capability", " "], "--capability: give one GlueCECapability name"),
+        (["--capability", "glexec yes"], "--capability: give one GlueCECapability name"),
+    ],
+)
+def test_audit_bad_usage_exits_2(
+    tmp_path: Path, config: Path, args: list[str], message: str
+) -> None:
+    path = tmp_path / "only13.ldif"
+    path.write_text(bdii_ldif([simple_site("NOPE", [CESpec("q1", ["atlas"])])]))
+    result = cecap("audit", "--bdii", path, "--config", config, *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_audit_bad_input_exits_2(tmp_path: Path, config: Path) -> None:
+    garbled = tmp_path / "garbled.ldif"
+    garbled.write_text("dn: o=grid\nobjectClass: organization\nthis is not ldif\n")
+    result = cecap("audit", "--bdii", garbled, "--config", config)
+    assert result.returncode == 2
+    assert (
+        result.stderr == f"cecap: error: {garbled}: line 3: not an LDIF line: 'this is not ldif'\n"
+    )
+    (config / "glue2.yaml").write_text("capabilities:\n  glexec: [{attribute: GLUE2Foo}]\n")
+    good = tmp_path / "good.ldif"
+    good.write_text(bdii_ldif([simple_site("NOPE", [CESpec("q1", ["atlas"])])]))
+    result = cecap("audit", "--bdii", good, "--config", config)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"cecap: error: {config / 'glue2.yaml'}: capabilities.glexec[0]: missing key 'values'\n"
+    )
+
+
+def test_audit_unavailable_bdii_exits_3(config: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # Bound but not listening: the connection is refused at once.
+    result = cecap("audit", "--bdii", f"127.0.0.1:{port}", "--config", config, "--timeout", "5")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert f"ldap://127.0.0.1:{port}: cannot connect" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_audit_every_format(snapshot: Path, config: Path, fmt: str) -> None:
+    args = ["audit", "--bdii", str(snapshot), "--config", str(config), "--format", fmt]
+    result = CliRunner().invoke(cli, args, standalone_mode=False)
+    assert result.exception is None, result.output
+    assert result.return_value == 1
+    # Every format carries every finding: each kind and site appears.
+    for kind in ALL_KINDS:
+        assert kind in result.output
+
+
+# --- --glue on report and sites ---------------------------------------------------------------
+
+
+def test_report_glue_choices(snapshot: Path, config: Path) -> None:
+    def ces(*args: str) -> list[tuple[str, str, str]]:
+        result = cecap(
+            "report",
+            "--bdii",
+            snapshot,
+            "--config",
+            config,
+            "-e",
+            "atlas",
+            "--format",
+            "json",
+            *args,
+        )
+        assert result.returncode == 0, result.stderr
+        return [(r["site"], r["ce"], r["verdict"]) for r in json.loads(result.stdout)["rows"]]
+
+    two13 = ("TWO", ce_id("ce.two.org", "q1"), "no-stance")
+    only2 = ("ONLY2", "ce.only2.org_org.glite.ce.CREAM", "no-stance")
+    two2 = ("TWO", "ce.two.org_org.glite.ce.CREAM", "not-advertised")
+    both = ces("--all")
+    # GLUE 1.3 for the host published in both trees, GLUE 2.0 for the endpoint it lacks.
+    assert [r[0] for r in both] == ["NOPE", "ONLY2", "PART", "SPLIT", "SPLIT", "TWO", "WILLING"]
+    assert only2 in both and two13 in both and two2 not in both
+    assert ces("--all", "--glue", "both") == both
+    assert ces("--all", "--glue", "1") == [r for r in both if r != only2]
+    assert ces("--all", "--glue", "2") == [only2, two2]
+
+
+def test_sites_on_glue2_only(snapshot: Path, config: Path) -> None:
+    result = cecap(
+        "sites", "--bdii", snapshot, "--config", config, "--glue", "2", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    got = [
+        (r["site"], r["experiment"], r["ces_advertising"], r["readiness"])
+        for r in json.loads(result.stdout)["rows"]
+    ]
+    assert got == [
+        ("ONLY2", "atlas", 1, "no-stance"),
+        ("ONLY2", "cms", 1, "no-stance"),
+        ("TWO", "atlas", 0, "not-advertised"),
+    ]
+
+
+# --- --capability on the real OSG 2008 snapshot ------------------------------------------------
+
+HTPC = {
+    "red.unl.edu:2119/jobmanager-pbs-cms": ["htpc"],
+    "red.unl.edu:2119/jobmanager-pbs-cmsprod": ["HTPC"],
+    "osg-gw-2.t2.ucsd.edu:2119/jobmanager-condor-engage": ["htpc=yes"],
+}
+
+
+@pytest.fixture
+def osg_htpc(osg_snapshot: Path, tmp_path: Path) -> Path:
+    return overlay_ldif(
+        osg_snapshot,
+        tmp_path / "osg-htpc.ldif",
+        capabilities=HTPC,
+        states={"red.unl.edu:2119/jobmanager-pbs-cmsprod": "Draining"},
+    )
+
+
+def test_report_capability_htpc_on_osg(osg_htpc: Path) -> None:
+    result = cecap("report", "--bdii", osg_htpc, "--capability", "htpc", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["capability"] == "htpc"
+    rows = [
+        (r["experiment"], r["site"], r["ce"], r["verdict"], r["mode"], r["fail_closed"])
+        for r in doc["rows"]
+    ]
+    # Nebraska's cms queue serves every VO on its rules (cms and atlas among them); the
+    # draining one is left out; UCSD's "htpc=yes" does not count.
+    assert rows == [
+        ("atlas", "Nebraska", "red.unl.edu:2119/jobmanager-pbs-cms", "advertised", None, None),
+        ("cms", "Nebraska", "red.unl.edu:2119/jobmanager-pbs-cms", "advertised", None, None),
+    ]
+    every = cecap(
+        "report",
+        "--bdii",
+        osg_htpc,
+        "--capability",
+        "htpc",
+        "--all",
+        "-e",
+        "cms",
+        "--format",
+        "json",
+    )
+    verdicts = {r["verdict"] for r in json.loads(every.stdout)["rows"]}
+    assert verdicts == {"advertised", "not-advertised", "not-in-production"}
+
+
+def test_sites_capability_htpc_on_osg(osg_htpc: Path) -> None:
+    result = cecap(
+        "sites", "--bdii", osg_htpc, "--capability", "htpc", "-e", "cms", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    by_site = {r["site"]: r for r in json.loads(result.stdout)["rows"]}
+    nebraska = by_site["Nebraska"]
+    assert (
+        nebraska["respondent"],
+        nebraska["mupj"],
+        nebraska["glexec_setuid"],
+        nebraska["ces_serving"],
+        nebraska["ces_advertising"],
+        nebraska["ces_ready"],
+        nebraska["readiness"],
+    ) == ("USCMS-T2-Nebraska", None, None, 8, 2, 1, "advertised")
+    assert by_site["UCSDT2"]["readiness"] == "not-advertised"
+    assert {r["readiness"] for r in by_site.values()} == {"advertised", "not-advertised"}
+    table = cecap("sites", "--bdii", osg_htpc, "--capability", "htpc", "-e", "cms")
+    assert table.stdout.splitlines()[0].split() == [
+        "site",
+        "exp",
+        "CEs",
+        "htpc",
+        "ready",
+        "cond",
+        "readiness",
+    ]
+
+
+def test_audit_capability_htpc_on_osg(osg_htpc: Path) -> None:
+    result = cecap("audit", "--bdii", osg_htpc, "--capability", "htpc", "--format", "json")
+    # No stances for htpc, so nothing contradicts: warnings and information only.
+    assert result.returncode == 0, result.stderr
+    got = [
+        (r["severity"], r["kind"], r["site"], r["dn"].split(",")[0])
+        for r in json.loads(result.stdout)["rows"]
+    ]
+    assert got == [
+        (
+            "warning",
+            "inconsistent-queues",
+            "Nebraska",
+            "GlueCEUniqueID=red.unl.edu:2119/jobmanager-pbs-atlas",
+        ),
+        (
+            "warning",
+            "near-miss-capability",
+            "UCSDT2",
+            "GlueCEUniqueID=osg-gw-2.t2.ucsd.edu:2119/jobmanager-condor-engage",
+        ),
+        (
+            "info",
+            "not-in-production",
+            "Nebraska",
+            "GlueCEUniqueID=red.unl.edu:2119/jobmanager-pbs-cmsprod",
+        ),
+    ]
+
+
+def test_audit_glexec_on_osg_2008(osg_snapshot: Path) -> None:
+    # 2008: no CE advertised glexec yet, so every respondent that said yes is missing it.
+    result = cecap("audit", "--bdii", osg_snapshot, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    assert {(r["severity"], r["kind"]) for r in rows} == {("warning", "missing-advertisement")}
+    sites = [r["site"] for r in rows]
+    assert len(sites) == len(set(sites)) == 29
+    assert {"Nebraska", "AGLT2", "USCMS-FNAL-WC1-CE", "UCSDT2"} <= set(sites)
