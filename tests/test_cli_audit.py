@@ -291,6 +291,23 @@ def test_sites_on_glue2_only(snapshot: Path, config: Path) -> None:
     ]
 
 
+def test_report_reads_glue2_yaml_from_the_config_folder(snapshot: Path, config: Path) -> None:
+    def only2(*args: str) -> list[str]:
+        result = cecap(
+            "report", "--bdii", snapshot, "--config", config, "--all", "--glue", "2", "-e", "cms",
+            "--format", "json", *args,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return [r["verdict"] for r in json.loads(result.stdout)["rows"] if r["site"] == "ONLY2"]
+
+    # ONLY2 publishes GLUE2EndpointCapability: glexec, which the shipped glue2.yaml counts.
+    assert only2() == ["no-stance"]
+    (config / "glue2.yaml").write_text(
+        "capabilities:\n  glexec: [{attribute: GLUE2EntityOtherInfo, values: [MUPJ=glexec]}]\n"
+    )
+    assert only2() == ["not-advertised"]
+
+
 # --- --capability on the real OSG 2008 snapshot ------------------------------------------------
 
 HTPC = {

@@ -165,11 +165,10 @@ _GLUE_SETTINGS = "cecap.glue_settings"
 
 @dataclass(frozen=True)
 class GlueSettings:
-    """What --glue and --capability said, and the --config folder that holds glue2.yaml."""
+    """What --glue and --capability said."""
 
     glue: str | None = None  # None: every tree the source holds
     capability: str = GLEXEC
-    config: Path | None = None
 
 
 def glue_options(func: F) -> F:
@@ -181,7 +180,7 @@ def glue_options(func: F) -> F:
         capability = kwargs.pop("capability").strip().lower()
         if not capability or any(c.isspace() for c in capability):
             raise UsageError("--capability: give one GlueCECapability name, e.g. glexec or htpc")
-        settings = GlueSettings(kwargs.pop("glue"), capability, kwargs.get("config"))
+        settings = GlueSettings(kwargs.pop("glue"), capability)
         click.get_current_context().meta[_GLUE_SETTINGS] = settings
         return func(*args, **kwargs)
 
@@ -283,7 +282,10 @@ def load_model(
     keeps a CE published in both trees twice (see glue2.select_glue).
     """
     glue = glue_settings()
-    rules = load_glue2(config_dir(glue.config))
+    # glue2.yaml comes from the command's --config folder, as the rest of the config does.
+    ctx = click.get_current_context(silent=True)
+    folder = ctx.params.get("config") if ctx is not None else None
+    rules = load_glue2(config_dir(folder))
     versions = GLUE_CHOICES[glue.glue or "both"]
     capabilities = [glue.capability]
 
