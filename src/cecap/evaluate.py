@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -76,10 +77,29 @@ def vo_matches(rule: str, vo: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)  # a BDII repeats the same few rules on every CE
+def rule_vo(rule: str) -> str | None:
+    """The VO (lower-case) that ``vo_matches`` matches ``rule`` to, or None for no VO."""
+    kind, sep, value = rule.strip().partition(":")
+    if not sep:
+        return None
+    kind = kind.strip().lower()
+    value = value.strip().lower()
+    if kind == "vo":
+        return value
+    if kind == "voms" and value.startswith("/"):
+        return value[1:].split("/", 1)[0]
+    return None
+
+
+def served_vos(ce: CE) -> frozenset[str]:
+    """Every VO (lower-case) the CE serves: named by its rules or its VOViews' rules."""
+    rules = [*ce.rules, *(r for view in ce.voviews for r in view.rules)]
+    return frozenset(vo for vo in map(rule_vo, rules) if vo is not None)
+
+
 def serves(ce: CE, vo: str) -> bool:
-    return any(vo_matches(r, vo) for r in ce.rules) or any(
-        vo_matches(r, vo) for view in ce.voviews for r in view.rules
-    )
+    return vo.lower() in served_vos(ce)
 
 
 def _is(value: str, capability: str) -> bool:
@@ -233,9 +253,12 @@ def assess(
     """One assessment per (experiment, CE serving the experiment's VO), in a stable order."""
     mapping_of: dict[str, SiteMapping | None] = {}
     out: list[Assessment] = []
+    # Each CE's rules are read once, not once per experiment.
+    served = [served_vos(ce) for ce in model.ces]
     for experiment in experiments:
-        for ce in model.ces:
-            if not serves(ce, experiment.vo):
+        vo = experiment.vo.lower()
+        for ce, vos in zip(model.ces, served, strict=True):
+            if vo not in vos:
                 continue
             if ce.site not in mapping_of:
                 mapping_of[ce.site] = policy.respondent_for(ce.site)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -120,7 +122,14 @@ class SiteMapping:
         name = site.lower()
         if name == self.respondent.lower():
             return True
-        return any(fnmatch.fnmatchcase(name, p.lower()) for p in self.patterns)
+        return self._pattern is not None and self._pattern.match(name) is not None
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        # All patterns in one regex, compiled once: a top-level BDII asks for every site.
+        if not self.patterns:
+            return None
+        return re.compile("|".join(fnmatch.translate(p.lower()) for p in self.patterns))
 
     def cluster_scope(self, *names: str | None) -> str | None:
         """The scope ("central", "shared", ...) whose patterns match a cluster or host name."""
