@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
 from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_site
 from overlay import overlay_ldif
-from run import cecap
+from run import SAMPLE, cecap
 
 from cecap.cli import cli
 from cecap.formats import FORMATS
@@ -356,6 +356,16 @@ def test_report_capability_htpc_on_osg(osg_htpc: Path) -> None:
     )
     verdicts = {r["verdict"] for r in json.loads(every.stdout)["rows"]}
     assert verdicts == {"advertised", "not-advertised", "not-in-production"}
+
+
+def test_report_capability_without_any_advertisement() -> None:
+    result = cecap("report", "--bdii", SAMPLE, "--capability", "HTPC")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "no CE advertises htpc in a state the experiments target (use --all to see every CE"
+        " serving the VO)\n",
+        "",
+    )
 
 
 def test_sites_capability_htpc_on_osg(osg_htpc: Path) -> None:

@@ -396,6 +396,9 @@ def report(
         "empty": f"CE has been ready for {min_stable} recorded runs or more"
         if min_stable is not None
         else "CE is ready or conditional (use --all to see every CE serving the VO)"
+        if not show_all and capability == GLEXEC
+        else f"CE advertises {capability} in a state the experiments target (use --all to see"
+        " every CE serving the VO)"
         if not show_all
         else "CE serves the chosen experiments' VOs",
     }
