@@ -297,16 +297,16 @@ def test_a_hanging_server_is_skipped_for_the_next(
 
 def stop_before_second_search(monkeypatch: pytest.MonkeyPatch, server: BDIIServer) -> list[int]:
     """Stop ``server`` for real just before cecap's second search reaches it."""
-    real_search = source_ldap.Connection.search
+    real_send = source_ldap.LdapReader._send
     ports: list[int] = []
 
-    def search(self: Any, *args: Any, **kwargs: Any) -> Any:
-        ports.append(self.server.port)
+    def send(self: Any, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        ports.append(conn.server.port)
         if len(ports) == 2:
             server.stop()
-        return real_search(self, *args, **kwargs)
+        return real_send(self, conn, *args, **kwargs)
 
-    monkeypatch.setattr(source_ldap.Connection, "search", search)
+    monkeypatch.setattr(source_ldap.LdapReader, "_send", send)
     return ports
 
 

@@ -14,18 +14,21 @@ from typing import Any
 
 from .errors import SourceUnavailable
 from .source import GLUE13_WANTED, Entry
+from .source_ldap_ber import ProtocolError, SearchDone, search_results
 
 with warnings.catch_warnings():
     # ldap3 2.9 uses pyasn1 names that newer pyasn1 marks deprecated on import; that is
     # ldap3's business and must not break a run with warnings turned into errors.
     warnings.simplefilter("ignore", DeprecationWarning)
-    from ldap3 import ANONYMOUS, NONE, SUBTREE, Connection, Server, Tls
+    from ldap3 import ANONYMOUS, DEREF_ALWAYS, NONE, SUBTREE, Connection, Server, Tls
     from ldap3.core.exceptions import (
         LDAPCertificateError,
         LDAPCommunicationError,
         LDAPException,
         LDAPResponseTimeoutError,
     )
+    from ldap3.core.results import RESULT_CODES
+    from ldap3.operation.search import search_operation
     from ldap3.utils.conv import escape_filter_chars
 
 DEFAULT_PORT = 2170  # the BDII port, as lcg-infosites and ginfo assume
@@ -37,6 +40,7 @@ DEFAULT_CA_DIR = "/etc/grid-security/certificates"
 
 # LDAP result codes that mean "the server stopped early but what it sent is good".
 _SIZE_LIMIT = 4
+_RECV_SIZE = 1 << 16
 _TIME_LIMIT = 3
 _NO_SUCH_OBJECT = 32
 
@@ -111,8 +115,7 @@ class LdapReader:
         cut: list[str] = []
         try:
             for objectclass, attributes in self.wanted.items():
-                response = self._search(conn, deadline, objectclass, attributes, cut)
-                yield from _entries(response)
+                yield from self._search(conn, deadline, objectclass, attributes, cut)
         finally:
             _close(conn)
         if cut:
@@ -190,35 +193,57 @@ class LdapReader:
         objectclass: str,
         attributes: Sequence[str],
         cut: list[str],
-    ) -> list[dict[str, Any]]:
+    ) -> Iterator[Entry]:
+        """The entries of one search, as they arrive; then its result is checked."""
         shown = _CLASS_NAMES.get(objectclass, objectclass)
         doing = f"during the {shown} search"
         glue2 = objectclass.startswith("glue2")
         left = self._left(deadline, doing)
+        got = 0
+        done = SearchDone(0, "", "")
+
+        def recv() -> bytes:
+            conn.socket.settimeout(self._left(deadline, doing))
+            data: bytes = conn.socket.recv(_RECV_SIZE)
+            return data
+
         try:
-            conn.socket.settimeout(left)
-            conn.search(
+            message_id = self._send(
+                conn,
                 self.glue2_base if glue2 else self.base,
                 self.filter_for(objectclass),
-                search_scope=SUBTREE,
-                attributes=list(attributes),
+                attributes,
                 # The server stops too, instead of working on for a client that is gone.
-                time_limit=max(1, math.ceil(left)),
+                max(1, math.ceil(left)),
             )
+            # Entries are read off the socket as they come (source_ldap_ber), not
+            # through ldap3's response objects: the search's class is their kind.
+            for item in search_results(recv, message_id):
+                if isinstance(item, SearchDone):
+                    done = item
+                    break
+                got += 1
+                yield Entry(item[0], item[1], kind=objectclass)
         except (LDAPException, OSError) as exc:
             raise self._failure(exc, deadline, doing) from None
-        result = conn.result or {}
-        code = result.get("result", 0)
-        response: list[dict[str, Any]] = conn.response or []
+        except ProtocolError as exc:
+            raise SourceUnavailable(
+                f"{self.origin}: the answer {doing} is not LDAP ({exc}); is this a BDII?"
+            ) from None
+        code = done.code
+        result = {
+            "result": code,
+            "description": RESULT_CODES.get(code, "unknown"),
+            "message": done.message,
+        }
         if code in (_SIZE_LIMIT, _TIME_LIMIT):
-            got = sum(1 for item in response if item.get("type") == "searchResEntry")
             limit = "size" if code == _SIZE_LIMIT else "time"
             cut.append(
                 f"the server's {limit} limit stopped the {shown} search after {got}"
                 f" entries (LDAP {result.get('description')})"
             )
         elif code == _NO_SUCH_OBJECT and glue2:
-            return []  # a BDII without a GLUE 2.0 tree: cecap reads what exists
+            return  # a BDII without a GLUE 2.0 tree: cecap reads what exists
         elif code == _NO_SUCH_OBJECT:
             raise SourceUnavailable(
                 f"{self.origin}: the search base {self.base!r} does not exist there;"
@@ -228,7 +253,31 @@ class LdapReader:
             raise SourceUnavailable(
                 f"{self.origin}: the {shown} search failed: {_result_text(result)}"
             )
-        return response
+
+    def _send(
+        self,
+        conn: Connection,
+        base: str,
+        filterstr: str,
+        attributes: Sequence[str],
+        time_limit: int,
+    ) -> int:
+        """Send one search request (ldap3 encodes it); its message ID."""
+        request = search_operation(
+            base,
+            filterstr,
+            SUBTREE,
+            DEREF_ALWAYS,
+            list(attributes),
+            0,
+            time_limit,
+            False,
+            conn.auto_escape,
+            conn.auto_encode,
+            check_names=False,
+        )
+        message_id: int = conn.strategy.send("searchRequest", request)
+        return message_id
 
     def _failure(self, exc: BaseException, deadline: float, doing: str) -> SourceUnavailable:
         text = str(exc)
@@ -291,22 +340,3 @@ def _result_text(result: Mapping[str, Any] | None) -> str:
     text = f"LDAP {result.get('description')} ({result.get('result')})"
     message = str(result.get("message") or "").strip()
     return f"{text}: {message}" if message else text
-
-
-def _entries(response: list[dict[str, Any]]) -> Iterator[Entry]:
-    for item in response:
-        if item.get("type") != "searchResEntry":
-            continue  # referrals: a BDII does not send them, and cecap does not follow them
-        attrs: dict[str, tuple[str, ...]] = {}
-        for name, values in item["attributes"].items():
-            if not values:
-                continue
-            key = name.lower()
-            if ";" in key:
-                # Attribute options (";lang-en") do not change what cecap reads.
-                key = key.split(";", 1)[0]
-                values = [*attrs.get(key, ()), *values]
-            attrs[key] = tuple(
-                v if isinstance(v, str) else bytes(v).decode("utf-8", "replace") for v in values
-            )
-        yield Entry(item["dn"], attrs)
