@@ -1,6 +1,7 @@
-"""`cecap check`, `history`, `diff` and `report --record` end to end: Nagios states and exit
-codes, history across runs of the real OSG 2008 snapshot, every diff format, UNKNOWN for
-every failure, overlapping runs, a run killed mid-write, pruning."""
+"""check, history, diff and report --record end to end, as cron and Nagios run them."""
+
+# Nagios states and exit codes, history across runs of the real OSG 2008 snapshot, every
+# diff format, UNKNOWN for every failure, overlapping runs, a run killed mid-write, pruning.
 
 from __future__ import annotations
 
@@ -473,6 +474,36 @@ def test_report_record_and_stable_runs(tmp_path: Path, capsys: pytest.CaptureFix
     assert {r["ce"]: r["stable_runs"] for r in json.loads(out)["rows"]}[RAL] == 0
     code, out, _ = inproc(capsys, "history", "--state", db, "--runs")
     assert [line.split("  ")[2] for line in out.splitlines()] == ["report"] * 4
+
+
+def test_history_follows_glexec_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "h.sqlite"
+    for flags in (["--record"], ["--min-stable", "1"]):
+        code, _, err = inproc(
+            capsys, "report", "--bdii", SAMPLE, "--state", db, "--capability", "htpc", *flags
+        )
+        assert (code, err) == (
+            2,
+            "cecap: error: --record and --min-stable follow glexec verdicts only; leave out"
+            " --capability\n",
+        )
+    assert not db.exists()
+    assert inproc(capsys, "report", "--bdii", SAMPLE, "--state", db, "--record")[0] == 0
+    code, out, _ = inproc(
+        capsys,
+        "report",
+        "--bdii",
+        SAMPLE,
+        "--state",
+        db,
+        "--capability",
+        "htpc",
+        "--all",
+        "--format",
+        "json",
+    )
+    rows = json.loads(out)["rows"]
+    assert rows and {r["stable_runs"] for r in rows} == {None}
 
 
 def test_report_record_refuses_a_partial_answer(

@@ -363,8 +363,12 @@ def report(
     """
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
-    model = load_model(bdii, vos=[e.vo for e in chosen])
     capability = glue_settings().capability
+    if capability != GLEXEC and (record or min_stable is not None):
+        raise UsageError(
+            "--record and --min-stable follow glexec verdicts only; leave out --capability"
+        )
+    model = load_model(bdii, vos=[e.vo for e in chosen])
     results: list[Assessment] = assess(model, policy, chosen, capability)
     history = state_path(state)
     if record and model.partial:
@@ -379,7 +383,11 @@ def report(
             lock_timeout=source_settings().timeout,
             keep_days=keep_days,
         )
-    stable = stable_counts(history, results, required=min_stable is not None)
+    stable = (
+        stable_counts(history, results, required=min_stable is not None)
+        if capability == GLEXEC
+        else None
+    )
     if min_stable is not None and stable is not None:
         results = [
             a
