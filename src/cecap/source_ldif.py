@@ -7,7 +7,7 @@ import binascii
 import gzip
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -30,14 +30,21 @@ class LdifReader:
     Accepts what operators produce: with or without ``-LLL`` (comments and the
     ``# search result`` trailer), folded lines, base64 values, CRLF, ``.gz``.
     The file is read in chunks; only entries of wanted classes are decoded.
+    With ``vos``, as a live search does (source_ldap.vo_filter), GlueVOViews that do
+    not name one of them anywhere are skipped too: they cannot matter for those VOs.
     """
 
     def __init__(
-        self, path: Path | str, wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED
+        self,
+        path: Path | str,
+        wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
+        vos: Sequence[str] | None = None,
     ) -> None:
         self.path = Path(path)
         self.origin = str(path)
         self.partial: str | None = None
+        usable = vos and all(v.strip() for v in vos)
+        self._vos = tuple(v.strip().lower() for v in vos) if vos and usable else None
         # The class is known from the match, so objectClass values need not be decoded.
         self._attr_res = {
             cls: _attr_pattern(a for a in attrs if a != "objectclass")
@@ -160,7 +167,15 @@ class LdifReader:
         lowered = block.lower()
         match = self._class_re.search(lowered)
         if match:
-            return match.group(1)
+            kind = match.group(1)
+            if (
+                kind == "gluevoview"
+                and self._vos
+                and "::" not in block  # a base64 value could hide a VO name
+                and not any(vo in lowered for vo in self._vos)
+            ):
+                return None
+            return kind
         if "objectclass::" in lowered:
             # A base64-encoded objectClass is legal but rare: decode to decide.
             entry = _parse_entry(self.path, 0, block, _attr_pattern(["objectclass"]), "")

@@ -71,7 +71,7 @@ def open_one(
 ) -> Reader:
     """A reader for one --bdii item: LDIF path, ``host``, ``host:port`` or an LDAP URL."""
     if is_ldif_path(item):
-        return LdifReader(Path(item).expanduser(), wanted)
+        return LdifReader(Path(item).expanduser(), wanted, vos)
     scheme = "ldap"
     rest = item
     if "://" in item:

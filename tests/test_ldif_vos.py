@@ -1,0 +1,57 @@
+"""LDIF source with ``vos``: VOViews that cannot matter for those VOs are skipped, as live."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from cecap.source_ldif import LdifReader
+
+SITE = "Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid"
+CE_ID = "ce.example.org:2119/jobmanager-pbs-grid"
+CE_DN = f"GlueCEUniqueID={CE_ID},{SITE}"
+
+
+def view(local_id: str, *lines: str) -> str:
+    return (
+        f"dn: GlueVOViewLocalID={local_id},{CE_DN}\n"
+        "objectClass: GlueCETop\nobjectClass: GlueVOView\n"
+        f"GlueVOViewLocalID: {local_id}\nGlueChunkKey: GlueCEUniqueID={CE_ID}\n"
+        + "".join(f"{line}\n" for line in lines)
+    )
+
+
+CE = (
+    f"dn: {CE_DN}\nobjectClass: GlueCETop\nobjectClass: GlueCE\nGlueCEUniqueID: {CE_ID}\n"
+    "GlueCEAccessControlBaseRule: VO:dteam\nGlueCEAccessControlBaseRule: VO:atlas\n"
+)
+RULE_B64 = base64.b64encode(b"VOMS:/atlas/Role=pilot").decode()
+VIEWS = [
+    view("dteam", "GlueCEAccessControlBaseRule: VO:dteam"),
+    view("pilots", "GlueCEAccessControlBaseRule: VOMS:/ATLAS/Role=pilot"),
+    view("lcgadmin", f"GlueCEAccessControlBaseRule:: {RULE_B64}"),
+    view("atlas"),  # no rules: the view is for the VO its local ID names
+    view("ops", "GlueCEAccessControlBaseRule: VO:ops", "GlueCECapability: glexec"),
+]
+
+
+def local_ids(tmp_path: Path, vos: list[str] | None) -> list[str]:
+    path = tmp_path / "dump.ldif"
+    path.write_text("\n".join([CE, *VIEWS]))
+    found = LdifReader(path, vos=vos).entries()
+    return [e.first("gluevoviewlocalid") or e.kind for e in found]
+
+
+def test_without_vos_every_voview_is_read(tmp_path: Path) -> None:
+    assert local_ids(tmp_path, None) == ["gluece", "dteam", "pilots", "lcgadmin", "atlas", "ops"]
+
+
+def test_voviews_naming_none_of_the_vos_are_skipped(tmp_path: Path) -> None:
+    # The CE is always read; a view is kept when a VO appears in it in any case, or when
+    # a base64 value could hide one.
+    assert local_ids(tmp_path, ["atlas"]) == ["gluece", "pilots", "lcgadmin", "atlas"]
+    assert local_ids(tmp_path, ["Ops", "dteam"]) == ["gluece", "dteam", "lcgadmin", "ops"]
+
+
+def test_a_blank_vo_name_turns_the_narrowing_off(tmp_path: Path) -> None:
+    assert len(local_ids(tmp_path, ["atlas", " "])) == 6
