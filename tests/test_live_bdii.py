@@ -1,5 +1,6 @@
 """cecap against a real BDII on loopback: same answers as its LDIF, failover, hangs, limits,
-TLS, a server stopped mid-run, VO names that look like filter syntax, and snapshots."""
+TLS, a server stopped mid-run, VO names that look like filter syntax, and snapshots (GLUE
+1.3 and 2.0)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from typing import Any
 
 import pytest
 from bdii_server import BDIIServer, free_port, make_test_ca, missing_requirements
+from glue2_ldif import EndpointSpec, Site2Spec, site2_ldif
 from glue_ldif import CESpec, bdii_ldif, simple_site
 from overlay import overlay_ldif
 from run import REPO, SAMPLE, cecap
+from test_cli_audit import every_kind_ldif, write_config
 
 from cecap import source_ldap
 from cecap.cli import main
@@ -145,6 +148,153 @@ def test_snapshot_of_a_snapshot_loads_too(bdii_factory: Make, tmp_path: Path) ->
     assert rows_of("report", "--all", "--bdii", fresh.url) == rows_of(
         "report", "--all", "--bdii", SAMPLE
     )
+
+
+# --- GLUE 2.0 in snapshots ------------------------------------------------------------
+
+# Every audit finding kind in both trees, plus GLUE 2.0 endpoints that drain, are in
+# critical health, or say glexec in GLUE2EntityOtherInfo or on one share only, at a site
+# whose name needs escaping in a DN.
+MORE_GLUE2 = Site2Spec(
+    "UKI-LT2, QMUL",
+    [
+        EndpointSpec(
+            "ce1.qmul.ac.uk", ["atlas", "lhcb"], capabilities=(), other_info=["GLEXEC=yes"]
+        ),
+        EndpointSpec("ce2.qmul.ac.uk", ["atlas"], serving="draining"),
+        EndpointSpec(
+            "ce3.qmul.ac.uk",
+            ["atlas", "cms"],
+            health="critical",
+            capabilities=(),
+            share_other_info={"cms": ["glexec"]},
+        ),
+    ],
+)
+GLUE2_CES = {
+    f"{host}_org.glite.ce.CREAM"
+    for host in ("ce.only2.org", "ce1.qmul.ac.uk", "ce2.qmul.ac.uk", "ce3.qmul.ac.uk")
+}
+
+
+@pytest.fixture
+def both_trees(tmp_path: Path) -> tuple[Path, Path]:
+    """An LDIF with both trees, and a config folder with answers for some of its sites."""
+    ldif = tmp_path / "both-trees.ldif"
+    ldif.write_text(every_kind_ldif() + "\n" + site2_ldif(MORE_GLUE2))
+    return ldif, write_config(tmp_path / "config")
+
+
+def dn_lines(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8").replace("\n ", "")
+    return [line[len("dn: ") :] for line in text.split("\n") if line.startswith("dn: ")]
+
+
+def assert_same_answers(config: Path, *sources: str | Path, glue: str = "") -> None:
+    """report --all and audit give identical rows and exit codes from every source, with
+    the GLUE 2.0 CEs and findings there when that tree is read."""
+    flags = ["--glue", glue] if glue else []
+    trees = {"": {"1.3", "2.0"}, "1": {"1.3"}, "2": {"2.0"}}[glue]
+    for command in (["report", "--all"], ["audit"]):
+        answers = []
+        for source in sources:
+            args = (*command, *flags, "--bdii", source, "--config", config, "--format", "json")
+            result = cecap(*args)
+            assert result.returncode in (0, 1), (source, result.stderr)
+            assert json.loads(result.stdout)["partial"] is False
+            answers.append((result.returncode, json.loads(result.stdout)["rows"]))
+        for source, answer in zip(sources[1:], answers[1:], strict=True):
+            assert answer == answers[0], (command, source)
+        rows = answers[0][1]
+        if command[0] == "report":
+            ces = {r["ce"] for r in rows}
+            assert ces >= GLUE2_CES if "2.0" in trees else not ces & GLUE2_CES
+        else:
+            assert {r["glue"] for r in rows} == trees
+
+
+def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
+    bdii_factory: Make, both_trees: tuple[Path, Path], tmp_path: Path
+) -> None:
+    ldif, config = both_trees
+    original = bdii_factory()
+    original.load(ldif)  # strict
+    snap = tmp_path / "both.ldif.gz"
+    made = cecap("snapshot", "--bdii", original.url, "-o", snap)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout == (
+        f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
+    )
+    assert made.stderr == ""
+
+    fresh = bdii_factory()
+    loaded = fresh.load(snap)  # strict: ldapadd must accept every entry, o=glue ones too
+    assert loaded.already_present == (
+        "o=glue",
+        "GLUE2GroupID=grid,o=glue",
+        "o=grid",
+        "Mds-Vo-name=local,o=grid",
+    )
+    for cls, number in (
+        ("GLUE2ComputingService", 5),
+        ("GLUE2ComputingEndpoint", 5),
+        ("GLUE2AccessPolicy", 5),
+        ("GLUE2ComputingShare", 8),
+        ("GLUE2MappingPolicy", 8),
+    ):
+        assert fresh.count(f"(objectClass={cls})", base="o=glue") == number, cls
+        assert original.count(f"(objectClass={cls})", base="o=glue") == number, cls
+    assert fresh.count("(objectClass=GlueCE)") == 8
+    assert_same_answers(config, original.url, fresh.url, snap)
+
+    # --glue 2 saves the o=glue tree only, and reads back the same.
+    only2 = tmp_path / "glue2.ldif"
+    made = cecap("snapshot", "--bdii", original.url, "--glue", "2", "-o", only2)
+    assert made.stdout == (
+        f"wrote {only2}: 39 entries (0 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
+    )
+    dns = dn_lines(only2)
+    assert len(dns) == 39 and all(dn.endswith(",o=glue") or dn == "o=glue" for dn in dns)
+    assert_same_answers(config, original.url, only2, glue="2")
+
+
+def test_glue2_snapshot_of_an_ldif_with_both_trees_loads_too(
+    bdii_factory: Make, both_trees: tuple[Path, Path], tmp_path: Path
+) -> None:
+    ldif, config = both_trees
+    snap = tmp_path / "snap.ldif"
+    made = cecap("snapshot", "--bdii", ldif, "-o", snap)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout == f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {ldif}\n"
+    original = bdii_factory()
+    original.load(ldif)
+    fresh = bdii_factory()
+    fresh.load(snap)
+    # slapd hands an escaped DN back in its own spelling (UKI-LT2\2C QMUL for UKI-LT2\,
+    # QMUL), so files are compared with files and servers with servers.
+    assert_same_answers(config, ldif, snap)
+    assert_same_answers(config, original.url, fresh.url)
+    # --glue 1 leaves the o=glue tree out.
+    only1 = tmp_path / "glue1.ldif"
+    assert cecap("snapshot", "--bdii", ldif, "--glue", "1", "-o", only1).returncode == 0
+    assert not any(dn.endswith("o=glue") for dn in dn_lines(only1))
+    assert_same_answers(config, ldif, only1, glue="1")
+
+
+def test_a_glue_tree_the_source_lacks_is_not_saved(sample_bdii: BDIIServer, tmp_path: Path) -> None:
+    out = tmp_path / "snap.ldif"
+    for glue, hint in (("2", "try --glue 1"), ("both", "use --glue 1")):
+        result = cecap("snapshot", "--bdii", sample_bdii.url, "--glue", glue, "-o", out)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"cecap: error: {sample_bdii.url}: holds no GLUE 2.0 (o=glue) computing entries:"
+            f" no snapshot written; {hint}\n"
+        )
+        assert not out.exists()
+    # By default a snapshot saves the trees the source holds.
+    assert cecap("snapshot", "--bdii", sample_bdii.url, "-o", out).returncode == 0
+    dns = dn_lines(out)
+    assert dns and not any(dn.endswith("o=glue") for dn in dns)
 
 
 # --- failover ----------------------------------------------------------------------------

@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import InputError
-from cecap.snapshot import SNAPSHOT_WANTED, object_classes, split_rdns, write_snapshot
-from cecap.source import GLUE13_WANTED, Entry
+from cecap.glue2 import Glue2Match, Glue2Rules
+from cecap.snapshot import (
+    SNAPSHOT_WANTED,
+    object_classes,
+    snapshot_wanted,
+    split_rdns,
+    write_snapshot,
+)
+from cecap.source import GLUE2_WANTED, GLUE13_WANTED, Entry
 from cecap.source_ldif import LdifReader
 
 NOW = datetime(2010, 3, 24, 12, 0, tzinfo=UTC)
@@ -220,3 +227,155 @@ def test_permissions_follow_the_umask(tmp_path: Path) -> None:
 def test_a_missing_folder_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"folder .*nowhere does not exist"):
         write_snapshot(tmp_path / "nowhere" / "snap.ldif", [ce()], source="test", now=NOW)
+
+
+# --- GLUE 2.0 ---
+
+DOMAIN = "GLUE2DomainID=UKI-LT2\\, QMUL,GLUE2GroupID=grid,o=glue"
+SERVICE_DN = f"GLUE2ServiceID=svc,GLUE2GroupID=resource,{DOMAIN}"
+ENDPOINT_DN = f"GLUE2EndpointID=ep,{SERVICE_DN}"
+ENDPOINT = {
+    "glue2endpointid": ("ep",),
+    "glue2endpointurl": ("https://ce.qmul.ac.uk:8443/ce-cream/services",),
+    "glue2endpointinterfacename": ("org.glite.ce.CREAM",),
+    "glue2endpointqualitylevel": ("production",),
+    "glue2endpointhealthstate": ("ok",),
+    "glue2endpointservingstate": ("production",),
+    "glue2endpointserviceforeignkey": ("svc",),
+    "glue2endpointcapability": ("glexec",),
+}
+
+
+def read(dn: str, kind: str, **attrs: tuple[str, ...]) -> Entry:
+    """An entry as the LDIF reader gives it: its class known, no objectClass values."""
+    return Entry(dn, attrs, kind=kind)
+
+
+def glue2_entries(**endpoint: tuple[str, ...]) -> list[Entry]:
+    return [
+        read(
+            f"GLUE2PolicyID=pol,{ENDPOINT_DN}",
+            "glue2accesspolicy",
+            glue2policyid=("pol",),
+            glue2policyscheme=("org.glite.standard",),
+            glue2policyrule=("VO:atlas",),
+            glue2accesspolicyendpointforeignkey=("ep",),
+        ),
+        read(ENDPOINT_DN, "glue2computingendpoint", **{**ENDPOINT, **endpoint}),
+        read(
+            SERVICE_DN,
+            "glue2computingservice",
+            glue2serviceid=("svc",),
+            glue2servicetype=("org.glite.ce.CREAM",),
+            glue2servicequalitylevel=("production",),
+            glue2serviceadmindomainforeignkey=("UKI-LT2, QMUL",),
+        ),
+    ]
+
+
+def test_glue2_entries_get_their_tree_and_classes(tmp_path: Path) -> None:
+    out = tmp_path / "snap.ldif"
+    result = write_snapshot(out, [ce(), *glue2_entries()], source="test", now=NOW)
+    assert (result.entries, result.ces, result.endpoints, result.parents_added) == (11, 1, 1, 7)
+    assert (result.dropped, result.incomplete, result.placeholders) == ((), (), 0)
+    parts = blocks(out)
+    # o=glue's tree first, then o=grid's, each parents first.
+    assert [p.split("\n", 1)[0] for p in parts[2:-1]] == [
+        "dn: o=glue",
+        "dn: GLUE2GroupID=grid,o=glue",
+        f"dn: {DOMAIN}",
+        f"dn: GLUE2GroupID=resource,{DOMAIN}",
+        f"dn: {SERVICE_DN}",
+        f"dn: {ENDPOINT_DN}",
+        f"dn: GLUE2PolicyID=pol,{ENDPOINT_DN}",
+        "dn: o=grid",
+        "dn: Mds-Vo-name=local,o=grid",
+        f"dn: {SITE}",
+        f"dn: {CE_DN}",
+    ]
+    assert parts[2] == "dn: o=glue\nobjectClass: organization\no: glue"
+    assert parts[3] == "dn: GLUE2GroupID=grid,o=glue\nobjectClass: GLUE2Group\nGLUE2GroupID: grid"
+    assert parts[4] == (
+        f"dn: {DOMAIN}\nobjectClass: GLUE2Domain\nobjectClass: GLUE2AdminDomain\n"
+        "GLUE2DomainID: UKI-LT2, QMUL"
+    )
+    assert parts[7] == (
+        f"dn: {ENDPOINT_DN}\nobjectClass: GLUE2Endpoint\nobjectClass: GLUE2ComputingEndpoint\n"
+        "GLUE2EndpointID: ep\n"
+        "GLUE2EndpointURL: https://ce.qmul.ac.uk:8443/ce-cream/services\n"
+        "GLUE2EndpointInterfaceName: org.glite.ce.CREAM\n"
+        "GLUE2EndpointQualityLevel: production\n"
+        "GLUE2EndpointHealthState: ok\n"
+        "GLUE2EndpointServingState: production\n"
+        "GLUE2EndpointServiceForeignKey: svc\n"
+        "GLUE2EndpointCapability: glexec"
+    )
+    assert parts[8].startswith(
+        f"dn: GLUE2PolicyID=pol,{ENDPOINT_DN}\nobjectClass: GLUE2Policy\n"
+        "objectClass: GLUE2AccessPolicy\nGLUE2PolicyID: pol\n"
+    )
+    got = {e.dn: e for e in LdifReader(out, snapshot_wanted(("2.0",), RULES)).entries()}
+    for entry in glue2_entries():
+        assert got[entry.dn].attrs == entry.attrs
+
+
+def test_glue2_required_attributes_cecap_does_not_read_get_a_placeholder(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "snap.ldif"
+    entries = glue2_entries()
+    bare = [
+        read(e.dn, e.kind, **{k: v for k, v in e.attrs.items() if "scheme" not in k})
+        for e in entries
+    ]
+    result = write_snapshot(out, bare, source="test", now=NOW)
+    assert (result.entries, result.placeholders, result.incomplete) == (7, 1, ())
+    parts = blocks(out)
+    assert "GLUE2PolicyScheme: unknown" in parts[-2]
+    assert all(len(line) <= 76 for line in out.read_text().splitlines())
+    assert (
+        "\n# 'unknown' stands for values the GLUE 2.0 schema requires that the\n"
+        "# source did not give (1 entries; cecap does not read them).\n"
+    ) in out.read_text()
+
+
+def test_glue2_entries_lacking_a_required_attribute_cecap_reads_are_left_out(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "snap.ldif"
+    entries = glue2_entries(glue2endpointurl=(), glue2endpointqualitylevel=())
+    result = write_snapshot(out, entries, source="test", now=NOW)
+    assert result.incomplete == (f"{ENDPOINT_DN} (no GLUE2EndpointURL)",)
+    # Its policy has no parent left; the service stays.
+    assert result.dropped == (f"GLUE2PolicyID=pol,{ENDPOINT_DN}",)
+    assert (result.entries, result.endpoints, result.placeholders) == (5, 0, 0)
+    assert blocks(out)[-2].startswith(f"dn: {SERVICE_DN}\n")
+
+
+RULES = Glue2Rules(
+    {"glexec": (Glue2Match("GLUE2EndpointCapability", ("glexec",)),)},
+    other=(Glue2Match("GLUE2EndpointOtherCapability", ("{name}",)),),
+)
+
+
+def test_snapshot_wanted_follows_the_glue_versions_and_glue2_yaml() -> None:
+    assert snapshot_wanted(("1.3",), RULES) == SNAPSHOT_WANTED
+    glue2 = snapshot_wanted(("2.0",), RULES)
+    assert set(glue2) == set(GLUE2_WANTED)
+    # What cecap reads, every attribute glue2.yaml looks in, then what the schema requires.
+    assert glue2["glue2computingendpoint"] == (
+        *GLUE2_WANTED["glue2computingendpoint"],
+        "glue2endpointothercapability",
+        "glue2endpointqualitylevel",
+    )
+    assert glue2["glue2computingshare"][-2:] == (
+        "glue2endpointothercapability",
+        "glue2computingshareservingstate",
+    )
+    assert glue2["glue2computingservice"] == (
+        *GLUE2_WANTED["glue2computingservice"],
+        "glue2servicetype",
+        "glue2servicequalitylevel",
+    )
+    assert glue2["glue2accesspolicy"] == (*GLUE2_WANTED["glue2accesspolicy"], "glue2policyscheme")
+    assert snapshot_wanted(("1.3", "2.0"), RULES) == {**SNAPSHOT_WANTED, **glue2}

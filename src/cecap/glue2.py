@@ -84,19 +84,21 @@ class Glue2Rules:
             for m in self.other
         )
 
-    def attributes(self, capabilities: Iterable[str]) -> tuple[str, ...]:
-        """Lower-case names of every attribute looked at for these capabilities."""
-        seen: dict[str, None] = {}
-        for capability in capabilities:
-            for match in self.matches_for(capability):
-                seen.setdefault(match.attribute.lower(), None)
-        return tuple(seen)
+    def attributes(self, capabilities: Iterable[str] | None) -> tuple[str, ...]:
+        """Lower-case names of every attribute looked at for these capabilities (None: for
+        any capability, named here or not)."""
+        if capabilities is None:
+            matches = [*(m for ms in self.capabilities.values() for m in ms), *self.other]
+        else:
+            matches = [m for capability in capabilities for m in self.matches_for(capability)]
+        return tuple(dict.fromkeys(m.attribute.lower() for m in matches))
 
 
 def wanted(
-    versions: Sequence[str], rules: Glue2Rules, capabilities: Iterable[str]
+    versions: Sequence[str], rules: Glue2Rules, capabilities: Iterable[str] | None
 ) -> dict[str, tuple[str, ...]]:
-    """Object classes and attributes a source must give for these GLUE versions."""
+    """Object classes and attributes a source must give for these GLUE versions and
+    capabilities (None: any capability, as a snapshot keeps)."""
     out: dict[str, tuple[str, ...]] = {}
     if GLUE13 in versions:
         out.update(GLUE13_WANTED)

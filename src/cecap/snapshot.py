@@ -1,4 +1,4 @@
-"""Snapshot writer: the GLUE entries cecap reads, as standard LDIF that ldapadd accepts."""
+"""Snapshot writer: the GLUE 1.3 and 2.0 entries cecap reads, as LDIF that ldapadd accepts."""
 
 from __future__ import annotations
 
@@ -7,20 +7,85 @@ import contextlib
 import gzip
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import InputError
-from .source import GLUE13_WANTED, Entry
+from .glue2 import GLUE13, GLUE20, Glue2Rules
+from .glue2 import wanted as glue_wanted
+from .source import GLUE2_WANTED, GLUE13_WANTED, Entry
 
-# What a snapshot asks for: what cecap reads, plus the attributes the GlueSchemaVersion
-# class requires (MUST), so that a BDII accepts the entries back.
+# What a GLUE 1.3 snapshot asks for: what cecap reads, plus the attributes the
+# GlueSchemaVersion class requires (MUST), so that a BDII accepts the entries back.
 SNAPSHOT_WANTED: dict[str, tuple[str, ...]] = {
     cls: (*attrs, "glueschemaversionmajor", "glueschemaversionminor")
     for cls, attrs in GLUE13_WANTED.items()
 }
+
+# The GLUE 2.0 classes cecap reads, as written (superclass first) when the source kept no
+# objectClass values; the superclasses' MUST attributes apply too.
+_GLUE2_CLASSES: dict[str, tuple[str, ...]] = {
+    "glue2computingendpoint": ("GLUE2Endpoint", "GLUE2ComputingEndpoint"),
+    "glue2computingshare": ("GLUE2Share", "GLUE2ComputingShare"),
+    "glue2mappingpolicy": ("GLUE2Policy", "GLUE2MappingPolicy"),
+    "glue2accesspolicy": ("GLUE2Policy", "GLUE2AccessPolicy"),
+    "glue2computingservice": ("GLUE2Service", "GLUE2ComputingService"),
+}
+
+# MUST attributes of the GLUE 2.0 classes a snapshot writes (GLUE20.schema).
+_GLUE2_MUST: dict[str, tuple[str, ...]] = {
+    "glue2group": ("glue2groupid",),
+    "glue2domain": ("glue2domainid",),
+    "glue2admindomain": (),
+    "glue2service": (
+        "glue2serviceid",
+        "glue2servicetype",
+        "glue2servicequalitylevel",
+        "glue2serviceadmindomainforeignkey",
+    ),
+    "glue2computingservice": (),
+    "glue2endpoint": (
+        "glue2endpointid",
+        "glue2endpointurl",
+        "glue2endpointinterfacename",
+        "glue2endpointqualitylevel",
+        "glue2endpointhealthstate",
+        "glue2endpointservingstate",
+        "glue2endpointserviceforeignkey",
+    ),
+    "glue2computingendpoint": (),
+    "glue2share": ("glue2shareid", "glue2shareserviceforeignkey"),
+    "glue2computingshare": ("glue2computingshareservingstate",),
+    "glue2policy": ("glue2policyid", "glue2policyscheme", "glue2policyrule"),
+    "glue2accesspolicy": ("glue2accesspolicyendpointforeignkey",),
+    "glue2mappingpolicy": ("glue2mappingpolicyshareforeignkey",),
+}
+
+# Stands in for a required GLUE 2.0 attribute that cecap never reads (a quality level, a
+# policy scheme, a service type, a share's serving state) when the source did not give it
+# (a hand-made LDIF): the schema wants a value, and none of cecap's answers depend on it.
+# A required attribute cecap does read is never made up: such an entry is left out.
+PLACEHOLDER = "unknown"
+
+
+def _glue2_required(kind: str) -> tuple[str, ...]:
+    """The attributes GLUE20.schema requires of an entry of this wanted class."""
+    return tuple(dict.fromkeys(a for c in _GLUE2_CLASSES[kind] for a in _GLUE2_MUST[c.lower()]))
+
+
+def snapshot_wanted(versions: Sequence[str], rules: Glue2Rules) -> dict[str, tuple[str, ...]]:
+    """What a snapshot of these GLUE versions asks for: what cecap reads, for any
+    capability glue2.yaml can look for, plus what the schema requires of each entry."""
+    out: dict[str, tuple[str, ...]] = {}
+    if GLUE13 in versions:
+        out.update(SNAPSHOT_WANTED)
+    if GLUE20 in versions:
+        for cls, attrs in glue_wanted([GLUE20], rules, None).items():
+            out[cls] = tuple(dict.fromkeys([*attrs, *_glue2_required(cls)]))
+    return out
+
 
 # Auxiliary classes whose required attributes a snapshot may not hold (a source that
 # never published them): the class is left out rather than writing an entry the schema
@@ -57,6 +122,34 @@ _NAMES = {
         "GlueSiteName",
         "GlueSchemaVersionMajor",
         "GlueSchemaVersionMinor",
+        "GLUE2GroupID",
+        "GLUE2DomainID",
+        "GLUE2EntityName",
+        "GLUE2EntityOtherInfo",
+        "GLUE2ServiceID",
+        "GLUE2ServiceType",
+        "GLUE2ServiceQualityLevel",
+        "GLUE2ServiceAdminDomainForeignKey",
+        "GLUE2EndpointID",
+        "GLUE2EndpointURL",
+        "GLUE2EndpointCapability",
+        "GLUE2EndpointInterfaceName",
+        "GLUE2EndpointImplementationName",
+        "GLUE2EndpointQualityLevel",
+        "GLUE2EndpointHealthState",
+        "GLUE2EndpointServingState",
+        "GLUE2EndpointServiceForeignKey",
+        "GLUE2ShareID",
+        "GLUE2ShareServiceForeignKey",
+        "GLUE2ShareEndpointForeignKey",
+        "GLUE2ComputingShareMappingQueue",
+        "GLUE2ComputingShareServingState",
+        "GLUE2ComputingShareComputingEndpointForeignKey",
+        "GLUE2PolicyID",
+        "GLUE2PolicyScheme",
+        "GLUE2PolicyRule",
+        "GLUE2AccessPolicyEndpointForeignKey",
+        "GLUE2MappingPolicyShareForeignKey",
     )
 }
 
@@ -66,21 +159,36 @@ _STRUCTURAL = {
     for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
 }
 
-# Parents that are not GLUE entries and can be made from their DN alone.
-_SYNTHETIC_PARENTS = {"o": "organization", "mds-vo-name": "MDS"}
+# The one place that knows each tree's layout above the entries cecap reads: the parents
+# made from their DN alone, by the attribute of their RDN. GLUE 1.3: o=grid and the
+# Mds-Vo-name levels. GLUE 2.0, as a top-level BDII nests a site's entries
+# (...,GLUE2GroupID=resource,GLUE2DomainID=SITE,GLUE2GroupID=grid,o=glue): o=glue, the
+# groups and the site's admin domain. Any other missing parent (a CE, a service, an
+# endpoint, a share) is an entry cecap reads: its children are left out, not made up.
+_SYNTHETIC_PARENTS: dict[str, tuple[str, ...]] = {
+    "o": ("organization",),
+    "mds-vo-name": ("MDS",),
+    "glue2groupid": ("GLUE2Group",),
+    "glue2domainid": ("GLUE2Domain", "GLUE2AdminDomain"),
+}
 
 _WIDTH = 76  # LDIF lines are folded at this width (RFC 2849 allows any; 76 is customary)
 
 
 @dataclass(frozen=True)
 class SnapshotResult:
-    """What was written: entry counts, and the entries left out because a parent was missing."""
+    """What was written: entry counts; the entries left out because their parent was missing
+    (``dropped``) or, in GLUE 2.0, a required attribute cecap reads (``incomplete``, as
+    "DN (no ATTRIBUTE)")."""
 
     path: Path
     entries: int
     ces: int
     parents_added: int
     dropped: tuple[str, ...]
+    endpoints: int = 0  # GLUE 2.0 computing endpoints
+    incomplete: tuple[str, ...] = ()
+    placeholders: int = 0  # entries given PLACEHOLDER values
 
 
 def write_snapshot(
@@ -99,16 +207,36 @@ def write_snapshot(
     marks it, so reading the file back reports it partial too.
     """
     path = Path(path)
-    ordered, parents_added, dropped = _complete_tree(entries)
+    incomplete: list[str] = []
+    placeholders = 0
+
+    def schema_complete() -> Iterator[Entry]:
+        nonlocal placeholders
+        for entry in entries:
+            completed, made_up, lacking = _with_required(entry)
+            if lacking:
+                names = ", ".join(_NAMES.get(a, a) for a in lacking)
+                incomplete.append(f"{entry.dn} (no {names})")
+                continue
+            placeholders += bool(made_up)
+            yield completed
+
+    ordered, parents_added, dropped = _complete_tree(schema_complete())
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     header = [
         "version: 1",
         "",
         f"# cecap snapshot of {_comment(source)} at {stamp}: the GLUE entries and",
-        "# attributes cecap reads. Load into a BDII with ldapadd -c, or read with",
-        "# cecap report --bdii FILE.",
-        "",
+        "# attributes cecap reads. Load into a BDII with ldapadd -c, once per tree",
+        "# bound as its rootdn (o=grid, or o=shadow on a top-level BDII; o=glue), or",
+        "# read with cecap report --bdii FILE.",
     ]
+    if placeholders:
+        header += [
+            f"# '{PLACEHOLDER}' stands for values the GLUE 2.0 schema requires that the",
+            f"# source did not give ({placeholders} entries; cecap does not read them).",
+        ]
+    header.append("")
 
     def lines() -> Iterator[str]:
         yield "\n".join(header) + "\n"
@@ -122,7 +250,17 @@ def write_snapshot(
 
     _write_atomically(path, lines())
     ces = sum(1 for e in ordered if "gluece" in e.objectclasses)
-    return SnapshotResult(path, len(ordered), ces, parents_added, tuple(dropped))
+    endpoints = sum(1 for e in ordered if "glue2computingendpoint" in e.objectclasses)
+    return SnapshotResult(
+        path,
+        len(ordered),
+        ces,
+        parents_added,
+        tuple(dropped),
+        endpoints=endpoints,
+        incomplete=tuple(incomplete),
+        placeholders=placeholders,
+    )
 
 
 def _comment(text: str) -> str:
@@ -191,21 +329,47 @@ def _complete_tree(entries: Iterable[Entry]) -> tuple[list[Entry], int, list[str
             if parent_key in present:
                 continue
             name, _, value = parent[0].partition("=")
-            objectclass = _SYNTHETIC_PARENTS.get(name.strip().lower())
-            if objectclass is None:
+            objectclasses = _SYNTHETIC_PARENTS.get(name.strip().lower())
+            if objectclasses is None:
                 dropped.append(entry.dn)
                 present.discard(key)
                 break
             attr = _NAMES[name.strip().lower()]
             made = Entry(
-                ",".join(parent), {"objectclass": (objectclass,), attr.lower(): (_unescape(value),)}
+                ",".join(parent), {"objectclass": objectclasses, attr.lower(): (_unescape(value),)}
             )
             added[parent_key] = (parent, made)
             present.add(parent_key)
     kept = [item for key, item in by_key.items() if key in present]
     everything = [*added.values(), *kept]
-    everything.sort(key=lambda item: (len(item[0]), _key(item[0])))
+    # One tree after the other (o=glue, o=grid), each parents first: a BDII takes each
+    # tree bound as its own rootdn, so a reader can split the file where the tree changes.
+    everything.sort(key=lambda item: (_key(item[0][-1:]), len(item[0]), _key(item[0])))
     return [entry for _, entry in everything], len(added), dropped
+
+
+# --- what the schema requires ---
+
+
+def _glue2_kind(entry: Entry) -> str | None:
+    return next((c for c in sorted(entry.objectclasses) if c in _GLUE2_CLASSES), None)
+
+
+def _with_required(entry: Entry) -> tuple[Entry, tuple[str, ...], tuple[str, ...]]:
+    """A GLUE 2.0 entry with PLACEHOLDER for each required attribute cecap does not read
+    and the source did not give; then the names so made up, and the required attributes
+    cecap reads that the entry lacks (it cannot be written). Other entries pass as they are.
+    """
+    kind = _glue2_kind(entry)
+    if kind is None:
+        return entry, (), ()
+    missing = [a for a in _glue2_required(kind) if not any(v.strip() for v in entry.values(a))]
+    lacking = tuple(a for a in missing if a in GLUE2_WANTED[kind])
+    made_up = tuple(a for a in missing if a not in GLUE2_WANTED[kind])
+    if lacking or not made_up:
+        return entry, (), lacking
+    attrs = {**entry.attrs, **{a: (PLACEHOLDER,) for a in made_up}}
+    return Entry(entry.dn, attrs, entry.kind), made_up, ()
 
 
 # --- LDIF text ---
@@ -219,7 +383,10 @@ def object_classes(entry: Entry) -> list[str]:
     """
     present = {k for k, v in entry.attrs.items() if v}
     own = entry.values("objectclass")
-    if not own:
+    kind = _glue2_kind(entry)
+    if not own and kind:
+        own = _GLUE2_CLASSES[kind]
+    elif not own:
         own = tuple(_STRUCTURAL.get(c, c) for c in sorted(entry.objectclasses))
         if present & {"glueforeignkey", "gluechunkkey"}:
             own += ("GlueKey",)
