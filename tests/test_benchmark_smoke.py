@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
-from bdii_server import missing_requirements
+from bdii_server import BDIIServer, missing_requirements
+from run import SAMPLE
+
+from cecap import source_ldap
+from cecap.cli import main
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def benchmark_module() -> ModuleType:
+    # Loaded under its own name: tests/run.py is already "run".
+    spec = importlib.util.spec_from_file_location("cecap_benchmark_run", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # its dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return module
+
+
+def test_ldapsearch_is_given_the_searches_a_report_makes(
+    bdii_factory: Callable[..., BDIIServer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    server = bdii_factory()
+    server.load(SAMPLE)
+    monkeypatch.delenv("CECAP_CONFIG", raising=False)
+    monkeypatch.setenv("CECAP_STATE", str(tmp_path / "history.sqlite"))
+    made: list[tuple[str, str, tuple[str, ...]]] = []
+    real_send = source_ldap.LdapReader._send
+
+    def send(self: Any, conn: Any, base: str, filterstr: str, attributes: Any, *rest: Any) -> Any:
+        made.append((base, filterstr, tuple(attributes)))
+        return real_send(self, conn, base, filterstr, attributes, *rest)
+
+    monkeypatch.setattr(source_ldap.LdapReader, "_send", send)
+    with pytest.raises(SystemExit) as ended:
+        main(["report", "--all", "--format", "json", "--bdii", server.url])
+    assert ended.value.code == 0
+    assert made == benchmark_module().cecap_searches(server.url)
+    assert len(made) == 9  # GLUE 1.3 CE, VOView, cluster, site; five GLUE 2.0 classes
 
 
 def test_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:

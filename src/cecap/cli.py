@@ -274,13 +274,19 @@ def read_first(
 
 
 def load_model(
-    bdii: Sequence[str], vos: Sequence[str] | None = None, *, count_twice: bool = False
+    bdii: Sequence[str],
+    vos: Sequence[str] | None = None,
+    *,
+    count_twice: bool = False,
+    runtime_environment: bool = True,
 ) -> GlueModel:
     """The model from the first source that answers; a failed endpoint leaves nothing behind.
 
     ``vos`` lets a live BDII send only the VOViews that can matter for those VOs. The GLUE
     trees and capability come from --glue and --capability (glue_settings); ``count_twice``
-    keeps a CE published in both trees twice (see glue2.select_glue).
+    keeps a CE published in both trees twice (see glue2.select_glue). Without
+    ``runtime_environment`` the subclusters' run-time environment tags are not read:
+    verdicts do not use them, and they are the bulkiest values of a top-level BDII.
     """
     glue = glue_settings()
     # glue2.yaml comes from the command's --config folder, as the rest of the config does.
@@ -295,7 +301,10 @@ def load_model(
             return read_model(reader, Glue2Collector(rules, capabilities))
         return read_model(reader)
 
-    model = read_first(bdii, run, wanted=glue_wanted(versions, rules, capabilities), vos=vos)
+    wanted = glue_wanted(versions, rules, capabilities)
+    if not runtime_environment:
+        wanted.pop("gluesubcluster", None)  # GLUE 1.3 subclusters hold nothing else cecap uses
+    model = read_first(bdii, run, wanted=wanted, vos=vos)
     return select_glue(model, glue.glue, count_twice=count_twice)
 
 
@@ -369,7 +378,7 @@ def report(
         raise UsageError(
             "--record and --min-stable follow glexec verdicts only; leave out --capability"
         )
-    model = load_model(bdii, vos=[e.vo for e in chosen])
+    model = load_model(bdii, vos=[e.vo for e in chosen], runtime_environment=False)
     results: list[Assessment] = assess(model, policy, chosen, capability)
     history = state_path(state)
     if record and model.partial:
@@ -432,7 +441,7 @@ def sites(
     """Site readiness list: per site and experiment, its answers and its CEs' verdicts."""
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
-    model = load_model(bdii, vos=[e.vo for e in chosen])
+    model = load_model(bdii, vos=[e.vo for e in chosen], runtime_environment=False)
     capability = glue_settings().capability
     summaries = summarize_sites(assess(model, policy, chosen, capability), policy)
     meta = {

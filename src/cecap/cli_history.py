@@ -210,7 +210,7 @@ def check(
         lock_wait = max(0.0, budget.left() - _LOCK_MARGIN)
         with HistoryLock(path, lock_wait), History.open(path, create=True) as history:
             _share_timeout(bdii, budget)
-            model = load_model(bdii, vos=[e.vo for e in chosen])
+            model = load_model(bdii, vos=[e.vo for e in chosen], runtime_environment=False)
             if model.partial:
                 raise SourceUnavailable(
                     f"{model.origin}: partial answer ({model.partial}); not recorded"
