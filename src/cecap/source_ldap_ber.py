@@ -7,6 +7,7 @@ ten times what reading the bytes does on a top-level BDII's hundreds of thousand
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ _INTERMEDIATE = 0x79  # [APPLICATION 25] IntermediateResponse
 _MAX_MESSAGE = 1 << 26
 
 Attributes = dict[str, tuple[str, ...]]
+
+# Attribute names as the server spells them -> the lower-case key without options, one
+# string shared by every entry (a top-level BDII sends a dozen names 100,000s of times).
+_NAMES: dict[bytes, str] = {}
 
 
 class ProtocolError(ValueError):
@@ -146,10 +151,9 @@ def _entry(data: bytes, i: int, end: int) -> tuple[str, Attributes]:
         size, i = _length(data, i + 1)
         if i + size != attr_end:
             raise ProtocolError("an attribute's values do not fill it")
-        name = raw_name.decode("utf-8", "replace").lower()
-        if ";" in name:
-            # Attribute options (";lang-en") do not change what cecap reads.
-            name = name.split(";", 1)[0]
+        name = _NAMES.get(raw_name)
+        if name is None:
+            name = _NAMES[raw_name] = _name(raw_name)
         values = attrs.setdefault(name, [])
         while i < attr_end:
             if data[i] != 0x04:
@@ -163,8 +167,17 @@ def _entry(data: bytes, i: int, end: int) -> tuple[str, Attributes]:
             i += size
         if i != attr_end:
             raise ProtocolError("a value longer than its attribute")
+        if name == "objectclass":
+            # The same few class names on every entry: one string each, not one per entry.
+            values[:] = map(sys.intern, values)
     dn = raw_dn.decode("utf-8", "replace")
     return dn, {name: tuple(values) for name, values in attrs.items() if values}
+
+
+def _name(raw: bytes) -> str:
+    name = sys.intern(raw.decode("utf-8", "replace").lower())
+    # Attribute options (";lang-en") do not change what cecap reads.
+    return sys.intern(name.split(";", 1)[0]) if ";" in name else name
 
 
 def _done(data: bytes, i: int) -> SearchDone:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import gzip
 import re
+import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,9 @@ _CHUNK = 1 << 20
 _BAD_LINE_RE = re.compile(r"\n(?![A-Za-z][A-Za-z0-9;.\-]*:|[ #\n]|\Z)")
 _NUM_ENTRIES_RE = re.compile(r"^# numEntries: (\d+)$", re.MULTILINE)
 _RESULT_RE = re.compile(r"^result: (\d+)(?: (.*))?$", re.MULTILINE)
+# Attribute names as spelled in files -> the lower-case key, one string shared by every
+# entry (a top-level BDII repeats a dozen names hundreds of thousands of times).
+_KEYS: dict[str, str] = {}
 
 
 class LdifReader:
@@ -222,5 +226,8 @@ def _parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], 
     for name, how, value in pattern.findall(newline + rest):
         if how:
             value = _decode(path, lineno, name, how, value)
-        attrs.setdefault(name.lower(), []).append(value)
+        key = _KEYS.get(name)
+        if key is None:
+            key = _KEYS[name] = sys.intern(name.lower())
+        attrs.setdefault(key, []).append(value)
     return Entry(dn=dn.strip(), attrs={k: tuple(v) for k, v in attrs.items()}, kind=kind)
