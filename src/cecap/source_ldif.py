@@ -118,7 +118,8 @@ class LdifReader:
                 end = block.find("\n", start)
                 text = block[start : end if end >= 0 else len(block)]
                 raise InputError(f"{self.path}: line {at}: not an LDIF line: {text[:60]!r}")
-            if block.startswith("#") or "\n#" in block:
+            # One-character search first: it is several times faster than for "\n#".
+            if "#" in block and (block.startswith("#") or "\n#" in block):
                 if block.startswith("# extended LDIF"):
                     seen_header = True
                 found = _NUM_ENTRIES_RE.search(block)
@@ -131,25 +132,26 @@ class LdifReader:
                 block = "\n".join(ln for ln in lines if not ln.startswith("#"))
                 if not block:
                     continue
-            if block.startswith(("search:", "result:")):
-                seen_trailer = True
-                result = _RESULT_RE.search(block)
-                if result and result.group(1) != "0":
-                    self.partial = (
-                        f"the dump ends with LDAP result {result.group(1)}"
-                        f" ({result.group(2) or 'error'}): the server cut the search short"
+            if not block.startswith("dn:"):  # else an entry, as nearly every block is
+                if block.startswith(("search:", "result:")):
+                    seen_trailer = True
+                    result = _RESULT_RE.search(block)
+                    if result and result.group(1) != "0":
+                        self.partial = (
+                            f"the dump ends with LDAP result {result.group(1)}"
+                            f" ({result.group(2) or 'error'}): the server cut the search short"
+                        )
+                    continue
+                if block.startswith("version:") and "\ndn:" not in block:
+                    continue
+                if block.startswith("version:"):
+                    block = block.split("\n", 1)[1]
+                    lineno += 1
+                if not block.startswith("dn:"):
+                    raise InputError(
+                        f"{self.path}: line {lineno}: entry does not start with 'dn:'"
+                        f" ({block.split(chr(10), 1)[0][:60]!r}); the file is garbled"
                     )
-                continue
-            if block.startswith("version:") and "\ndn:" not in block:
-                continue
-            if block.startswith("version:"):
-                block = block.split("\n", 1)[1]
-                lineno += 1
-            if not block.startswith("dn:"):
-                raise InputError(
-                    f"{self.path}: line {lineno}: entry does not start with 'dn:'"
-                    f" ({block.split(chr(10), 1)[0][:60]!r}); the file is garbled"
-                )
             count += 1
             kind = self._wanted_for(block)
             if kind is None:
