@@ -1,11 +1,15 @@
-"""LDIF source with ``vos``: VOViews that cannot matter for those VOs are skipped, as live."""
+"""LDIF source with ``vos``: VOViews that cannot matter for those VOs are skipped, as live;
+and the prefix-factored name patterns match exactly the names they are made of."""
 
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
-from cecap.source_ldif import LdifReader
+import pytest
+
+from cecap.source_ldif import LdifReader, _alternation
 
 SITE = "Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid"
 CE_ID = "ce.example.org:2119/jobmanager-pbs-grid"
@@ -55,3 +59,19 @@ def test_voviews_naming_none_of_the_vos_are_skipped(tmp_path: Path) -> None:
 
 def test_a_blank_vo_name_turns_the_narrowing_off(tmp_path: Path) -> None:
     assert len(local_ids(tmp_path, ["atlas", " "])) == 6
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["gluece", "gluecluster", "gluesite", "gluevoview", "glue2computingshare"],
+        ["ab", "abc", "abd", "b"],
+        ["a.b", "a*c", "x"],
+        ["only"],
+    ],
+)
+def test_alternation_matches_its_words_and_nothing_else(words: list[str]) -> None:
+    pattern = re.compile(f"(?:{_alternation(words)})\\Z")
+    assert all(pattern.match(word) for word in words)
+    others = {w[:cut] for w in words for cut in range(len(w))} | {w + "x" for w in words}
+    assert [w for w in sorted(others - set(words)) if pattern.match(w)] == []
