@@ -79,7 +79,6 @@ class Result:
     ces: int
     ldif_mb: float
     rows: int = 0
-    fetched: int = 0  # entries ldapsearch received over all of cecap's searches
     live: list[Run] = field(default_factory=list)
     ldapsearch: list[float] = field(default_factory=list)
     snapshot: list[Run] = field(default_factory=list)
@@ -179,11 +178,6 @@ def run_ldapsearch(
     return time.perf_counter() - started
 
 
-def count_dns(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.startswith(b"dn:"))
-
-
 def report_rows(path: Path) -> list[dict[str, object]]:
     doc = json.loads(path.read_text())
     if doc.get("partial"):
@@ -257,7 +251,6 @@ def measure(sites: int, repeat: int, workdir: Path, loader: str, say: Say) -> Re
     if parsed != result.entries:
         raise BenchmarkError(f"N={sites}: the ldif package read {parsed} of {result.entries}")
     result.rows = len(live_rows)
-    result.fetched = count_dns(folder / "ldapsearch.ldif")
     return result
 
 
@@ -416,7 +409,7 @@ def render(
     ]
     if profiles:
         parts += [
-            "Profiles (cProfile, one run each; times are inflated by the profiler):",
+            "### Profiles\n\ncProfile, one run of each mode (times are inflated by the profiler):",
             "",
             profiles,
         ]
