@@ -18,11 +18,10 @@ from cecap.audit import (
     advertised_vos,
     audit,
     near_miss,
-    served_vos,
     worst,
 )
 from cecap.config import default_config_dir, load_glue2
-from cecap.evaluate import advertises, serves
+from cecap.evaluate import advertises, served_vos, serves
 from cecap.glue import GlueModel, read_model
 from cecap.glue2 import Glue2Collector, wanted
 from cecap.policy import (

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .evaluate import GLEXEC, serves
+from .evaluate import GLEXEC, is_capability, rule_vo, served_vos, serves
 from .glue import CE, GlueModel, VOView
 from .glue2 import GLUE13, GLUE20, Glue2Match, Glue2Rules
 from .policy import ModeAnswer, MupjSupport, Policy, SiteMapping, Stance
@@ -78,11 +78,6 @@ class Finding:
         return self.kind.severity
 
 
-def _is(value: str, capability: str) -> bool:
-    # caseIgnoreIA5 (GLUE 1.3), ignoring case (glue2.yaml): surrounding blanks do not count.
-    return value.strip().lower() == capability.lower()
-
-
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -124,19 +119,7 @@ def near_miss(value: str, capability: str) -> str | None:
 
 def _vos(rules: Iterable[str]) -> list[str]:
     """VO names (lower-case) in ``VO:v`` / ``VOMS:/v/...`` rules, in order, once each."""
-    out: dict[str, None] = {}
-    for rule in rules:
-        kind, sep, value = rule.strip().partition(":")
-        if not sep:
-            continue
-        kind, value = kind.strip().lower(), value.strip().lower()
-        if kind == "vo" and value:
-            out.setdefault(value, None)
-        elif kind == "voms" and value.startswith("/"):
-            name = value[1:].split("/", 1)[0]
-            if name:
-                out.setdefault(name, None)
-    return list(out)
+    return list(dict.fromkeys(vo for vo in map(rule_vo, rules) if vo))
 
 
 def _view_vos(view: VOView) -> list[str]:
@@ -146,18 +129,13 @@ def _view_vos(view: VOView) -> list[str]:
     return [view.local_id.lower()] if view.local_id else []
 
 
-def served_vos(ce: CE) -> set[str]:
-    """The VOs ``evaluate.serves`` says the CE serves (lower-case), all at once."""
-    return set(_vos([*ce.rules, *(r for view in ce.voviews for r in view.rules)]))
-
-
-def advertised_vos(ce: CE, capability: str) -> set[str]:
+def advertised_vos(ce: CE, capability: str) -> frozenset[str]:
     """The served VOs ``evaluate.advertises`` says the CE advertises ``capability`` for."""
     served = served_vos(ce)
     if _on(ce.capabilities, capability):
         return served
     views = (v for v in ce.voviews if _on(v.capabilities, capability))
-    return {vo for view in views for vo in _view_vos(view)} & served
+    return frozenset(vo for view in views for vo in _view_vos(view)) & served
 
 
 def _ce_vos(ce: CE) -> list[str]:
@@ -165,7 +143,7 @@ def _ce_vos(ce: CE) -> list[str]:
 
 
 def _on(capabilities: Iterable[str], capability: str) -> bool:
-    return any(_is(c, capability) for c in capabilities)
+    return any(is_capability(c, capability) for c in capabilities)
 
 
 def _anywhere(ce: CE, capability: str) -> bool:
@@ -216,7 +194,7 @@ class _Auditor:
     ) -> list[str]:
         """The LDIF lines (attribute: value) through which an entry advertises."""
         if version != GLUE20:
-            return [f"{GLUE13_ATTRIBUTE}: {c}" for c in capabilities if _is(c, self.cap)]
+            return [f"{GLUE13_ATTRIBUTE}: {c}" for c in capabilities if is_capability(c, self.cap)]
         return [
             f"{attr}: {value}"
             for attr, value in published
@@ -322,7 +300,7 @@ class _Auditor:
             self._rte_tags[cluster.unique_id] = [
                 t
                 for t in cluster.runtime_environment
-                if _is(t, self.cap) or near_miss(t, self.cap) is not None
+                if is_capability(t, self.cap) or near_miss(t, self.cap) is not None
             ]
         tags = self._rte_tags[cluster.unique_id]
         if tags:

@@ -102,17 +102,20 @@ def serves(ce: CE, vo: str) -> bool:
     return vo.lower() in served_vos(ce)
 
 
-def _is(value: str, capability: str) -> bool:
-    # The schema's match rule for GlueCECapability is caseIgnoreIA5.
+def is_capability(value: str, capability: str) -> bool:
+    """A published value names ``capability``: case and surrounding blanks do not count.
+
+    That is the schema's match rule for GlueCECapability (caseIgnoreIA5), and glue2.yaml's.
+    """
     return value.strip().lower() == capability.lower()
 
 
 def advertises(ce: CE, vo: str, capability: str = GLEXEC) -> bool:
     """The capability is on the CE itself or on its VOView for the VO."""
-    if any(_is(c, capability) for c in ce.capabilities):
+    if any(is_capability(c, capability) for c in ce.capabilities):
         return True
     return any(
-        any(_is(c, capability) for c in view.capabilities)
+        any(is_capability(c, capability) for c in view.capabilities)
         for view in ce.voviews
         if _view_is_for(view.rules, view.local_id, vo)
     )
