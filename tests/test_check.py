@@ -15,9 +15,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -593,37 +591,6 @@ def test_unknown_when_the_bdii_is_down(tmp_path: Path) -> None:
         f"CECAP UNKNOWN - ldap://127.0.0.1:{port}: cannot connect: Connection refused"
     )
     assert db_runs(tmp_path / "h.sqlite") == []
-
-
-@pytest.fixture
-def silent_server() -> Iterator[tuple[int, list[socket.socket]]]:
-    """A listener that accepts connections and never says a word."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.1)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        until = time.monotonic() + 60  # ends by itself even if the test does not
-        while not stop.is_set() and time.monotonic() < until:
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1], held
-    finally:
-        stop.set()
-        thread.join(5)
-        for conn in held:
-            conn.close()
-        server.close()
 
 
 def test_unknown_when_the_bdii_hangs(
