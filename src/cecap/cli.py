@@ -58,6 +58,24 @@ def format_option(func: F) -> F:
 
 
 _SOURCE_SETTINGS = "cecap.source_settings"
+S = TypeVar("S")
+
+
+def _with_options(
+    command: Callable[..., Any], options: Sequence[Callable[[Any], Any]]
+) -> Callable[..., Any]:
+    """``command`` decorated with ``options``, the first listed shown first in --help."""
+    decorated = command
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
+
+
+def _from_context(key: str, kind: type[S]) -> S:
+    """Settings an options decorator left in the click context; defaults outside a command."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(key) if ctx is not None else None
+    return found if isinstance(found, kind) else kind()
 
 
 def source_options(func: F) -> F:
@@ -117,17 +135,12 @@ def source_options(func: F) -> F:
             " (the output still says it is partial).",
         ),
     ]
-    decorated: Callable[..., Any] = command
-    for option in reversed(options):
-        decorated = option(decorated)
-    return cast(F, decorated)
+    return cast(F, _with_options(command, options))
 
 
 def source_settings() -> SourceSettings:
     """What --base, --timeout and --ca-dir said (defaults outside a command)."""
-    ctx = click.get_current_context(silent=True)
-    found = ctx.meta.get(_SOURCE_SETTINGS) if ctx is not None else None
-    return found if isinstance(found, SourceSettings) else SourceSettings()
+    return _from_context(_SOURCE_SETTINGS, SourceSettings)
 
 
 def use_source_settings(settings: SourceSettings) -> None:
@@ -202,17 +215,12 @@ def glue_options(func: F) -> F:
             " glexec only.",
         ),
     ]
-    decorated: Callable[..., Any] = command
-    for option in reversed(options):
-        decorated = option(decorated)
-    return cast(F, decorated)
+    return cast(F, _with_options(command, options))
 
 
 def glue_settings() -> GlueSettings:
     """What --glue and --capability said (defaults outside a command)."""
-    ctx = click.get_current_context(silent=True)
-    found = ctx.meta.get(_GLUE_SETTINGS) if ctx is not None else None
-    return found if isinstance(found, GlueSettings) else GlueSettings()
+    return _from_context(_GLUE_SETTINGS, GlueSettings)
 
 
 def experiment_option(func: F) -> F:
@@ -408,18 +416,18 @@ def report(
     elif not show_all:
         usable = (Verdict.READY, Verdict.CONDITIONAL, Verdict.ADVERTISED)
         results = [a for a in results if a.verdict in usable]
-    meta = {
-        **source_meta(model),
-        "capability": capability,
-        "empty": f"CE has been ready for {min_stable} recorded runs or more"
-        if min_stable is not None
-        else "CE is ready or conditional (use --all to see every CE serving the VO)"
-        if not show_all and capability == GLEXEC
-        else f"CE advertises {capability} in a state the experiments target (use --all to see"
-        " every CE serving the VO)"
-        if not show_all
-        else "CE serves the chosen experiments' VOs",
-    }
+    if min_stable is not None:
+        empty = f"CE has been ready for {min_stable} recorded runs or more"
+    elif show_all:
+        empty = "CE serves the chosen experiments' VOs"
+    elif capability == GLEXEC:
+        empty = "CE is ready or conditional (use --all to see every CE serving the VO)"
+    else:
+        empty = (
+            f"CE advertises {capability} in a state the experiments target"
+            " (use --all to see every CE serving the VO)"
+        )
+    meta = {**source_meta(model), "capability": capability, "empty": empty}
     return emit(report_table(results, meta, stable, capability), fmt, model, allow_partial)
 
 
