@@ -46,12 +46,13 @@ sys.path.append(str(BENCH))
 import generate_bdii  # noqa: E402
 from bdii_server import BDIIServer, missing_requirements  # noqa: E402
 
-from cecap.config import config_dir, load_glue2, load_policy  # noqa: E402
-from cecap.evaluate import GLEXEC  # noqa: E402
-from cecap.glue2 import GLUE_CHOICES  # noqa: E402
-from cecap.glue2 import wanted as glue_wanted  # noqa: E402
-from cecap.source_ldap import LdapReader  # noqa: E402
-from cecap.sources import SourceSettings, open_one  # noqa: E402
+from cecap.model.glue2 import wanted as glue_wanted  # noqa: E402
+from cecap.model.select import GLUE_CHOICES  # noqa: E402
+from cecap.policy.load import config_dir, load_glue2, load_policy  # noqa: E402
+from cecap.policy.stances import GLEXEC  # noqa: E402
+from cecap.sources.base import EntrySource, SourceSettings  # noqa: E402
+from cecap.sources.endpoints import open_source  # noqa: E402
+from cecap.sources.ldap import LdapReader  # noqa: E402
 
 DOC = REPO / "docs" / "performance.md"
 BEGIN = "<!-- benchmark results: written by benchmarks/run.py, do not edit by hand -->"
@@ -146,7 +147,9 @@ def cecap_searches(url: str) -> list[tuple[str, str, tuple[str, ...]]]:
     vos = [e.vo for e in load_policy(config).experiments.values()]
     wanted = glue_wanted(GLUE_CHOICES["both"], load_glue2(config), [GLEXEC])
     wanted.pop("gluesubcluster", None)
-    reader = open_one(url, SourceSettings(), wanted=wanted, vos=vos)
+    source = open_source(url, SourceSettings())
+    assert isinstance(source, EntrySource), url
+    reader = source.reader(wanted, vos)
     assert isinstance(reader, LdapReader), url
     return [
         (reader.glue2_base if cls.startswith("glue2") else reader.base, reader.filter_for(cls), a)

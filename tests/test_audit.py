@@ -11,20 +11,12 @@ from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_si
 from overlay import overlay_ldif
 from run import SAMPLE
 
-from cecap.audit import (
-    Finding,
-    Kind,
-    Severity,
-    advertised_vos,
-    audit,
-    near_miss,
-    worst,
-)
-from cecap.config import default_config_dir, load_glue2
-from cecap.evaluate import advertises, served_vos, serves
-from cecap.glue import GlueModel, read_model
-from cecap.glue2 import Glue2Collector, wanted
-from cecap.policy import (
+from cecap.evaluate.audit import Finding, Kind, Severity, advertised_vos, audit, near_miss, worst
+from cecap.model.glue import GlueModel
+from cecap.model.glue2 import Glue2Collector, wanted
+from cecap.model.questions import advertises, served_vos, serves
+from cecap.policy.load import default_config_dir, load_glue2
+from cecap.policy.stances import (
     Answer,
     BypassAnswer,
     Experiment,
@@ -36,7 +28,8 @@ from cecap.policy import (
     SiteMapping,
     Stance,
 )
-from cecap.source_ldif import LdifReader
+from cecap.sources.base import read_model
+from cecap.sources.ldif import LdifReader
 
 RULES = load_glue2(default_config_dir())
 EXPERIMENTS = {
@@ -204,10 +197,17 @@ def test_willing_site_without_any_advertisement(tmp_path: Path) -> None:
     assert findings[0].severity is Severity.WARNING
 
 
+def test_depends_is_a_proviso_so_glexec_is_expected(tmp_path: Path) -> None:
+    # MUPJ "depends" is conditional for the verdicts, never a no: the audit agrees, and a
+    # site that answered it and allows setuid is expected to advertise.
+    text = one_site("S", CESpec("q1", ["atlas"], capabilities=()))
+    found = run(tmp_path, text, stance("S", MupjSupport.DEPENDS))
+    assert [f.kind for f in found] == [Kind.MISSING_ADVERTISEMENT]
+
+
 @pytest.mark.parametrize(
     ("answer", "vos"),
     [
-        (stance("S", MupjSupport.DEPENDS), ["atlas"]),
         (stance("S", MupjSupport.NO), ["atlas"]),
         (stance("S", setuid=ModeAnswer.DEPENDS, log_only=ModeAnswer.UNKNOWN), ["atlas"]),
         (stance("S"), ["dteam"]),  # serves no LHC VO

@@ -15,8 +15,8 @@ import pytest
 from bdii_server import BDIIServer, missing_requirements
 from run import SAMPLE
 
-from cecap import source_ldap
 from cecap.cli import main
+from cecap.sources import ldap as source_ldap
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 

@@ -25,10 +25,10 @@ from overlay import overlay_ldif
 from run import SAMPLE, cecap
 
 from cecap.cli import main
-from cecap.config import load_policy
 from cecap.errors import ConfigError
 from cecap.formats import FORMATS
-from cecap.history import HOLD_ENV
+from cecap.history.store import HOLD_ENV
+from cecap.policy.load import load_policy
 
 AGLT2 = "gate01.aglt2.org:2119/jobmanager-condor-atlas"
 BNL = "gridgk01.racf.bnl.gov:2119/jobmanager-condor-atlas"
@@ -660,12 +660,12 @@ def test_unknown_on_a_partial_answer_which_is_not_recorded(tmp_path: Path) -> No
 def test_unknown_on_a_crash_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cecap.cli_history
+    import cecap.cli.check
 
     def boom(*args: object, **kw: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cecap.cli_history, "assess", boom)
+    monkeypatch.setattr(cecap.cli.check, "assess", boom)
     code, out, err = inproc(capsys, "check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite")
     assert (code, out, err) == (
         3,

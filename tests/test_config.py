@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cecap.config import default_config_dir, load_policy
 from cecap.errors import ConfigError
-from cecap.policy import BypassAnswer, GlexecMode, ModeAnswer, MupjSupport
+from cecap.policy.load import default_config_dir, load_policy
+from cecap.policy.stances import BypassAnswer, GlexecMode, ModeAnswer, MupjSupport
 
 SHIPPED = default_config_dir()
 

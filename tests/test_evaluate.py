@@ -6,18 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from cecap.evaluate import (
-    Verdict,
-    advertises,
-    assess,
-    assess_ce,
-    choose_mode,
-    serves,
-    summarize_sites,
-    vo_matches,
-)
-from cecap.glue import CE, GlueModel, VOView
-from cecap.policy import (
+from cecap.evaluate.assess import assess, assess_ce, summarize_sites
+from cecap.evaluate.stance import resolve
+from cecap.evaluate.verdicts import Verdict
+from cecap.model.glue import CE, GlueModel, VOView
+from cecap.model.questions import advertises, serves, vo_matches
+from cecap.policy.stances import (
     Answer,
     BypassAnswer,
     Experiment,
@@ -66,6 +60,11 @@ def make_stance(
         Answer(log_only.value, log_only),
         Answer(bypass.value, bypass),
     )
+
+
+def choose_mode(exp: Experiment, setuid: ModeAnswer, log_only: ModeAnswer) -> GlexecMode | None:
+    resolved = resolve(make_stance(setuid=setuid, log_only=log_only), None, make_ce(), None)
+    return resolved.choose_mode(exp.modes)
 
 
 def verdict(ce: CE, stance: Stance | None, exp: Experiment = ATLAS) -> Verdict:

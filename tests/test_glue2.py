@@ -9,20 +9,15 @@ import pytest
 from glue2_ldif import EndpointSpec, Site2Spec, glue2_ldif
 from glue_ldif import CESpec, bdii_ldif, simple_site
 
-from cecap.config import default_config_dir, load_glue2
 from cecap.errors import ConfigError, InputError
-from cecap.evaluate import advertises, serves
-from cecap.glue import GlueModel, read_model
-from cecap.glue2 import (
-    Glue2Collector,
-    Glue2Match,
-    Glue2Rules,
-    glue13_state,
-    host_of,
-    select_glue,
-    wanted,
-)
-from cecap.source_ldif import LdifReader
+from cecap.model.glue import GlueModel
+from cecap.model.glue2 import Glue2Collector, glue13_state, host_of, wanted
+from cecap.model.questions import advertises, serves
+from cecap.model.select import select_glue
+from cecap.policy.glue2_rules import Glue2Match, Glue2Rules
+from cecap.policy.load import default_config_dir, load_glue2
+from cecap.sources.base import read_model
+from cecap.sources.ldif import LdifReader
 
 RULES = load_glue2(default_config_dir())
 

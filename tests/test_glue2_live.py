@@ -15,8 +15,8 @@ from glue_ldif import CESpec, bdii_ldif, simple_site
 from run import cecap
 from test_cli_audit import write_config
 
-from cecap.source import GLUE2_WANTED
-from cecap.source_ldap import LdapReader
+from cecap.model.glue2 import GLUE2_WANTED
+from cecap.sources.ldap import LdapReader
 
 Make = Callable[..., BDIIServer]
 

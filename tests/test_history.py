@@ -10,14 +10,11 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import HistoryBusy, HistoryError
-from cecap.history import (
-    ABSENT,
-    SCHEMA_VERSION,
-    History,
-    HistoryLock,
-    Observation,
-    state_path,
-)
+from cecap.evaluate.verdicts import ABSENT
+from cecap.history.lock import HistoryLock
+from cecap.history.paths import state_path
+from cecap.history.store import SCHEMA_VERSION, History
+from cecap.history.types import Observation
 
 T0 = datetime(2010, 3, 24, 12, 0, tzinfo=UTC)
 BOTH = ("atlas", "cms")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import InputError
-from cecap.glue import read_model
-from cecap.source_ldif import LdifReader
+from cecap.sources.base import read_model
+from cecap.sources.ldif import LdifReader
 
 CE = """\
 dn: GlueCEUniqueID=ce.example.org:2119/jobmanager-pbs-atlas,Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cecap.source_ldif import LdifReader, _alternation
+from cecap.sources.ldif import LdifReader, _alternation
 
 SITE = "Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid"
 CE_ID = "ce.example.org:2119/jobmanager-pbs-grid"

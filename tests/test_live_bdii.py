@@ -21,10 +21,10 @@ from overlay import overlay_ldif
 from run import REPO, SAMPLE, cecap
 from test_cli_audit import every_kind_ldif, write_config
 
-from cecap import source_ldap
 from cecap.cli import main
 from cecap.formats import FORMATS
-from cecap.source_ldap import LdapReader
+from cecap.sources import ldap as source_ldap
+from cecap.sources.ldap import LdapReader
 
 Make = Callable[..., BDIIServer]
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from cecap.nagios import Perfdata, Range, State, plugin_output, worst
+from cecap.evaluate.nagios import Perfdata, Range, State, plugin_output, worst
 
 VALUES = (-1, 0, 5, 9.5, 10, 15, 20, 25)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from cecap.evaluate import Assessment, Verdict
-from cecap.glue import CE
-from cecap.history import ABSENT
-from cecap.nagios import Range, State
-from cecap.policy import Experiment, GlexecMode
-from cecap.probe import Prior, Thresholds, run_check
+from cecap.evaluate.check import Prior, Thresholds, run_check
+from cecap.evaluate.nagios import Range, State
+from cecap.evaluate.verdicts import ABSENT, Assessment, Verdict
+from cecap.model.glue import CE
+from cecap.policy.stances import Experiment, GlexecMode
 
 ATLAS = Experiment("atlas", "ATLAS", "atlas", (GlexecMode.SETUID,))
 CMS = Experiment("cms", "CMS", "cms", (GlexecMode.SETUID,))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from cecap.source_ldap_ber import ProtocolError, SearchDone, search_results
+from cecap.sources.ber import ProtocolError, SearchDone, search_results
 
 
 def tlv(tag: int, content: bytes) -> bytes:

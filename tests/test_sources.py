@@ -7,10 +7,23 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import InputError, SourceUnavailable, UsageError
-from cecap.source import Entry, Reader
-from cecap.source_ldap import LdapReader, vo_filter
-from cecap.source_ldif import LdifReader
-from cecap.sources import SourceSettings, first_available, open_one, open_readers, source_items
+from cecap.model.entry import Entry
+from cecap.model.glue13 import GLUE13_WANTED
+from cecap.sources.base import EntrySource, Reader, SourceSettings
+from cecap.sources.endpoints import first_available, open_source, open_sources, source_items
+from cecap.sources.ldap import LdapReader, vo_filter
+from cecap.sources.ldif import LdifReader
+
+
+def open_one(item: str, settings: SourceSettings | None = None) -> object:
+    """The entry reader the source for ``item`` gives (what the kind chose)."""
+    source = open_source(item, settings)
+    assert isinstance(source, EntrySource)
+    return source.reader(GLUE13_WANTED)
+
+
+def open_readers(items: list[str]) -> list[object]:
+    return open_sources(items)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Library exceptions; the CLI maps each to one line on stderr and an exit code."""
+"""Every exception type and every exit code; the CLI maps each error to one line and a code."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 3
+EXIT_INTERNAL = 4  # a bug in cecap: the message asks for a report
+EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports SIGINT
+EXIT_INTERNAL = 4  # a bug in cecap: the message asks for a report
+EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports SIGINT
 
 
 class CecapError(Exception):
@@ -38,5 +42,15 @@ class HistoryError(CecapError):
 
 class HistoryBusy(HistoryError):
     """Another run holds the history lock and did not release it in time."""
+
+    exit_code = EXIT_UNAVAILABLE
+
+
+class CheckTimeout(BaseException):
+    """The whole `check` ran out of --timeout.
+
+    A BaseException, so that no ``except Exception`` on the way (ours or a library's)
+    can swallow it and keep the probe running past its bound.
+    """
 
     exit_code = EXIT_UNAVAILABLE

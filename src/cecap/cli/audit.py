@@ -1,0 +1,71 @@
+"""The `audit` command: what each site should fix in what it publishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..evaluate.audit import Severity, audit, worst
+from ..policy.load import config_dir, load_glue2, load_policy
+from ..rows.tables import audit_table
+from .common import emit, load_model, source_meta
+from .options import (
+    GlueOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    format_option,
+    glue_options,
+    source_options,
+)
+
+
+@click.command(name="audit")
+@source_options
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="NAME",
+    help="Only this site (BDII site name; shell patterns like 'UKI-*', any case)."
+    " Repeatable; default: every site.",
+)
+@glue_options
+@format_option
+@config_option
+@debug_option
+def audit_command(
+    source: SourceOptions,
+    sites: tuple[str, ...],
+    glue: GlueOptions,
+    fmt: str,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Publication audit: one finding per problem in what sites publish, with the fix.
+
+    Errors: glexec advertised against the site's own answer. Warnings: glexec
+    missing, published as a run-time environment tag or a near-miss value,
+    queues or GLUE versions that disagree. Information: glexec on some VOViews
+    only, or on a CE that is not in production. Exit 1 when there is an error
+    finding, so a site can run it from its monitoring.
+    """
+    folder = config_dir(config)
+    policy = load_policy(folder)
+    rules = load_glue2(folder)
+    model = load_model(source, glue, config, count_twice=True)
+    capability = glue.capability
+    findings = audit(model, policy, capability, rules, sites)
+    meta = {
+        **source_meta(model),
+        "capability": capability,
+        "empty": "findings: what the sites publish matches what they answered"
+        if not sites
+        else "findings for the chosen sites",
+    }
+    code = emit(audit_table(findings, meta), fmt, model, source.allow_partial)
+    if code != EXIT_OK:
+        return code
+    return EXIT_FINDINGS if worst(findings) is Severity.ERROR else EXIT_OK

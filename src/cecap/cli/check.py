@@ -1,0 +1,207 @@
+"""The `check` command: a Nagios/SAM probe for cron that records each run in the history."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from ..errors import CheckTimeout, SourceUnavailable, UsageError
+from ..evaluate.assess import assess
+from ..evaluate.check import PLUGIN, Thresholds, run_check
+from ..evaluate.nagios import Range, State, plugin_output
+from ..history.lock import HistoryLock
+from ..history.paths import state_path
+from ..history.record import observations, priors
+from ..history.store import History
+from ..policy.load import config_dir, load_policy
+from ..sources.endpoints import ENV_INFOSYS, source_items
+from .common import load_model, pick_experiments
+from .errors import describe
+from .options import (
+    GlueOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    keep_days_option,
+    source_options,
+    state_option,
+)
+
+# -- check ---------------------------------------------------------------------------------
+
+
+class ProbeCommand(click.Command):
+    """A command whose every failure, from a bad option to a crash, is one Nagios
+    UNKNOWN line on stdout and exit 3, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:
+            click.echo(plugin_output(PLUGIN, State.UNKNOWN, exc.format_message()))
+            raise click.exceptions.Exit(int(State.UNKNOWN)) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.Exit:
+            raise
+        except (CheckTimeout, Exception, KeyboardInterrupt) as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exception(exc)
+            click.echo(plugin_output(PLUGIN, State.UNKNOWN, describe(exc).message))
+            return int(State.UNKNOWN)
+
+
+class Budget:
+    """The --timeout of a whole check: what is left of it, and what the run is doing."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.doing = "starting"
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    @contextmanager
+    def enforced(self) -> Iterator[Budget]:
+        """Raise CheckTimeout in the main thread when the budget runs out."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+
+        def expire(signum: int, frame: FrameType | None) -> None:
+            raise CheckTimeout(
+                f"no result within --timeout {self.seconds:g} s (gave up {self.doing})"
+            )
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.left() or 0.001)
+        try:
+            yield self
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _range(ctx: click.Context, param: click.Parameter, value: str | None) -> Range | None:
+    if value is None:
+        return None
+    try:
+        return Range.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+# The lock wait gets a little less than the time left, so that a lock held too long is
+# reported as that, with the pid holding it, before the check's own bound cuts in.
+_LOCK_MARGIN = 0.5
+
+
+def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
+    """Give each endpoint of a failover list its share of the time left, so that one that
+    hangs leaves time for the next; a single endpoint has the check's own bound."""
+    endpoints = source_items(source.bdii, os.environ.get(ENV_INFOSYS))
+    budget.doing = "reading " + ", ".join(endpoints)
+    if len(endpoints) < 2:
+        return source
+    # Tenths of a second: the time shows in messages.
+    share = math.floor(budget.left() / len(endpoints) * 10) / 10
+    timeout = max(0.1, min(source.settings.timeout, share))
+    return replace(source, settings=replace(source.settings, timeout=timeout))
+
+
+@click.command(cls=ProbeCommand)
+@source_options
+@experiment_option
+@click.option(
+    "--warning",
+    "-w",
+    "warning",
+    metavar="RANGE",
+    callback=_range,
+    help="WARNING when the number of ready CEs of an experiment is outside RANGE"
+    " (Nagios syntax: 20: means fewer than 20 alerts).",
+)
+@click.option(
+    "--critical",
+    "-c",
+    "critical",
+    metavar="RANGE",
+    callback=_range,
+    help="CRITICAL when the number of ready CEs is outside RANGE (e.g. 10:).",
+)
+@state_option
+@keep_days_option
+@config_option
+@debug_option
+def check(
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    warning: Range | None,
+    critical: Range | None,
+    state: Path | None,
+    keep_days: int | None,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Nagios/SAM probe: ready CEs per experiment, and what changed since the last run.
+
+    Prints `CECAP OK|WARNING|CRITICAL|UNKNOWN - summary | perfdata`, then one line per
+    experiment and per CE that became ready or stopped being ready; exits 0, 1, 2 or 3.
+    A CE that was ready at the previous run and is not now is a WARNING at least.
+    Every run is recorded in the history (see `cecap history`, `cecap diff`); two runs
+    at once wait for each other. --timeout bounds the whole check, waiting for another
+    run included. Anything that prevents an answer (BDII down or hanging, bad config, a
+    partial answer, which is never recorded) is UNKNOWN.
+    """
+    if source.allow_partial:
+        raise UsageError(
+            "--allow-partial does not apply to check: a partial answer is UNKNOWN, and never"
+            " recorded"
+        )
+    budget = Budget(source.settings.timeout)
+    with budget.enforced():
+        budget.doing = "reading the configuration"
+        policy = load_policy(config_dir(config))
+        chosen = pick_experiments(policy, experiments)
+        path = state_path(state)
+        budget.doing = f"waiting for the history lock {path}.lock"
+        lock_wait = max(0.0, budget.left() - _LOCK_MARGIN)
+        with HistoryLock(path, lock_wait), History.open(path, create=True) as history:
+            shared = _share_timeout(source, budget)
+            model = load_model(
+                shared, GlueOptions(), config, [e.vo for e in chosen], runtime_environment=False
+            )
+            if model.partial:
+                raise SourceUnavailable(
+                    f"{model.origin}: partial answer ({model.partial}); not recorded"
+                )
+            budget.doing = "evaluating"
+            results = assess(model, policy, chosen)
+            budget.doing = f"writing the history {path}"
+            recorded = history.record(
+                observations(results),
+                [e.key for e in chosen],
+                command="check",
+                source=model.origin,
+                keep_days=keep_days,
+            )
+    before = priors(recorded, [e.key for e in chosen])
+    result = run_check(results, chosen, before, Thresholds(warning, critical))
+    click.echo(result.output())
+    return int(result.state)

@@ -1,0 +1,97 @@
+"""What commands share: reading the model from the first source that answers, choosing
+experiments, and writing a table with the partial-answer rule."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import EXIT_OK, EXIT_UNAVAILABLE, InputError, UsageError
+from ..formats import render
+from ..model.glue import GlueModel
+from ..model.select import GLUE_CHOICES, select_glue
+from ..policy.load import config_dir, load_glue2
+from ..policy.stances import Experiment, Policy
+from ..rows.table import Table
+from ..sources.base import ReadRequest, Source
+from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources
+from .options import GlueOptions, SourceOptions
+
+T = TypeVar("T")
+
+
+def warn(message: str) -> None:
+    click.echo(f"cecap: warning: {message}", err=True)
+
+
+def pick_experiments(policy: Policy, names: Sequence[str]) -> list[Experiment]:
+    if not names:
+        return list(policy.experiments.values())
+    picked = []
+    for name in names:
+        key = name.strip().lower()
+        if key not in policy.experiments:
+            raise UsageError(
+                f"unknown experiment {name!r}; configured: {', '.join(policy.experiments)}"
+            )
+        picked.append(policy.experiments[key])
+    return picked
+
+
+def read_first(source: SourceOptions, run: Callable[[Source], T]) -> T:
+    """``run`` on the first source of --bdii (else $LCG_GFAL_INFOSYS) that answers.
+
+    Each skipped endpoint is a warning on stderr; ``run`` starts afresh on the next one.
+    """
+    sources = open_sources(source.bdii, source.settings, env_default=os.environ.get(ENV_INFOSYS))
+
+    def guarded(found: Source) -> T:
+        try:
+            return run(found)
+        except InputError as exc:
+            text = str(exc)
+            raise InputError(text if found.origin in text else f"{found.origin}: {text}") from None
+
+    return first_available(sources, guarded, warn)
+
+
+def load_model(
+    source: SourceOptions,
+    glue: GlueOptions,
+    config: Path | None,
+    vos: Sequence[str] | None = None,
+    *,
+    count_twice: bool = False,
+    runtime_environment: bool = True,
+) -> GlueModel:
+    """The model from the first source that answers; a failed endpoint leaves nothing behind.
+
+    ``vos`` lets a live BDII send only the VOViews that can matter for those VOs.
+    ``count_twice`` keeps a CE published in both trees twice (see model.select). glue2.yaml
+    comes from the command's --config folder, as the rest of the config does.
+    """
+    request = ReadRequest(
+        versions=GLUE_CHOICES[glue.glue or "both"],
+        rules=load_glue2(config_dir(config)),
+        capabilities=(glue.capability,),
+        vos=tuple(vos) if vos is not None else None,
+        runtime_environment=runtime_environment,
+    )
+    model = read_first(source, lambda found: found.read(request))
+    return select_glue(model, glue.glue, count_twice=count_twice)
+
+
+def emit(table: Table, fmt: str, model: GlueModel | None, allow_partial: bool) -> int:
+    click.echo(render(fmt, table))
+    if model is not None and model.partial:
+        warn(f"{model.origin}: partial answer: {model.partial}")
+        return EXIT_OK if allow_partial else EXIT_UNAVAILABLE
+    return EXIT_OK
+
+
+def source_meta(model: GlueModel) -> dict[str, Any]:
+    return {"source": model.origin, "partial": model.partial}

@@ -1,0 +1,109 @@
+"""The `history` and `diff` commands: what the recorded runs say, for people and scripts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..formats import render
+from ..history.paths import state_path
+from ..history.store import History
+from ..rows.history import (
+    diff_rows,
+    diff_table,
+    history_lines,
+    history_table,
+    runs_lines,
+    runs_table,
+)
+from .options import debug_option, experiment_option, format_choice, state_option
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO date or date-time (2010-03-24, 2010-03-24T12:00,"
+            " 2010-03-24T12:00+01:00)",
+            ctx=ctx,
+            param=param,
+        ) from None
+    # Times without a zone are UTC, as the history records them.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.command("history")
+@click.option("--ce", "ce", metavar="ID", help="Only this CE (its GlueCEUniqueID).")
+@click.option("--site", "site", metavar="NAME", help="Only CEs of this site.")
+@experiment_option
+@click.option(
+    "--since",
+    callback=_since,
+    metavar="DATE",
+    help="Only changes from this ISO date or date-time on (UTC unless it says otherwise).",
+)
+@click.option("--runs", "list_runs", is_flag=True, help="List the recorded runs instead.")
+@state_option
+@format_choice("lines", extra=("lines",))
+@debug_option
+def history_command(
+    ce: str | None,
+    site: str | None,
+    experiments: tuple[str, ...],
+    since: datetime | None,
+    list_runs: bool,
+    state: Path | None,
+    fmt: str,
+    debug: bool,
+) -> int:
+    """Timeline of recorded verdicts: one line per change of a CE's verdict.
+
+    The first line of a CE is its first recorded verdict; a CE that vanished from the
+    BDII (or stopped serving the experiment's VO) shows as absent.
+    """
+    path = state_path(state)
+    with History.open(path) as history:
+        if list_runs:
+            runs = runs_table(history.runs(), {"empty": "recorded run", "state": str(path)})
+            click.echo(runs_lines(runs) if fmt == "lines" else render(fmt, runs))
+            return 0
+        changes = history.timeline(
+            experiments=[e.strip().lower() for e in experiments], ce=ce, site=site, since=since
+        )
+    table = history_table(changes, {"empty": "recorded change matches", "state": str(path)})
+    click.echo(history_lines(table) if fmt == "lines" else render(fmt, table))
+    return 0
+
+
+@click.command("diff")
+@click.argument("run_ids", nargs=-1, type=int, metavar="[RUN_A [RUN_B]]")
+@state_option
+@format_choice("table")
+@debug_option
+def diff_command(run_ids: tuple[int, ...], state: Path | None, fmt: str, debug: bool) -> int:
+    """What appeared, disappeared or changed verdict between two recorded runs.
+
+    Without arguments: the last two runs; with one: that run and the last one. Run
+    numbers are in `cecap history` and `cecap history --runs`.
+    """
+    if len(run_ids) > 2:
+        raise UsageError("diff takes at most two run numbers: RUN_A RUN_B")
+    path = state_path(state)
+    with History.open(path) as history:
+        if len(run_ids) == 2:
+            first, second = history.run(run_ids[0]), history.run(run_ids[1])
+        else:
+            runs = history.runs()
+            if len(runs) < 2 and not run_ids:
+                raise UsageError(f"{path}: {len(runs)} run recorded; diff needs two (or name them)")
+            second = runs[-1]
+            first = history.run(run_ids[0]) if run_ids else runs[-2]
+        rows = diff_rows(history.states_at(first.id), history.states_at(second.id))
+    click.echo(render(fmt, diff_table(first, second, rows, {"state": str(path)})))
+    return 0

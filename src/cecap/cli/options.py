@@ -1,0 +1,205 @@
+"""The options commands share, each family parsed into one typed settings object."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from ..errors import UsageError
+from ..formats import FORMATS
+from ..history.paths import STATE_ENV
+from ..model.select import GLUE_CHOICES
+from ..policy.stances import GLEXEC
+from ..sources.base import DEFAULT_BASE, DEFAULT_CA_DIR, DEFAULT_TIMEOUT, SourceSettings
+from ..sources.endpoints import ENV_INFOSYS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """--bdii, --base, --timeout, --ca-dir and --allow-partial."""
+
+    bdii: tuple[str, ...] = ()
+    settings: SourceSettings = field(default_factory=SourceSettings)
+    allow_partial: bool = False
+
+
+@dataclass(frozen=True)
+class GlueOptions:
+    """--glue and --capability."""
+
+    glue: str | None = None  # None: every tree the source holds
+    capability: str = GLEXEC
+
+
+def _with_options(command: Callable[..., Any], options: Sequence[Callable[[Any], Any]]) -> Any:
+    """``command`` decorated with ``options``, the first listed shown first in --help."""
+    decorated = command
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
+
+
+def source_options(func: F) -> F:
+    """The command receives ``source: SourceOptions``."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        kwargs["source"] = SourceOptions(
+            bdii=kwargs.pop("bdii"),
+            settings=SourceSettings(
+                base=kwargs.pop("base"),
+                timeout=kwargs.pop("timeout"),
+                ca_dir=kwargs.pop("ca_dir"),
+            ),
+            allow_partial=kwargs.pop("allow_partial"),
+        )
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--bdii",
+            "bdii",
+            multiple=True,
+            metavar="SOURCE",
+            help="HOST[:PORT] (port 2170), ldap://HOST[:PORT], ldaps://HOST[:PORT] or an LDIF"
+            " snapshot (plain or .gz). Repeat it or separate with commas for a failover list"
+            f" (default: ${ENV_INFOSYS}).",
+        ),
+        click.option(
+            "--base",
+            default=DEFAULT_BASE,
+            show_default=True,
+            metavar="DN",
+            help="Search base on a live BDII (mds-vo-name=SITE,o=grid for a site BDII).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            metavar="SECONDS",
+            help="Give up on an endpoint after this long (connect and all searches).",
+        ),
+        click.option(
+            "--ca-dir",
+            "ca_dir",
+            envvar="X509_CERT_DIR",
+            default=DEFAULT_CA_DIR,
+            show_default=True,
+            metavar="DIR",
+            help="Hashed CA directory that ldaps:// servers are verified against"
+            " (default: $X509_CERT_DIR, else the path shown).",
+        ),
+        click.option(
+            "--allow-partial",
+            is_flag=True,
+            help="Exit 0 even when the information system cut the answer short"
+            " (the output still says it is partial).",
+        ),
+    ]
+    return cast(F, _with_options(command, options))
+
+
+def glue_options(func: F) -> F:
+    """The command receives ``glue: GlueOptions``."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        capability = kwargs.pop("capability").strip().lower()
+        if not capability or any(c.isspace() for c in capability):
+            raise UsageError("--capability: give one GlueCECapability name, e.g. glexec or htpc")
+        kwargs["glue"] = GlueOptions(kwargs.pop("glue"), capability)
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--glue",
+            type=click.Choice(sorted(GLUE_CHOICES)),
+            default=None,
+            help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
+            " source holds; a CE published in both counts once, from GLUE 1.3).",
+        ),
+        click.option(
+            "--capability",
+            default=GLEXEC,
+            show_default=True,
+            metavar="NAME",
+            help="The GlueCECapability to look for (htpc, ...); stances and modes apply to"
+            " glexec only.",
+        ),
+    ]
+    return cast(F, _with_options(command, options))
+
+
+def config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Config folder with stances.yaml, sites.yaml, experiments.yaml"
+        " (default: $CECAP_CONFIG, else the shipped config).",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return format_choice("table")(func)
+
+
+def format_choice(default: str, extra: Sequence[str] = ()) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([*extra, *sorted(FORMATS)], case_sensitive=False),
+        default=default,
+        show_default=True,
+        metavar="FMT",
+        help=f"{', '.join(extra) + ', ' if extra else ''}table, json, csv, or any tabulate"
+        " format (github, grid, html, ...).",
+    )
+
+
+def state_option(func: F) -> F:
+    return click.option(
+        "--state",
+        "state",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="PATH",
+        help=f"History database (default: ${STATE_ENV}, else $XDG_STATE_HOME/cecap/"
+        "history.sqlite, else ~/.local/state/cecap/history.sqlite).",
+    )(func)
+
+
+def keep_days_option(func: F) -> F:
+    return click.option(
+        "--keep-days",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="Prune recorded runs older than N days (every CE's current state stays).",
+    )(func)
+
+
+def experiment_option(func: F) -> F:
+    return click.option(
+        "--experiment",
+        "-e",
+        "experiments",
+        multiple=True,
+        metavar="NAME",
+        help="atlas, cms, lhcb, alice (repeatable; default: all configured).",
+    )(func)
+
+
+def debug_option(func: F) -> F:
+    return click.option(
+        "--debug", is_flag=True, help="Show a traceback on errors (for bug reports)."
+    )(func)

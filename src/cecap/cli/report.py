@@ -1,0 +1,142 @@
+"""The reading commands: `report` (verdict per CE), `sites` (per site), `stances`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..evaluate.assess import assess, select_for_report, summarize_sites
+from ..history.paths import state_path
+from ..history.record import record_run, stable_counts
+from ..policy.load import config_dir, load_policy
+from ..policy.stances import has_stances
+from ..rows.tables import report_table, site_table, stance_table
+from .common import emit, load_model, pick_experiments, source_meta, warn
+from .options import (
+    GlueOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    format_option,
+    glue_options,
+    keep_days_option,
+    source_options,
+    state_option,
+)
+
+
+@click.command()
+@source_options
+@experiment_option
+@click.option(
+    "--all", "show_all", is_flag=True, help="Every CE serving the VO, not only usable ones."
+)
+@click.option(
+    "--min-stable",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Only CEs ready for at least N consecutive recorded runs (see --record).",
+)
+@click.option(
+    "--record", is_flag=True, help="Record this run's verdicts in the history (as check does)."
+)
+@state_option
+@keep_days_option
+@glue_options
+@format_option
+@config_option
+@debug_option
+def report(
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    show_all: bool,
+    min_stable: int | None,
+    record: bool,
+    state: Path | None,
+    keep_days: int | None,
+    glue: GlueOptions,
+    fmt: str,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Verdict per CE: where each experiment may send glexec workflows now.
+
+    By default only CEs whose verdict is ready or conditional are shown. stable_runs
+    says for how many consecutive recorded runs a CE has had its verdict.
+    """
+    policy = load_policy(config_dir(config))
+    chosen = pick_experiments(policy, experiments)
+    capability = glue.capability
+    if not has_stances(capability) and (record or min_stable is not None):
+        raise UsageError(
+            "--record and --min-stable follow glexec verdicts only; leave out --capability"
+        )
+    model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
+    results = assess(model, policy, chosen, capability)
+    history = state_path(state)
+    if record and model.partial:
+        warn(f"{model.origin}: partial answer not recorded in the history")
+    elif record:
+        record_run(
+            history,
+            results,
+            [e.key for e in chosen],
+            command="report",
+            source=model.origin,
+            lock_timeout=source.settings.timeout,
+            keep_days=keep_days,
+        )
+    stable = (
+        stable_counts(history, results, required=min_stable is not None)
+        if has_stances(capability)
+        else None
+    )
+    shown = select_for_report(
+        results, capability, show_all=show_all, min_stable=min_stable, stable=stable
+    )
+    meta = {**source_meta(model), "capability": capability, "empty": shown.empty}
+    table = report_table(shown.assessments, meta, stable)
+    return emit(table, fmt, model, source.allow_partial)
+
+
+@click.command()
+@source_options
+@experiment_option
+@glue_options
+@format_option
+@config_option
+@debug_option
+def sites(
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    glue: GlueOptions,
+    fmt: str,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Site readiness list: per site and experiment, its answers and its CEs' verdicts."""
+    policy = load_policy(config_dir(config))
+    chosen = pick_experiments(policy, experiments)
+    model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
+    capability = glue.capability
+    summaries = summarize_sites(assess(model, policy, chosen, capability), policy, capability)
+    meta = {
+        **source_meta(model),
+        "capability": capability,
+        "empty": "site has a CE serving the chosen VOs",
+    }
+    return emit(site_table(summaries, meta, capability), fmt, model, source.allow_partial)
+
+
+@click.command()
+@format_option
+@config_option
+@debug_option
+def stances(fmt: str, config: Path | None, debug: bool) -> int:
+    """The questionnaire answers, normalized (from stances.yaml)."""
+    policy = load_policy(config_dir(config))
+    return emit(stance_table(policy.stances.values(), {}), fmt, None, False)

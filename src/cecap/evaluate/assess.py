@@ -1,0 +1,150 @@
+"""Evaluation (pure): CEs x stances x experiment policy -> one assessment per CE and VO."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..model.glue import CE, GlueModel
+from ..model.questions import GLEXEC, served_vos
+from ..policy.stances import Experiment, Policy, SiteMapping, Stance, has_stances
+from .rules import Case, first_outcome
+from .stance import resolve
+from .verdicts import Assessment, Verdict
+
+
+def assess_ce(
+    ce: CE,
+    experiment: Experiment,
+    stance: Stance | None,
+    mapping: SiteMapping | None,
+    capability: str = GLEXEC,
+) -> Assessment:
+    """Apply the verdict rules in order; the first that applies wins."""
+    with_stances = has_stances(capability)
+    resolved = resolve(stance, mapping, ce, experiment.vo) if stance and with_stances else None
+    outcome = first_outcome(Case(ce, experiment, capability, stance, resolved))
+    return Assessment(
+        experiment,
+        ce,
+        stance.respondent if stance else None,
+        outcome.verdict,
+        outcome.mode,
+        outcome.fail_closed if with_stances else None,
+        outcome.reason,
+    )
+
+
+def assess(
+    model: GlueModel,
+    policy: Policy,
+    experiments: Iterable[Experiment],
+    capability: str = GLEXEC,
+) -> list[Assessment]:
+    """One assessment per (experiment, CE serving the experiment's VO), in a stable order."""
+    mapping_of: dict[str, SiteMapping | None] = {}
+    out: list[Assessment] = []
+    # Each CE's rules are read once, not once per experiment.
+    served = [served_vos(ce) for ce in model.ces]
+    for experiment in experiments:
+        vo = experiment.vo.lower()
+        for ce, vos in zip(model.ces, served, strict=True):
+            if vo not in vos:
+                continue
+            if ce.site not in mapping_of:
+                mapping_of[ce.site] = policy.respondent_for(ce.site)
+            mapping = mapping_of[ce.site]
+            stance = policy.stances.get(mapping.respondent) if mapping else None
+            out.append(assess_ce(ce, experiment, stance, mapping, capability))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSelection:
+    """The assessments a report shows, and what to say when there are none."""
+
+    assessments: list[Assessment]
+    empty: str
+
+
+def select_for_report(
+    assessments: list[Assessment],
+    capability: str,
+    *,
+    show_all: bool,
+    min_stable: int | None,
+    stable: Mapping[tuple[str, str], int] | None,
+) -> ReportSelection:
+    """Usable verdicts by default, every one with ``show_all``, or the CEs ready for at
+    least ``min_stable`` recorded runs (``stable``: runs per (experiment, CE))."""
+    if min_stable is not None and stable is not None:
+        chosen = [
+            a
+            for a in assessments
+            if a.verdict is Verdict.READY
+            and stable[(a.experiment.key, a.ce.unique_id)] >= min_stable
+        ]
+    elif show_all:
+        chosen = assessments
+    else:
+        chosen = [a for a in assessments if a.verdict.usable]
+    if min_stable is not None:
+        empty = f"CE has been ready for {min_stable} recorded runs or more"
+    elif show_all:
+        empty = "CE serves the chosen experiments' VOs"
+    elif has_stances(capability):
+        empty = "CE is ready or conditional (use --all to see every CE serving the VO)"
+    else:
+        empty = (
+            f"CE advertises {capability} in a state the experiments target"
+            " (use --all to see every CE serving the VO)"
+        )
+    return ReportSelection(chosen, empty)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSummary:
+    """One BDII site's readiness for one experiment.
+
+    ``stance`` is None when the site did not answer, or for a capability the
+    questionnaire did not ask about.
+    """
+
+    site: str
+    experiment: Experiment
+    respondent: str | None
+    stance: Stance | None
+    serving: int
+    advertising: int
+    ready: int
+    conditional: int
+    readiness: Verdict
+
+
+def summarize_sites(
+    assessments: Iterable[Assessment], policy: Policy, capability: str = GLEXEC
+) -> list[SiteSummary]:
+    """Per (site, experiment) counts and the best verdict among the site's CEs."""
+    groups: dict[tuple[str, str], list[Assessment]] = {}
+    for a in assessments:
+        groups.setdefault((a.ce.site, a.experiment.key), []).append(a)
+    out = []
+    for (site, _), items in groups.items():
+        first = items[0]
+        verdicts = [a.verdict for a in items]
+        stance = policy.stances.get(first.respondent) if first.respondent else None
+        out.append(
+            SiteSummary(
+                site=site,
+                experiment=first.experiment,
+                respondent=first.respondent,
+                stance=stance if has_stances(capability) else None,
+                serving=len(items),
+                advertising=sum(v is not Verdict.NOT_ADVERTISED for v in verdicts),
+                ready=sum(v.counts_ready for v in verdicts),
+                conditional=verdicts.count(Verdict.CONDITIONAL),
+                readiness=min(verdicts, key=lambda v: v.rank),
+            )
+        )
+    out.sort(key=lambda s: (s.site.lower(), s.experiment.key))
+    return out

@@ -1,0 +1,338 @@
+"""The audit checks, as a registry: each a small function with the finding kind it makes.
+
+A check runs per CE, per site (the site's CEs), or once over the whole selection; checks
+marked ``stances`` read the questionnaire and run for glexec only. A new check is one
+function here, registered with a new Kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ...model.glue import CE, GLUE13, GLUE20
+from ..stance import StanceVerdict
+from .context import (
+    GLUE13_ATTRIBUTE,
+    RTE_ATTRIBUTE,
+    Auditor,
+    advertised_vos,
+    anywhere,
+    ce_vos,
+    is_capability,
+    join,
+    on,
+    quote,
+    served_vos,
+    view_vos,
+)
+from .findings import Finding, Kind
+from .near_miss import near_miss
+
+CeCheck = Callable[[Auditor, CE], Iterable[Finding]]
+GroupCheck = Callable[[Auditor, Sequence[CE]], Iterable[Finding]]
+
+
+@dataclass
+class Registry:
+    """Checks by scope, in the order they were registered."""
+
+    per_ce: list[tuple[str, bool, CeCheck]] = field(default_factory=list)
+    per_site: list[tuple[str, bool, GroupCheck]] = field(default_factory=list)
+    whole: list[tuple[str, bool, GroupCheck]] = field(default_factory=list)
+
+    def ce(self, name: str, stances: bool = False) -> Callable[[CeCheck], CeCheck]:
+        def register(func: CeCheck) -> CeCheck:
+            self.per_ce.append((name, stances, func))
+            return func
+
+        return register
+
+    def site(self, name: str, stances: bool = False) -> Callable[[GroupCheck], GroupCheck]:
+        def register(func: GroupCheck) -> GroupCheck:
+            self.per_site.append((name, stances, func))
+            return func
+
+        return register
+
+    def model(self, name: str, stances: bool = False) -> Callable[[GroupCheck], GroupCheck]:
+        def register(func: GroupCheck) -> GroupCheck:
+            self.whole.append((name, stances, func))
+            return func
+
+        return register
+
+    def names(self) -> list[str]:
+        return [n for group in (self.per_ce, self.per_site, self.whole) for n, _, _ in group]
+
+
+CHECKS = Registry()
+
+
+@CHECKS.ce("contradicts-stance", stances=True)
+def contradicts(a: Auditor, ce: CE) -> Iterable[Finding]:
+    """glexec advertised for a VO whose experiment the site's answers refuse: no to MUPJ,
+    or no to every mode that experiment accepts (the verdicts site-refuses and
+    mode-mismatch). "depends" is never a refusal."""
+    stance, _ = a.stance(ce.site)
+    if stance is None:
+        return
+    carriers: list[tuple[str, list[str], list[str]]] = []
+    ce_lines = a.carried(ce.glue_version, ce.capabilities, ce.published)
+    if ce_lines:
+        carriers.append((ce.dn, ce_vos(ce), ce_lines))
+    for view in ce.voviews:
+        lines = a.carried(ce.glue_version, view.capabilities, view.published)
+        if lines:
+            carriers.append((view.dn or ce.dn, view_vos(view), lines))
+    for dn, vos, lines in carriers:
+        refused: list[str] = []
+        said = ""
+        targets: list[str | None] = [*vos] or [None]
+        for vo in targets:
+            verdict = a.stance_verdict(ce, vo)
+            if verdict is StanceVerdict.REFUSES:
+                said = f"MUPJ {quote(stance.mupj.text)}"
+            elif verdict is StanceVerdict.MODE_MISMATCH:
+                said = " and ".join(
+                    f"{m.value} {quote(stance.mode_answer(m).text)}" for m in a.accepted_modes(vo)
+                )
+            else:
+                continue
+            refused.append(vo or "any VO")
+        if refused:
+            yield a.finding(
+                Kind.CONTRADICTS_STANCE,
+                ce,
+                dn,
+                f"advertises glexec for {join(refused)} but {stance.respondent} answered no:"
+                f" {said}; remove it, or update the answer in stances.yaml",
+                "; ".join(f"delete: {line}" for line in lines),
+            )
+
+
+@CHECKS.site("missing-advertisement", stances=True)
+def missing(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
+    """No CE of the site advertises glexec, though for an experiment whose VO a CE serves
+    the answers give ready or conditional with a mode that experiment accepts allowed."""
+    if not ces or any(anywhere(ce, a.cap) for ce in ces):
+        return
+    stance, _ = a.stance(ces[0].site)
+    if stance is None:
+        return
+    candidates: list[CE] = []
+    vos_seen: dict[str, None] = {}
+    for ce in ces:
+        served = served_vos(ce)
+        for experiment in a.policy.experiments.values():
+            vo = experiment.vo.lower()
+            if vo not in served:
+                continue
+            resolved = a.resolved(ce, vo)
+            if resolved is None:
+                continue
+            verdict = resolved.verdict(experiment.modes)
+            mode = resolved.choose_mode(experiment.modes)
+            if (
+                verdict in (StanceVerdict.READY, StanceVerdict.CONDITIONAL)
+                and mode is not None
+                and resolved.modes[mode].accepts
+            ):
+                if ce not in candidates:
+                    candidates.append(ce)
+                vos_seen.setdefault(vo, None)
+    if not candidates:
+        return
+    first = candidates[0]
+    yield a.finding(
+        Kind.MISSING_ADVERTISEMENT,
+        first,
+        first.dn,
+        f"{stance.respondent} answered MUPJ {quote(stance.mupj.text)} and accepts a glexec"
+        f" mode, {len(candidates)} CE(s) serve {join(vos_seen)}, but none advertises glexec",
+        f"add: {a.publish_line(first.glue_version)} (on each CE that runs glexec)",
+    )
+
+
+@CHECKS.ce("runtime-environment-tag")
+def runtime_tag(a: Auditor, ce: CE) -> Iterable[Finding]:
+    if ce.glue_version != GLUE13 or not ce.cluster_id or anywhere(ce, a.cap):
+        return
+    cluster = a.model.clusters.get(ce.cluster_id)
+    if cluster is None:
+        return
+    if cluster.unique_id not in a._rte_tags:
+        a._rte_tags[cluster.unique_id] = [
+            t
+            for t in cluster.runtime_environment
+            if is_capability(t, a.cap) or near_miss(t, a.cap) is not None
+        ]
+    tags = a._rte_tags[cluster.unique_id]
+    if tags:
+        yield a.finding(
+            Kind.RUNTIME_ENVIRONMENT_TAG,
+            ce,
+            ce.dn,
+            f"cluster {cluster.unique_id} publishes {a.cap} as a run-time environment tag"
+            f" ({RTE_ATTRIBUTE}: {tags[0]}), which is not read as {a.cap}; the report to"
+            f" the GDB chose {GLUE13_ATTRIBUTE} on the CE",
+            f"add: {a.publish_line(GLUE13)}",
+        )
+
+
+@CHECKS.ce("near-miss-capability")
+def near_misses(a: Auditor, ce: CE) -> Iterable[Finding]:
+    ce_has = on(ce.capabilities, a.cap)
+    entries: list[tuple[str, bool, bool, Iterable[str], Iterable[tuple[str, str]]]] = [
+        (ce.dn, False, ce_has, ce.capabilities, ce.published)
+    ]
+    for view in ce.voviews:
+        has = ce_has or on(view.capabilities, a.cap)
+        entries.append((view.dn or ce.dn, True, has, view.capabilities, view.published))
+    for dn, on_share, has, capabilities, published in entries:
+        if has:
+            continue  # the entry already advertises: a stray value changes nothing
+        if ce.glue_version == GLUE20:
+            pairs = [
+                (attr, value)
+                for attr, value in published
+                if not ((m := a._match_for(attr)) is not None and m.matches(value))
+            ]
+        else:
+            pairs = [(GLUE13_ATTRIBUTE, c) for c in capabilities]
+        for attr, value in pairs:
+            why = near_miss(value, a.cap)
+            if why is None:
+                continue
+            if ce.glue_version == GLUE20:
+                match = a._match_for(attr)
+                good = f"{attr}: {match.values[0]}" if match else a.publish_line(GLUE20, on_share)
+                rule = f"glue2.yaml counts only {join(match.values)} there" if match else ""
+            else:
+                good = a.publish_line(GLUE13)
+                rule = "values are compared whole, ignoring case and surrounding blanks"
+            yield a.finding(
+                Kind.NEAR_MISS_CAPABILITY,
+                ce,
+                dn,
+                f"{attr}: {value.strip()} is not counted as {a.cap}: {why}; {rule}",
+                f"delete: {attr}: {value}; add: {good}",
+            )
+
+
+@CHECKS.site("inconsistent-queues")
+def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
+    groups: dict[tuple[str, str, str], list[CE]] = {}
+    for ce in ces:
+        groups.setdefault((ce.glue_version, "host", ce.host.lower()), []).append(ce)
+        if ce.cluster_id:
+            groups.setdefault((ce.glue_version, "cluster", ce.cluster_id), []).append(ce)
+    # Per CE, the VOs it serves and those it advertises for, as serves() and
+    # advertises() decide, computed once: a host or cluster may have dozens of queues
+    # and VOs.
+    served = {id(ce): served_vos(ce) for ce in ces}
+    advertised = {id(ce): advertised_vos(ce, a.cap) for ce in ces}
+    splits: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, list[str]]] = {}
+    for (_, what, name), members in groups.items():
+        if len(members) < 2:
+            continue
+        vos = list(dict.fromkeys(v for ce in members for v in ce_vos(ce)))
+        for vo in vos:
+            serving = [ce for ce in members if vo in served[id(ce)]]
+            yes = tuple(ce.unique_id for ce in serving if vo in advertised[id(ce)])
+            no = tuple(ce.unique_id for ce in serving if vo not in advertised[id(ce)])
+            if yes and no:
+                label = f"{what} {members[0].host if what == 'host' else name}"
+                found = splits.setdefault((yes, no), (label, []))[1]
+                if vo not in found:  # the host and the cluster are often the same queues
+                    found.append(vo)
+    by_id = {ce.unique_id: ce for ce in ces}
+    for (yes, no), (label, vos) in splits.items():
+        first = by_id[no[0]]
+        yield a.finding(
+            Kind.INCONSISTENT_QUEUES,
+            first,
+            first.dn,
+            f"on {label}, {len(yes)} queue(s) advertise {a.cap} for {join(vos)}"
+            f" ({join(yes)}) and {len(no)} do not ({join(no)})",
+            f"add: {a.publish_line(first.glue_version)} (on {join(no)}), or delete it"
+            f" from {join(yes)} if they do not run {a.cap}",
+        )
+
+
+@CHECKS.ce("partial-voview")
+def partial_views(a: Auditor, ce: CE) -> Iterable[Finding]:
+    if on(ce.capabilities, a.cap) or len(ce.voviews) < 2:
+        return
+    stance, _ = a.stance(ce.site)
+    if a.is_glexec and stance is not None:
+        answers = (
+            stance.mupj.scopes,
+            stance.glexec_setuid.scopes,
+            stance.glexec_log_only.scopes,
+        )
+        if any(s.kind == "vo" for scopes in answers for s in scopes):
+            return  # the site answered per VO: views may rightly differ
+    yes = [v for v in ce.voviews if on(v.capabilities, a.cap)]
+    no = [v for v in ce.voviews if not on(v.capabilities, a.cap)]
+    if not yes or not no:
+        return
+    yes_vos = [vo for v in yes for vo in view_vos(v)]
+    no_vos = [vo for v in no for vo in view_vos(v)]
+    view = "share" if ce.glue_version == GLUE20 else "VOView"
+    yield a.finding(
+        Kind.PARTIAL_VOVIEW,
+        ce,
+        ce.dn,
+        f"advertises {a.cap} only on the {view}s of {join(yes_vos)}, not on those of"
+        f" {join(no_vos)}, though the site's answer does not restrict VOs",
+        f"add: {a.publish_line(ce.glue_version)} (on this CE), or add:"
+        f" {a.publish_line(ce.glue_version, on_share=True)} (on the {view}s of"
+        f" {join(no_vos)})",
+    )
+
+
+@CHECKS.ce("not-in-production")
+def not_in_production(a: Auditor, ce: CE) -> Iterable[Finding]:
+    if not anywhere(ce, a.cap):
+        return
+    experiments = list(a.policy.experiments.values())
+    if any(e.targets_state(ce.state) for e in experiments):
+        return
+    states = join(dict.fromkeys(s for e in experiments for s in e.states))
+    if ce.glue_version == GLUE20:
+        back = "GLUE2EndpointServingState: production, GLUE2EndpointHealthState: ok"
+    else:
+        back = "GlueCEStateStatus: Production"
+    yield a.finding(
+        Kind.NOT_IN_PRODUCTION,
+        ce,
+        ce.dn,
+        f"advertises {a.cap} but its state is {ce.state or 'unpublished'}; experiments"
+        f" target only {states}, so it is not used until then",
+        f"none needed; it is used once it publishes {back}",
+    )
+
+
+@CHECKS.model("glue-versions-disagree")
+def versions_disagree(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
+    by_host: dict[str, dict[str, list[CE]]] = {}
+    for ce in ces:
+        by_host.setdefault(ce.host.lower(), {}).setdefault(ce.glue_version, []).append(ce)
+    for trees in by_host.values():
+        if GLUE13 not in trees or GLUE20 not in trees:
+            continue
+        said = {v: any(anywhere(ce, a.cap) for ce in trees[v]) for v in (GLUE13, GLUE20)}
+        if said[GLUE13] == said[GLUE20]:
+            continue
+        has, lacks = (GLUE13, GLUE20) if said[GLUE13] else (GLUE20, GLUE13)
+        first = trees[lacks][0]
+        yield a.finding(
+            Kind.GLUE_VERSIONS_DISAGREE,
+            first,
+            first.dn,
+            f"host {first.host} advertises {a.cap} in GLUE {has}"
+            f" ({join(ce.unique_id for ce in trees[has] if anywhere(ce, a.cap))})"
+            f" but not in GLUE {lacks} ({join(ce.unique_id for ce in trees[lacks])})",
+            f"add: {a.publish_line(lacks)}",
+        )

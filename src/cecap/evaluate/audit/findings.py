@@ -1,0 +1,81 @@
+"""Audit findings: what is wrong in what a site publishes, how much it matters, the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from ...model.glue import GLUE13
+
+
+class Severity(Enum):
+    """How much a finding matters; only errors make ``cecap audit`` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Kind(Enum):
+    """What is wrong; the values are stable names monitoring may match on."""
+
+    CONTRADICTS_STANCE = "contradicts-stance"
+    MISSING_ADVERTISEMENT = "missing-advertisement"
+    RUNTIME_ENVIRONMENT_TAG = "runtime-environment-tag"
+    NEAR_MISS_CAPABILITY = "near-miss-capability"
+    INCONSISTENT_QUEUES = "inconsistent-queues"
+    GLUE_VERSIONS_DISAGREE = "glue-versions-disagree"
+    PARTIAL_VOVIEW = "partial-voview"
+    NOT_IN_PRODUCTION = "not-in-production"
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    Kind.CONTRADICTS_STANCE: Severity.ERROR,
+    Kind.MISSING_ADVERTISEMENT: Severity.WARNING,
+    Kind.RUNTIME_ENVIRONMENT_TAG: Severity.WARNING,
+    Kind.NEAR_MISS_CAPABILITY: Severity.WARNING,
+    Kind.INCONSISTENT_QUEUES: Severity.WARNING,
+    Kind.GLUE_VERSIONS_DISAGREE: Severity.WARNING,
+    Kind.PARTIAL_VOVIEW: Severity.INFO,
+    Kind.NOT_IN_PRODUCTION: Severity.INFO,
+}
+_SEVERITY_ORDER = tuple(Severity)
+_KIND_ORDER = tuple(Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in what a site publishes, where it is, and the change that fixes it."""
+
+    kind: Kind
+    site: str
+    dn: str
+    message: str
+    fix: str
+    glue_version: str = GLUE13
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+
+def sort_key(f: Finding) -> tuple[int, str, int, str, str]:
+    """Errors first, then by site, kind, DN and message."""
+    return (
+        _SEVERITY_ORDER.index(f.severity),
+        f.site.lower(),
+        _KIND_ORDER.index(f.kind),
+        f.dn.lower(),
+        f.message,
+    )
+
+
+def worst(findings: Iterable[Finding]) -> Severity | None:
+    """The most severe finding's severity, None when there is none."""
+    levels = [f.severity for f in findings]
+    return min(levels, key=_SEVERITY_ORDER.index) if levels else None

@@ -1,0 +1,203 @@
+"""The check core (pure): a run's verdicts, thresholds and the last run -> a Nagios result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..policy.stances import Experiment
+from .nagios import Perfdata, Range, State, plugin_output, worst
+from .verdicts import ABSENT, GLEXEC_VERDICTS, Assessment, Verdict
+
+PLUGIN = "CECAP"
+READY = Verdict.READY.value
+# Counted per experiment in the performance data, best first.
+PERF_VERDICTS = GLEXEC_VERDICTS
+# How many CEs the status line names before "and N more"; detail lines name them all.
+NAMED_IN_SUMMARY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """A CE's state as the previous run recorded it."""
+
+    site: str
+    verdict: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Nagios ranges on the number of ready CEs per experiment."""
+
+    warning: Range | None = None
+    critical: Range | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A CE whose readiness changed since the previous run."""
+
+    ce: str
+    site: str
+    before: str
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentCheck:
+    """The probe's findings for one experiment."""
+
+    experiment: Experiment
+    counts: Mapping[Verdict, int]
+    state: State
+    problems: tuple[str, ...]
+    lost: tuple[Transition, ...]
+    gained: tuple[Transition, ...]
+    previous_ready: int | None  # None: no earlier run to compare with
+
+    @property
+    def ready(self) -> int:
+        return self.counts[Verdict.READY]
+
+    @property
+    def serving(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The whole probe result."""
+
+    state: State
+    experiments: tuple[ExperimentCheck, ...]
+    perfdata: tuple[Perfdata, ...]
+    summary: str
+    details: tuple[str, ...]
+
+    def output(self) -> str:
+        return plugin_output(PLUGIN, self.state, self.summary, self.perfdata, self.details)
+
+
+def _names(items: Sequence[Transition]) -> str:
+    shown = ", ".join(t.ce for t in items[:NAMED_IN_SUMMARY])
+    more = len(items) - NAMED_IN_SUMMARY
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def check_experiment(
+    experiment: Experiment,
+    assessments: Sequence[Assessment],
+    priors: Mapping[str, Prior] | None,
+    thresholds: Thresholds,
+) -> ExperimentCheck:
+    """``assessments`` for this experiment; ``priors`` by CE, None when never checked."""
+    counts: dict[Verdict, int] = {v: 0 for v in PERF_VERDICTS}
+    for a in assessments:
+        counts[a.verdict] = counts.get(a.verdict, 0) + 1
+    ready = counts[Verdict.READY]
+    state = State.OK
+    problems: list[str] = []
+    if thresholds.critical is not None and thresholds.critical.alerts(ready):
+        state = State.CRITICAL
+        problems.append(f"{ready} ready (critical: {thresholds.critical.violation()})")
+    elif thresholds.warning is not None and thresholds.warning.alerts(ready):
+        state = State.WARNING
+        problems.append(f"{ready} ready (warning: {thresholds.warning.violation()})")
+    lost: list[Transition] = []
+    gained: list[Transition] = []
+    previous_ready = None
+    if priors is not None:
+        previous_ready = sum(p.verdict == READY for p in priors.values())
+        now = {a.ce.unique_id: a for a in assessments}
+        for ce, prior in priors.items():
+            if prior.verdict != READY:
+                continue
+            found = now.get(ce)
+            if found is None:
+                lost.append(
+                    Transition(
+                        ce,
+                        prior.site,
+                        READY,
+                        ABSENT,
+                        f"no longer among the CEs serving VO {experiment.vo}",
+                    )
+                )
+            elif found.verdict is not Verdict.READY:
+                lost.append(Transition(ce, found.ce.site, READY, found.verdict.value, found.reason))
+        for a in assessments:
+            prior_state = priors.get(a.ce.unique_id)
+            if a.verdict is Verdict.READY and (prior_state is None or prior_state.verdict != READY):
+                before = prior_state.verdict if prior_state else ABSENT
+                gained.append(Transition(a.ce.unique_id, a.ce.site, before, READY, a.reason))
+        lost.sort(key=lambda t: (t.site.lower(), t.ce))
+        gained.sort(key=lambda t: (t.site.lower(), t.ce))
+    if lost:
+        state = max(state, State.WARNING)
+        problems.append(f"{len(lost)} no longer ready: {_names(lost)}")
+    return ExperimentCheck(
+        experiment, counts, state, tuple(problems), tuple(lost), tuple(gained), previous_ready
+    )
+
+
+def perfdata(checks: Iterable[ExperimentCheck], thresholds: Thresholds) -> list[Perfdata]:
+    out = []
+    for check in checks:
+        for verdict in PERF_VERDICTS:
+            is_ready = verdict is Verdict.READY
+            out.append(
+                Perfdata(
+                    f"{check.experiment.key}_{verdict.value.replace('-', '_')}",
+                    check.counts[verdict],
+                    warning=thresholds.warning if is_ready else None,
+                    critical=thresholds.critical if is_ready else None,
+                    minimum=0,
+                )
+            )
+    return out
+
+
+def detail_lines(check: ExperimentCheck) -> list[str]:
+    exp = check.experiment
+    if check.previous_ready is None:
+        compared = "first recorded run"
+    else:
+        compared = f"{check.previous_ready} at the previous run"
+    lines = [
+        f"{exp.key} {check.state.name}: {check.ready} ready of {check.serving}"
+        f" CE{'' if check.serving == 1 else 's'} serving"
+        f" VO {exp.vo} ({compared})"
+    ]
+    for t in check.lost:
+        lines.append(f"  no longer ready: {t.ce} at {t.site}: {t.before} → {t.after}: {t.reason}")
+    for t in check.gained:
+        lines.append(f"  newly ready: {t.ce} at {t.site}: {t.before} → {t.after}")
+    return lines
+
+
+def run_check(
+    assessments: Iterable[Assessment],
+    experiments: Sequence[Experiment],
+    priors: Mapping[str, Mapping[str, Prior] | None],
+    thresholds: Thresholds,
+) -> CheckResult:
+    """Per experiment: thresholds on its ready CEs, then what changed since the last run.
+
+    ``priors`` maps each experiment key to the previous run's states by CE, or None when
+    no earlier run covered the experiment.
+    """
+    grouped: dict[str, list[Assessment]] = {e.key: [] for e in experiments}
+    for a in assessments:
+        grouped[a.experiment.key].append(a)
+    checks = tuple(
+        check_experiment(e, grouped[e.key], priors.get(e.key), thresholds) for e in experiments
+    )
+    state = worst(c.state for c in checks)
+    if state is State.OK:
+        summary = "ready CEs: " + ", ".join(f"{c.experiment.key} {c.ready}" for c in checks)
+    else:
+        flagged = sorted((c for c in checks if c.problems), key=lambda c: -c.state)
+        summary = "; ".join(f"{c.experiment.key}: {', '.join(c.problems)}" for c in flagged)
+    details = [line for c in checks for line in detail_lines(c)]
+    return CheckResult(state, checks, tuple(perfdata(checks, thresholds)), summary, tuple(details))

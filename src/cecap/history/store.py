@@ -1,0 +1,396 @@
+"""The history store: recorded runs and every change of a CE's verdict, in an SQLite database."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from ..errors import HistoryError
+from ..evaluate.verdicts import ABSENT
+from .paths import parse_stamp, stamp
+from .types import (
+    Change,
+    Observation,
+    PreviousRun,
+    Recorded,
+    Run,
+    change_from_row,
+    run_from_row,
+)
+
+SCHEMA_VERSION = 1
+# Test hook: when set to a file path, a recording run creates that file once everything
+# is written but not committed, and waits there (up to HOLD_MAX seconds) until the file
+# is removed. Tests kill a run held there, or start another run meanwhile, to prove that
+# a run killed mid-write leaves the database as it was and that overlapping runs queue.
+HOLD_ENV = "CECAP_TEST_HOLD_BEFORE_COMMIT"
+HOLD_MAX = 60.0
+
+_SCHEMA = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    command TEXT NOT NULL,
+    source TEXT NOT NULL,
+    experiments TEXT NOT NULL
+);
+CREATE TABLE tallies (
+    experiment TEXT PRIMARY KEY,
+    runs INTEGER NOT NULL,
+    last_run INTEGER NOT NULL,
+    last_time TEXT NOT NULL
+);
+CREATE TABLE states (
+    experiment TEXT NOT NULL,
+    ce TEXT NOT NULL,
+    site TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    mode TEXT,
+    since_run INTEGER NOT NULL,
+    since_time TEXT NOT NULL,
+    until_run INTEGER,
+    before_site TEXT,
+    before_verdict TEXT,
+    before_mode TEXT,
+    streak_start INTEGER NOT NULL,
+    PRIMARY KEY (experiment, ce, since_run)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX states_current ON states (experiment, ce) WHERE until_run IS NULL;
+CREATE INDEX states_since ON states (since_run);
+"""
+# runs:    one row per recorded run; experiments is a JSON list of the experiments it covered.
+# tallies: per experiment, how many runs ever covered it (pruning does not lower it) and the
+#          last one; a CE's stable_runs is that count minus the count where its streak began.
+# states:  one row per change: the CE's state from since_run until until_run (exclusive;
+#          NULL while current), with the state it replaced, so a run that changes nothing
+#          writes no state row and a pruned run leaves the rows after it readable.
+
+_STATE_COLUMNS = (
+    "experiment, ce, site, verdict, mode, since_run, since_time,"
+    " before_site, before_verdict, before_mode"
+)
+
+
+class History:
+    """An open history database; writers must hold a HistoryLock on the same path."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> History:
+        """Open the database; ``create`` makes it (and its folder) when missing."""
+        if not create and not path.is_file():
+            if path.exists():
+                raise HistoryError(f"{path}: not a file; --state must name a database file")
+            raise HistoryError(
+                f"no history at {path} yet: `cecap check` or `cecap report --record` records"
+                " runs there (choose another file with --state or $CECAP_STATE)"
+            )
+        try:
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(os.fspath(path), timeout=10, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(f"{path}: cannot open the history database: {exc}") from None
+        history = cls(path, conn)
+        try:
+            history._prepare(create)
+        except BaseException:
+            conn.close()
+            raise
+        return history
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._conn
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(
+                f"{self.path}: cannot {doing} the history database: {exc}"
+                " (if the file is damaged, move it aside: cecap starts a new history)"
+            ) from None
+
+    def _prepare(self, create: bool) -> None:
+        with self._guard("read") as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                if create:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=FULL")
+                return
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path}: written by a newer cecap (history schema {version}; this"
+                    f" cecap reads {SCHEMA_VERSION}); upgrade cecap or use another --state"
+                )
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise HistoryError(
+                    f"{self.path}: an SQLite database, but not a cecap history; use another --state"
+                )
+            if not create:
+                raise HistoryError(f"no history at {self.path} yet: the database is empty")
+        with self._guard("create") as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    # -- writing -------------------------------------------------------------------------
+
+    def record(
+        self,
+        found: Iterable[Observation],
+        experiments: Sequence[str],
+        *,
+        command: str,
+        source: str,
+        now: datetime | None = None,
+        keep_days: int | None = None,
+    ) -> Recorded:
+        """Record one complete run in one transaction: only what changed per CE.
+
+        A CE recorded for one of ``experiments`` and missing from ``found`` becomes
+        ``absent``. With ``keep_days``, runs older than that are pruned in the same
+        transaction; the current state of every CE stays.
+        """
+        when = stamp(now or datetime.now(UTC))
+        chosen = list(dict.fromkeys(experiments))
+        by_experiment: dict[str, dict[str, Observation]] = {e: {} for e in chosen}
+        for obs in found:
+            if obs.experiment not in by_experiment:
+                raise ValueError(f"observation for {obs.experiment!r}, not in {chosen}")
+            by_experiment[obs.experiment][obs.ce] = obs
+        with self._guard("write") as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                recorded = self._record(db, by_experiment, when, command, source, keep_days)
+                hold = os.environ.get(HOLD_ENV)
+                if hold:
+                    _hold(Path(hold))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        return recorded
+
+    def _record(
+        self,
+        db: sqlite3.Connection,
+        by_experiment: Mapping[str, Mapping[str, Observation]],
+        when: str,
+        command: str,
+        source: str,
+        keep_days: int | None,
+    ) -> Recorded:
+        cur = db.execute(
+            "INSERT INTO runs (time, command, source, experiments) VALUES (?, ?, ?, ?)",
+            (when, command, source, json.dumps(list(by_experiment))),
+        )
+        run_id = int(cur.lastrowid or 0)
+        run = Run(run_id, parse_stamp(when), command, source, tuple(by_experiment))
+        previous: dict[str, PreviousRun | None] = {}
+        before: dict[tuple[str, str], Change] = {}
+        changes: list[Change] = []
+        for experiment, found in by_experiment.items():
+            tally = db.execute(
+                "SELECT runs, last_run, last_time FROM tallies WHERE experiment = ?",
+                (experiment,),
+            ).fetchone()
+            ordinal = (tally[0] if tally else 0) + 1
+            previous[experiment] = PreviousRun(tally[1], parse_stamp(tally[2])) if tally else None
+            db.execute(
+                "INSERT INTO tallies (experiment, runs, last_run, last_time) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (experiment) DO UPDATE SET runs = excluded.runs,"
+                " last_run = excluded.last_run, last_time = excluded.last_time",
+                (experiment, ordinal, run_id, when),
+            )
+            current: dict[str, tuple[Change, int]] = {}
+            for row in db.execute(
+                f"SELECT {_STATE_COLUMNS}, streak_start FROM states"
+                " WHERE experiment = ? AND until_run IS NULL",
+                (experiment,),
+            ):
+                current[row[1]] = (change_from_row(row[:10]), row[10])
+            for ce, (state, _) in current.items():
+                before[(experiment, ce)] = state
+            wanted = dict(found)
+            for ce, (state, _) in current.items():
+                if ce not in wanted and state.verdict != ABSENT:
+                    wanted[ce] = Observation(experiment, ce, state.site, ABSENT, None)
+            for ce, obs in wanted.items():
+                old = current.get(ce)
+                if old and (old[0].site, old[0].verdict, old[0].mode) == (
+                    obs.site,
+                    obs.verdict,
+                    obs.mode,
+                ):
+                    continue
+                streak = old[1] if old and old[0].verdict == obs.verdict else ordinal
+                if old:
+                    db.execute(
+                        "UPDATE states SET until_run = ?"
+                        " WHERE experiment = ? AND ce = ? AND until_run IS NULL",
+                        (run_id, experiment, ce),
+                    )
+                prior = old[0] if old else None
+                change = Change(
+                    experiment,
+                    ce,
+                    obs.site,
+                    obs.verdict,
+                    obs.mode,
+                    run_id,
+                    run.time,
+                    prior.site if prior else None,
+                    prior.verdict if prior else None,
+                    prior.mode if prior else None,
+                )
+                db.execute(
+                    f"INSERT INTO states ({_STATE_COLUMNS}, streak_start)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        experiment,
+                        ce,
+                        change.site,
+                        change.verdict,
+                        change.mode,
+                        run_id,
+                        when,
+                        change.before_site,
+                        change.before_verdict,
+                        change.before_mode,
+                        streak,
+                    ),
+                )
+                changes.append(change)
+        pruned = 0 if keep_days is None else self._prune(db, run.time - timedelta(days=keep_days))
+        return Recorded(run, previous, before, tuple(changes), pruned)
+
+    def _prune(self, db: sqlite3.Connection, cutoff: datetime) -> int:
+        first_kept = db.execute(
+            "SELECT min(id) FROM runs WHERE time >= ?", (stamp(cutoff),)
+        ).fetchone()[0]
+        if first_kept is None:
+            return 0
+        # A state that ended at or before the first kept run describes only pruned runs;
+        # every state still current, or current at a kept run, stays.
+        db.execute(
+            "DELETE FROM states WHERE until_run IS NOT NULL AND until_run <= ?", (first_kept,)
+        )
+        return db.execute("DELETE FROM runs WHERE id < ?", (first_kept,)).rowcount
+
+    # -- reading -------------------------------------------------------------------------
+
+    def runs(self) -> list[Run]:
+        with self._guard("read") as db:
+            rows = db.execute(
+                "SELECT id, time, command, source, experiments FROM runs ORDER BY id"
+            ).fetchall()
+        return [run_from_row(r) for r in rows]
+
+    def run(self, run_id: int) -> Run:
+        with self._guard("read") as db:
+            row = db.execute(
+                "SELECT id, time, command, source, experiments FROM runs WHERE id = ?",
+                (run_id,),
+            ).fetchone()
+            if row is None:
+                first, last, count = db.execute(
+                    "SELECT min(id), max(id), count(*) FROM runs"
+                ).fetchone()
+        if row is None:
+            kept = f"runs {first} to {last} are recorded" if count else "no runs are recorded"
+            raise HistoryError(f"{self.path}: no run {run_id}; {kept}")
+        return run_from_row(row)
+
+    def timeline(
+        self,
+        *,
+        experiments: Sequence[str] = (),
+        ce: str | None = None,
+        site: str | None = None,
+        since: datetime | None = None,
+    ) -> list[Change]:
+        """Every recorded change, oldest first, narrowed by the filters given."""
+        where = ["1"]
+        args: list[object] = []
+        if experiments:
+            where.append(f"experiment IN ({', '.join('?' * len(experiments))})")
+            args += experiments
+        if ce:
+            where.append("ce = ?")
+            args.append(ce)
+        if site:
+            where.append("(lower(site) = lower(?) OR lower(before_site) = lower(?))")
+            args += [site, site]
+        if since:
+            where.append("since_time >= ?")
+            args.append(stamp(since))
+        with self._guard("read") as db:
+            rows = db.execute(
+                f"SELECT {_STATE_COLUMNS} FROM states WHERE {' AND '.join(where)}"
+                " ORDER BY since_run, experiment, lower(site), ce",
+                args,
+            ).fetchall()
+        return [change_from_row(r) for r in rows]
+
+    def states_at(self, run_id: int) -> dict[tuple[str, str], Change]:
+        """What was recorded as current at a run, absent CEs left out."""
+        with self._guard("read") as db:
+            rows = db.execute(
+                f"SELECT {_STATE_COLUMNS} FROM states WHERE since_run <= ?"
+                " AND (until_run IS NULL OR until_run > ?) AND verdict != ?",
+                (run_id, run_id, ABSENT),
+            ).fetchall()
+        return {(r[0], r[1]): change_from_row(r) for r in rows}
+
+    def stable_runs(self) -> dict[tuple[str, str], tuple[str, int]]:
+        """Per (experiment, CE): its current verdict and for how many consecutive runs of
+        the experiment it has had it."""
+        with self._guard("read") as db:
+            rows = db.execute(
+                "SELECT s.experiment, s.ce, s.verdict, t.runs - s.streak_start + 1"
+                " FROM states AS s JOIN tallies AS t USING (experiment)"
+                " WHERE s.until_run IS NULL"
+            ).fetchall()
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+def _hold(marker: Path) -> None:
+    marker.touch()
+    until = time.monotonic() + HOLD_MAX
+    while marker.exists() and time.monotonic() < until:
+        time.sleep(0.02)

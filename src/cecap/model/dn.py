@@ -1,0 +1,66 @@
+"""Distinguished names: the one DN splitter, RDN values, and the site a BDII DN names."""
+
+from __future__ import annotations
+
+# Mds-Vo-name values that name a level of the hierarchy, not a site.
+_NON_SITE_MDS = frozenset({"local", "resource"})
+
+
+def rdn_values(dn: str, attribute: str) -> list[str]:
+    """Values of every RDN of ``attribute`` in ``dn``, outermost last, unescaped."""
+    out: list[str] = []
+    wanted = attribute.lower()
+    for rdn in split_rdns(dn):
+        name, _, value = rdn.partition("=")
+        if name.strip().lower() == wanted:
+            out.append(unescape(value.strip()))
+    return out
+
+
+def split_rdns(dn: str) -> list[str]:
+    """The RDNs of ``dn`` as written (escapes kept), innermost first."""
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in dn:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch == ",":
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return parts
+
+
+def unescape(value: str) -> str:
+    """An RDN value as meant: RFC 4514 escapes (``\\,``, ``\\2C``) undone."""
+    out = bytearray()
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            pair = value[i + 1 : i + 3]
+            if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
+                out.append(int(pair, 16))
+                i += 3
+                continue
+            out.extend(value[i + 1].encode())
+            i += 2
+            continue
+        out.extend(ch.encode())
+        i += 1
+    return out.decode("utf-8", "replace")
+
+
+def site_from_dn(dn: str) -> str | None:
+    """The site named by the innermost ``Mds-Vo-name=`` of a top-level or site BDII DN."""
+    for value in rdn_values(dn, "mds-vo-name"):
+        if value.lower() not in _NON_SITE_MDS:
+            return value
+    return None

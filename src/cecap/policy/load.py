@@ -1,0 +1,305 @@
+"""Config step: load and check stances.yaml, sites.yaml and experiments.yaml into a Policy."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from ..errors import ConfigError
+from .glue2_rules import Glue2Match, Glue2Rules
+from .stances import (
+    Answer,
+    BypassAnswer,
+    Experiment,
+    GlexecMode,
+    ModeAnswer,
+    MupjSupport,
+    Policy,
+    Scope,
+    SiteMapping,
+    Stance,
+)
+
+CONFIG_ENV = "CECAP_CONFIG"
+FILES = ("stances.yaml", "sites.yaml", "experiments.yaml")
+
+E = TypeVar("E", MupjSupport, ModeAnswer, BypassAnswer)
+
+
+def default_config_dir() -> Path:
+    """Where the shipped config lives: the source tree, or the installed data folder."""
+    candidates = [
+        Path(__file__).resolve().parents[3] / "config",
+        Path(sys.prefix) / "share" / "cecap" / "config",
+    ]
+    for candidate in candidates:
+        if (candidate / "stances.yaml").is_file():
+            return candidate
+    return candidates[0]
+
+
+def config_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    """Search order: --config, then $CECAP_CONFIG, then the shipped config."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return default_config_dir()
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file; --config / ${CONFIG_ENV} must name a folder holding"
+            f" {', '.join(FILES)}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        # The C loader when libyaml is there: same safe subset, several times faster.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
+
+
+class _Checker:
+    """Shape checks that name the file and the key path in every message."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {where}: {message}")
+
+    def mapping(
+        self,
+        value: Any,
+        where: str,
+        allowed: set[str] | None = None,
+        required: set[str] | None = None,
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"expected a mapping, found {type(value).__name__}")
+        if allowed is not None:
+            unknown = sorted(str(k) for k in value if k not in allowed)
+            if unknown:
+                raise self.fail(
+                    where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
+                )
+        for key in sorted(required or ()):
+            if key not in value:
+                raise self.fail(where, f"missing key {key!r}")
+        return value
+
+    def string(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, "expected a non-empty string")
+        return value
+
+    def strings(self, value: Any, where: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail(where, "expected a list of strings")
+        return tuple(self.string(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+    def word(self, value: Any, enum: type[E], where: str) -> E:
+        # YAML 1.1 reads bare yes/no as booleans; accept them as the words they were.
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        words = [m.value for m in enum]
+        if not isinstance(value, str) or value.strip().lower() not in words:
+            raise self.fail(where, f"{value!r} is not one of: {', '.join(words)}")
+        return enum(value.strip().lower())
+
+
+_QUESTIONS: Mapping[str, type[Enum]] = {
+    "mupj": MupjSupport,
+    "glexec_setuid": ModeAnswer,
+    "glexec_log_only": ModeAnswer,
+    "bypass_on_error": BypassAnswer,
+}
+
+
+def _answer(check: _Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
+    body = check.mapping(raw, where, {"text", "value", "scopes"}, {"text", "value"})
+    scopes: list[Scope[E]] = []
+    raw_scopes = body.get("scopes") or []
+    if not isinstance(raw_scopes, list):
+        raise check.fail(f"{where}.scopes", "expected a list")
+    for i, item in enumerate(raw_scopes):
+        at = f"{where}.scopes[{i}]"
+        scope = check.mapping(item, at, {"cluster", "vo", "value"}, {"value"})
+        kinds = [k for k in ("cluster", "vo") if k in scope]
+        if len(kinds) != 1:
+            raise check.fail(at, "a scope names exactly one of 'cluster' or 'vo'")
+        name = check.string(scope[kinds[0]], f"{at}.{kinds[0]}").strip().lower()
+        scopes.append(Scope(kinds[0], name, check.word(scope["value"], enum, f"{at}.value")))
+    text = body["text"]
+    if isinstance(text, bool):
+        text = "yes" if text else "no"
+    return Answer(
+        text=check.string(text, f"{where}.text"),
+        value=check.word(body["value"], enum, f"{where}.value"),
+        scopes=tuple(scopes),
+    )
+
+
+def load_stances(path: Path) -> dict[str, Stance]:
+    check = _Checker(path)
+    doc = check.mapping(_load_yaml(path), "top level", {"respondents"}, {"respondents"})
+    items = doc["respondents"]
+    if not isinstance(items, list):
+        raise check.fail("respondents", "expected a list of respondents")
+    stances: dict[str, Stance] = {}
+    for i, item in enumerate(items):
+        body = check.mapping(
+            item, f"respondents[{i}]", {"name", *_QUESTIONS}, {"name", *_QUESTIONS}
+        )
+        name = check.string(body["name"], f"respondents[{i}].name").strip()
+        where = f"respondent {name}"
+        if name.lower() in {s.lower() for s in stances}:
+            raise check.fail(where, "listed twice")
+        stances[name] = Stance(
+            respondent=name,
+            mupj=_answer(check, body["mupj"], MupjSupport, f"{where}.mupj"),
+            glexec_setuid=_answer(
+                check, body["glexec_setuid"], ModeAnswer, f"{where}.glexec_setuid"
+            ),
+            glexec_log_only=_answer(
+                check, body["glexec_log_only"], ModeAnswer, f"{where}.glexec_log_only"
+            ),
+            bypass_on_error=_answer(
+                check, body["bypass_on_error"], BypassAnswer, f"{where}.bypass_on_error"
+            ),
+        )
+    return stances
+
+
+def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, ...]:
+    check = _Checker(path)
+    doc = check.mapping(_load_yaml(path), "top level", {"respondents"}, {"respondents"})
+    raw = doc["respondents"] or {}
+    body = check.mapping(raw, "respondents")
+    by_lower = {name.lower(): name for name in stances}
+    extra: dict[str, SiteMapping] = {}
+    for key, value in body.items():
+        where = f"respondents.{key}"
+        if not isinstance(key, str) or key.lower() not in by_lower:
+            raise check.fail(where, f"{key!r} is not a respondent in stances.yaml")
+        entry = check.mapping(value or {}, where, {"sites", "clusters"})
+        clusters_raw = check.mapping(entry.get("clusters") or {}, f"{where}.clusters")
+        clusters = {
+            check.string(scope, f"{where}.clusters").lower(): check.strings(
+                globs, f"{where}.clusters.{scope}"
+            )
+            for scope, globs in clusters_raw.items()
+        }
+        name = by_lower[key.lower()]
+        extra[name] = SiteMapping(
+            name, check.strings(entry.get("sites"), f"{where}.sites"), clusters
+        )
+    return tuple(extra.get(name, SiteMapping(name)) for name in stances)
+
+
+def load_experiments(path: Path) -> dict[str, Experiment]:
+    check = _Checker(path)
+    doc = check.mapping(_load_yaml(path), "top level", {"experiments"}, {"experiments"})
+    body = check.mapping(doc["experiments"], "experiments")
+    experiments: dict[str, Experiment] = {}
+    modes = {m.value: m for m in GlexecMode}
+    for key, value in body.items():
+        where = f"experiments.{key}"
+        if not isinstance(key, str) or key != key.lower() or not key.strip():
+            raise check.fail(where, "experiment keys are lower-case names (atlas, cms, ...)")
+        entry = check.mapping(value, where, {"name", "vo", "modes", "states"}, {"vo", "modes"})
+        raw_modes = check.strings(entry["modes"], f"{where}.modes")
+        for mode in raw_modes:
+            if mode not in modes:
+                raise check.fail(f"{where}.modes", f"{mode!r} is not one of: {', '.join(modes)}")
+        if not raw_modes:
+            raise check.fail(f"{where}.modes", "name at least one glexec mode")
+        # Keep the preference order cecap uses everywhere: setuid before log-only.
+        ordered = tuple(m for m in GlexecMode if m.value in raw_modes)
+        states = check.strings(entry.get("states"), f"{where}.states") or ("Production",)
+        experiments[key] = Experiment(
+            key=key,
+            name=check.string(entry.get("name", key.upper()), f"{where}.name"),
+            vo=check.string(entry["vo"], f"{where}.vo").strip(),
+            modes=ordered,
+            states=states,
+        )
+    if not experiments:
+        raise check.fail("experiments", "no experiment configured")
+    return experiments
+
+
+def load_policy(directory: Path) -> Policy:
+    """Load the three config files of a config folder."""
+    if not directory.is_dir():
+        raise ConfigError(
+            f"{directory}: not a folder; --config / ${CONFIG_ENV} must name a folder holding"
+            f" {', '.join(FILES)}"
+        )
+    stances = load_stances(directory / "stances.yaml")
+    mappings = load_sites(directory / "sites.yaml", stances)
+    experiments = load_experiments(directory / "experiments.yaml")
+    return Policy(stances, mappings, experiments, source=str(directory / "sites.yaml"))
+
+
+GLUE2_FILE = "glue2.yaml"
+
+
+def _glue2_matches(check: _Checker, raw: Any, where: str) -> tuple[Glue2Match, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise check.fail(where, "expected a non-empty list of {attribute, values}")
+    out = []
+    for i, item in enumerate(raw):
+        at = f"{where}[{i}]"
+        body = check.mapping(item, at, {"attribute", "values"}, {"attribute", "values"})
+        attribute = check.string(body["attribute"], f"{at}.attribute").strip()
+        if not re.fullmatch(r"GLUE2[A-Za-z0-9]+", attribute):
+            raise check.fail(f"{at}.attribute", f"{attribute!r} is not a GLUE 2.0 attribute name")
+        values = check.strings(body["values"], f"{at}.values")
+        if not values:
+            raise check.fail(f"{at}.values", "name at least one value")
+        out.append(Glue2Match(attribute, tuple(v.strip() for v in values)))
+    return tuple(out)
+
+
+def load_glue2(directory: Path) -> Glue2Rules:
+    """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec."""
+    path = directory / GLUE2_FILE
+    if not path.is_file():
+        path = default_config_dir() / GLUE2_FILE
+    check = _Checker(path)
+    doc = check.mapping(
+        _load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}
+    )
+    body = check.mapping(doc["capabilities"] or {}, "capabilities")
+    capabilities: dict[str, tuple[Glue2Match, ...]] = {}
+    for key, raw in body.items():
+        if not isinstance(key, str) or key != key.strip().lower() or not key:
+            raise check.fail(f"capabilities.{key}", "capability names are lower-case words")
+        capabilities[key] = _glue2_matches(check, raw, f"capabilities.{key}")
+    other: tuple[Glue2Match, ...] = ()
+    if doc.get("other_capabilities") is not None:
+        other = _glue2_matches(check, doc["other_capabilities"], "other_capabilities")
+        for i, match in enumerate(other):
+            if not any("{name}" in v for v in match.values):
+                raise check.fail(
+                    f"other_capabilities[{i}].values", "each list needs a value with {name}"
+                )
+    return Glue2Rules(capabilities, other, source=str(path))

@@ -1,0 +1,168 @@
+"""Policy objects: the questionnaire stances, the respondent-to-site map, experiment policies."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Generic, TypeVar
+
+from ..errors import ConfigError
+
+GLEXEC = "glexec"
+
+
+def has_stances(capability: str) -> bool:
+    """The questionnaire asked about glexec: only it has stances, modes and failing closed."""
+    return capability.strip().lower() == GLEXEC
+
+
+class MupjSupport(Enum):
+    """Question 1: does the site allow multi-user pilot jobs?"""
+
+    YES = "yes"
+    CONDITIONAL = "conditional"
+    DEPENDS = "depends"
+    NO = "no"
+
+
+class ModeAnswer(Enum):
+    """Questions 2 and 3: does the site support glexec in this mode?"""
+
+    REQUIRE = "require"
+    ALLOW = "allow"
+    DEPENDS = "depends"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+    @property
+    def accepts(self) -> bool:
+        return self in (ModeAnswer.REQUIRE, ModeAnswer.ALLOW)
+
+
+class BypassAnswer(Enum):
+    """Question 4: may the pilot run the payload itself when glexec fails internally?"""
+
+    YES = "yes"
+    DEPENDS = "depends"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class GlexecMode(Enum):
+    """How glexec runs a payload: switching identity, or only logging it."""
+
+    SETUID = "setuid"
+    LOG_ONLY = "log-only"
+
+
+E = TypeVar("E", MupjSupport, ModeAnswer, BypassAnswer)
+
+
+@dataclass(frozen=True)
+class Scope(Generic[E]):
+    """An answer that differs for one cluster of the site or for one VO."""
+
+    kind: str  # "cluster" or "vo"
+    name: str
+    value: E
+
+
+@dataclass(frozen=True)
+class Answer(Generic[E]):
+    """One answer: the respondent's words, their normalized value, and scoped variants."""
+
+    text: str
+    value: E
+    scopes: tuple[Scope[E], ...] = ()
+
+    def resolve(self, vo: str | None = None, cluster_scope: str | None = None) -> E:
+        """The value for a VO on a cluster; the overall value where no scope applies."""
+        for scope in self.scopes:
+            if scope.kind == "vo" and vo is not None and scope.name == vo.lower():
+                return scope.value
+            if scope.kind == "cluster" and scope.name == cluster_scope:
+                return scope.value
+        return self.value
+
+
+@dataclass(frozen=True)
+class Stance:
+    """A respondent's four answers to the MUPJ questionnaire."""
+
+    respondent: str
+    mupj: Answer[MupjSupport]
+    glexec_setuid: Answer[ModeAnswer]
+    glexec_log_only: Answer[ModeAnswer]
+    bypass_on_error: Answer[BypassAnswer]
+
+    def mode_answer(self, mode: GlexecMode) -> Answer[ModeAnswer]:
+        return self.glexec_setuid if mode is GlexecMode.SETUID else self.glexec_log_only
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An experiment's glexec policy."""
+
+    key: str
+    name: str
+    vo: str
+    modes: tuple[GlexecMode, ...]
+    states: tuple[str, ...] = ("Production",)
+
+    def targets_state(self, state: str) -> bool:
+        return state.strip().lower() in {s.lower() for s in self.states}
+
+
+@dataclass(frozen=True)
+class SiteMapping:
+    """Which BDII sites (and which of their clusters) a respondent's answers cover."""
+
+    respondent: str
+    patterns: tuple[str, ...] = ()
+    cluster_scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def matches(self, site: str) -> bool:
+        name = site.lower()
+        if name == self.respondent.lower():
+            return True
+        return self._pattern is not None and self._pattern.match(name) is not None
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        # All patterns in one regex, compiled once: a top-level BDII asks for every site.
+        if not self.patterns:
+            return None
+        return re.compile("|".join(fnmatch.translate(p.lower()) for p in self.patterns))
+
+    def cluster_scope(self, *names: str | None) -> str | None:
+        """The scope ("central", "shared", ...) whose patterns match a cluster or host name."""
+        for scope, patterns in self.cluster_scopes.items():
+            for name in names:
+                if name and any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns):
+                    return scope
+        return None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything cecap evaluates against: stances, the site map, experiments."""
+
+    stances: Mapping[str, Stance]
+    mappings: tuple[SiteMapping, ...]
+    experiments: Mapping[str, Experiment]
+    source: str = ""
+
+    def respondent_for(self, site: str) -> SiteMapping | None:
+        """The respondent whose answers cover a BDII site; two is a configuration error."""
+        found = [m for m in self.mappings if m.matches(site)]
+        if len(found) > 1:
+            names = " and ".join(m.respondent for m in found)
+            raise ConfigError(
+                f"{self.source or 'sites.yaml'}: BDII site {site!r} is matched by both {names};"
+                " make the names or patterns in sites.yaml disjoint"
+            )
+        return found[0] if found else None

@@ -1,0 +1,1 @@
+"""Rows step: what each command shows, as one Table type that every format renders."""

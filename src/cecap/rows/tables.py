@@ -1,0 +1,200 @@
+"""Rows step: verdicts, site summaries, stances and findings as flat rows for every format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..evaluate.assess import SiteSummary
+from ..evaluate.audit import Finding
+from ..evaluate.verdicts import Assessment
+from ..policy.stances import Answer, Stance
+from .table import Row, Table
+
+REPORT_FIELDS = (
+    "experiment",
+    "vo",
+    "site",
+    "respondent",
+    "ce",
+    "state",
+    "verdict",
+    "mode",
+    "fail_closed",
+    "reason",
+    "stable_runs",
+)
+
+
+def report_table(
+    assessments: Iterable[Assessment],
+    meta: Mapping[str, Any],
+    stable: Mapping[tuple[str, str], int] | None = None,
+) -> Table:
+    """``stable``: per (experiment, CE), how many recorded runs its verdict has held
+    (None: no history, so ``stable_runs`` is null)."""
+    rows = [
+        {
+            "experiment": a.experiment.key,
+            "vo": a.experiment.vo,
+            "site": a.ce.site,
+            "respondent": a.respondent,
+            "ce": a.ce.unique_id,
+            "state": a.ce.state,
+            "verdict": a.verdict.value,
+            "mode": a.mode.value if a.mode else None,
+            # Modes and failing closed are glexec's; another capability has neither (None).
+            "fail_closed": a.fail_closed,
+            "reason": a.reason,
+            "stable_runs": None
+            if stable is None
+            else stable.get((a.experiment.key, a.ce.unique_id), 0),
+        }
+        for a in assessments
+    ]
+    return Table(
+        kind="report",
+        fields=REPORT_FIELDS,
+        rows=rows,
+        compact=(
+            ("experiment", "exp", 5),
+            ("site", "site", 24),
+            ("verdict", "verdict", 17),
+            ("mode", "mode", 8),
+            ("fail_closed", "fail closed", 11),
+        ),
+        note_fields=("ce", "reason"),
+        meta=meta,
+    )
+
+
+SITE_FIELDS = (
+    "site",
+    "experiment",
+    "respondent",
+    "mupj",
+    "glexec_setuid",
+    "glexec_log_only",
+    "bypass_on_error",
+    "ces_serving",
+    "ces_advertising",
+    "ces_ready",
+    "ces_conditional",
+    "readiness",
+)
+
+
+def site_table(summaries: Iterable[SiteSummary], meta: Mapping[str, Any], capability: str) -> Table:
+    rows = []
+    for s in summaries:
+        st = s.stance  # None for a capability the questionnaire did not ask about
+        rows.append(
+            {
+                "site": s.site,
+                "experiment": s.experiment.key,
+                "respondent": s.respondent,
+                "mupj": st.mupj.value.value if st else None,
+                "glexec_setuid": st.glexec_setuid.value.value if st else None,
+                "glexec_log_only": st.glexec_log_only.value.value if st else None,
+                "bypass_on_error": st.bypass_on_error.value.value if st else None,
+                "ces_serving": s.serving,
+                "ces_advertising": s.advertising,
+                "ces_ready": s.ready,
+                "ces_conditional": s.conditional,
+                "readiness": s.readiness.value,
+            }
+        )
+    return Table(
+        kind="sites",
+        fields=SITE_FIELDS,
+        rows=rows,
+        compact=(
+            ("site", "site", 24),
+            ("experiment", "exp", 5),
+            ("ces_serving", "CEs", 4),
+            ("ces_advertising", capability, max(6, len(capability))),
+            ("ces_ready", "ready", 5),
+            ("ces_conditional", "cond", 4),
+            ("readiness", "readiness", 17),
+        ),
+        meta=meta,
+    )
+
+
+STANCE_FIELDS = (
+    "respondent",
+    "mupj",
+    "glexec_setuid",
+    "glexec_log_only",
+    "bypass_on_error",
+    "mupj_text",
+    "glexec_setuid_text",
+    "glexec_log_only_text",
+    "bypass_on_error_text",
+    "scopes",
+)
+
+
+def stance_table(stances: Iterable[Stance], meta: Mapping[str, Any]) -> Table:
+    rows = []
+    for st in stances:
+        answers: dict[str, Answer[Any]] = {
+            "mupj": st.mupj,
+            "glexec_setuid": st.glexec_setuid,
+            "glexec_log_only": st.glexec_log_only,
+            "bypass_on_error": st.bypass_on_error,
+        }
+        row: Row = {"respondent": st.respondent}
+        row.update({q: a.value.value for q, a in answers.items()})
+        row.update({f"{q}_text": a.text for q, a in answers.items()})
+        row["scopes"] = "; ".join(
+            f"{q} {sc.kind} {sc.name}: {sc.value.value}"
+            for q, a in answers.items()
+            for sc in a.scopes
+        )
+        rows.append(row)
+    return Table(
+        kind="stances",
+        fields=STANCE_FIELDS,
+        rows=rows,
+        compact=(
+            ("respondent", "respondent", 24),
+            ("mupj", "MUPJ", 11),
+            ("glexec_setuid", "setuid", 8),
+            ("glexec_log_only", "log-only", 8),
+            ("bypass_on_error", "bypass", 8),
+        ),
+        note_fields=("scopes",),
+        meta=meta,
+    )
+
+
+AUDIT_FIELDS = ("severity", "kind", "site", "glue", "dn", "message", "fix")
+
+
+def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
+    rows = [
+        {
+            "severity": f.severity.value,
+            "kind": f.kind.value,
+            "site": f.site,
+            "glue": f.glue_version,
+            "dn": f.dn,
+            "message": f.message,
+            "fix": f.fix,
+        }
+        for f in findings
+    ]
+    return Table(
+        kind="audit",
+        fields=AUDIT_FIELDS,
+        rows=rows,
+        compact=(
+            ("severity", "severity", 8),
+            ("kind", "kind", 23),
+            ("site", "site", 24),
+            ("glue", "glue", 4),
+        ),
+        note_fields=("dn", "message", "fix"),
+        meta=meta,
+    )

@@ -1,0 +1,372 @@
+"""Source step for live information systems: read GLUE entries from a BDII over LDAP."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import ssl
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ..errors import SourceUnavailable
+from ..model.entry import Entry
+from ..model.glue13 import GLUE13_WANTED
+from .base import (
+    DEFAULT_BASE,
+    DEFAULT_CA_DIR,
+    DEFAULT_TIMEOUT,
+    EntrySource,
+    Source,
+    SourceKind,
+    SourceSettings,
+    register,
+)
+from .ber import ProtocolError, SearchDone, search_results
+from .ldap_url import DEFAULT_PORT, endpoint
+
+with warnings.catch_warnings():
+    # ldap3 2.9 uses pyasn1 names that newer pyasn1 marks deprecated on import; that is
+    # ldap3's business and must not break a run with warnings turned into errors.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from ldap3 import ANONYMOUS, DEREF_ALWAYS, NONE, SUBTREE, Connection, Server, Tls
+    from ldap3.core.exceptions import (
+        LDAPCertificateError,
+        LDAPCommunicationError,
+        LDAPException,
+        LDAPResponseTimeoutError,
+    )
+    from ldap3.core.results import RESULT_CODES
+    from ldap3.operation.search import search_operation
+    from ldap3.utils.conv import escape_filter_chars
+
+# GLUE 2.0 lives in its own tree; --base names the GLUE 1.3 one.
+GLUE2_BASE = "o=glue"
+
+# LDAP result codes that mean "the server stopped early but what it sent is good".
+_SIZE_LIMIT = 4
+_RECV_SIZE = 1 << 16
+_TIME_LIMIT = 3
+_NO_SUCH_OBJECT = 32
+
+# Object class names as the schema spells them, for filters an operator can read in logs.
+_CLASS_NAMES = {
+    name.lower(): name
+    for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
+}
+
+
+def vo_filter(vos: Sequence[str]) -> str:
+    """A filter that keeps every GlueVOView that can matter for one of ``vos``.
+
+    A view matters for a VO when one of its rules names it (``VO:v``, ``VOMS:/v/...``,
+    compared without case) or, having no rules, its local ID is the VO. The substring
+    match is a superset of that; the evaluation decides exactly. VO names come from
+    the configuration, so they are escaped (RFC 4515): ``*`` or ``)`` in a name is a
+    character to match, never filter syntax.
+    """
+    terms = []
+    for vo in vos:
+        value = escape_filter_chars(vo.strip())
+        terms.append(f"(GlueCEAccessControlBaseRule=*{value}*)(GlueVOViewLocalID={value})")
+    return f"(&(objectClass=GlueVOView)(|{''.join(terms)}))"
+
+
+class LdapReader:
+    """Reads the GLUE entries cecap uses from a BDII: one search per object class.
+
+    Each search asks the server for one class (``(objectClass=GlueCE)``, ...) and only
+    the attributes cecap uses. ``timeout`` bounds connect, bind and all searches
+    together. A server-side size or time limit makes the answer ``partial``; a server
+    that refuses, hangs or drops the connection raises SourceUnavailable.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int = DEFAULT_PORT,
+        *,
+        use_tls: bool = False,
+        base: str = DEFAULT_BASE,
+        glue2_base: str = GLUE2_BASE,
+        timeout: float = DEFAULT_TIMEOUT,
+        ca_dir: str | os.PathLike[str] = DEFAULT_CA_DIR,
+        wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
+        vos: Sequence[str] | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.use_tls = use_tls
+        self.base = base
+        self.glue2_base = glue2_base
+        self.timeout = timeout
+        self.ca_dir = os.fspath(ca_dir)
+        self.wanted = wanted
+        # Narrowing by VO is only safe when every name is usable in a substring filter.
+        self.vos = tuple(vos) if vos and all(v.strip() for v in vos) else None
+        shown_host = f"[{host}]" if ":" in host else host
+        self.origin = f"{'ldaps' if use_tls else 'ldap'}://{shown_host}:{port}"
+        self.partial: str | None = None
+
+    def filter_for(self, objectclass: str) -> str:
+        if objectclass == "gluevoview" and self.vos:
+            return vo_filter(self.vos)
+        return f"(objectClass={_CLASS_NAMES.get(objectclass, objectclass)})"
+
+    def entries(self) -> Iterator[Entry]:
+        self.partial = None
+        deadline = time.monotonic() + self.timeout
+        conn = self._connect(deadline)
+        cut: list[str] = []
+        try:
+            for objectclass, attributes in self.wanted.items():
+                yield from self._search(conn, deadline, objectclass, attributes, cut)
+        finally:
+            _close(conn)
+        if cut:
+            self.partial = "; ".join(cut)
+
+    # --- internals ---
+
+    def _left(self, deadline: float, doing: str) -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise self._timed_out(doing)
+        return left
+
+    def _timed_out(self, doing: str) -> SourceUnavailable:
+        return SourceUnavailable(
+            f"{self.origin}: no complete answer within {self.timeout:g} s (--timeout),"
+            f" gave up {doing}"
+        )
+
+    def _connect(self, deadline: float) -> Connection:
+        tls = None
+        if self.use_tls:
+            if not os.path.isdir(self.ca_dir):
+                raise SourceUnavailable(
+                    f"{self.origin}: CA directory {self.ca_dir} does not exist; set"
+                    " X509_CERT_DIR or pass --ca-dir to a folder of hashed CA certificates"
+                )
+            tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_path=self.ca_dir)
+        left = self._left(deadline, "before connecting")
+        server = Server(
+            self.host,
+            port=self.port,
+            use_ssl=self.use_tls,
+            tls=tls,
+            get_info=NONE,
+            connect_timeout=left,
+        )
+        conn = Connection(
+            server,
+            authentication=ANONYMOUS,
+            read_only=True,
+            check_names=False,
+            raise_exceptions=False,
+            auto_referrals=False,
+            # ldap3 wants whole seconds here; each operation below narrows it to the time left.
+            receive_timeout=max(1, math.ceil(left)),
+        )
+        doing = "connecting"
+        try:
+            with warnings.catch_warnings():
+                # ldap3 checks the server name with ssl.match_hostname, deprecated in 3.7+.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                conn.open()
+            doing = "waiting for the answer to the anonymous bind"
+            conn.socket.settimeout(self._left(deadline, doing))
+            if not conn.bind():
+                raise SourceUnavailable(
+                    f"{self.origin}: anonymous bind refused: {_result_text(conn.result)}"
+                )
+        except SourceUnavailable:
+            _close(conn)
+            raise
+        except ssl.SSLError as exc:
+            _close(conn)
+            raise self._tls_failure(exc) from None
+        except (LDAPException, OSError) as exc:
+            _close(conn)
+            raise self._failure(exc, deadline, doing) from None
+        return conn
+
+    def _search(
+        self,
+        conn: Connection,
+        deadline: float,
+        objectclass: str,
+        attributes: Sequence[str],
+        cut: list[str],
+    ) -> Iterator[Entry]:
+        """The entries of one search, as they arrive; then its result is checked."""
+        shown = _CLASS_NAMES.get(objectclass, objectclass)
+        doing = f"during the {shown} search"
+        glue2 = objectclass.startswith("glue2")
+        left = self._left(deadline, doing)
+        got = 0
+        done = SearchDone(0, "", "")
+
+        def recv() -> bytes:
+            conn.socket.settimeout(self._left(deadline, doing))
+            data: bytes = conn.socket.recv(_RECV_SIZE)
+            return data
+
+        try:
+            message_id = self._send(
+                conn,
+                self.glue2_base if glue2 else self.base,
+                self.filter_for(objectclass),
+                attributes,
+                # The server stops too, instead of working on for a client that is gone.
+                max(1, math.ceil(left)),
+            )
+            # Entries are read off the socket as they come (source_ldap_ber), not
+            # through ldap3's response objects: the search's class is their kind.
+            for item in search_results(recv, message_id):
+                if isinstance(item, SearchDone):
+                    done = item
+                    break
+                got += 1
+                yield Entry(item[0], item[1], kind=objectclass)
+        except (LDAPException, OSError) as exc:
+            raise self._failure(exc, deadline, doing) from None
+        except ProtocolError as exc:
+            raise SourceUnavailable(
+                f"{self.origin}: the answer {doing} is not LDAP ({exc}); is this a BDII?"
+            ) from None
+        code = done.code
+        result = {
+            "result": code,
+            "description": RESULT_CODES.get(code, "unknown"),
+            "message": done.message,
+        }
+        if code in (_SIZE_LIMIT, _TIME_LIMIT):
+            limit = "size" if code == _SIZE_LIMIT else "time"
+            cut.append(
+                f"the server's {limit} limit stopped the {shown} search after {got}"
+                f" entries (LDAP {result.get('description')})"
+            )
+        elif code == _NO_SUCH_OBJECT and glue2:
+            return  # a BDII without a GLUE 2.0 tree: cecap reads what exists
+        elif code == _NO_SUCH_OBJECT:
+            raise SourceUnavailable(
+                f"{self.origin}: the search base {self.base!r} does not exist there;"
+                " check --base (o=grid, mds-vo-name=SITE,o=grid, ...)"
+            )
+        elif code != 0:
+            raise SourceUnavailable(
+                f"{self.origin}: the {shown} search failed: {_result_text(result)}"
+            )
+
+    def _send(
+        self,
+        conn: Connection,
+        base: str,
+        filterstr: str,
+        attributes: Sequence[str],
+        time_limit: int,
+    ) -> int:
+        """Send one search request (ldap3 encodes it); its message ID."""
+        request = search_operation(
+            base,
+            filterstr,
+            SUBTREE,
+            DEREF_ALWAYS,
+            list(attributes),
+            0,
+            time_limit,
+            False,
+            conn.auto_escape,
+            conn.auto_encode,
+            check_names=False,
+        )
+        message_id: int = conn.strategy.send("searchRequest", request)
+        return message_id
+
+    def _failure(self, exc: BaseException, deadline: float, doing: str) -> SourceUnavailable:
+        text = str(exc)
+        if (
+            isinstance(exc, (TimeoutError, LDAPResponseTimeoutError))
+            or "timed out" in text
+            or time.monotonic() >= deadline
+        ):
+            return self._timed_out(doing)
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, ssl.SSLError):
+                return self._tls_failure(cause)
+            cause = cause.__cause__ or cause.__context__
+        if "ssl" in text.lower() or "certificate" in text.lower():
+            return self._tls_failure(exc)
+        for noise in ("socket connection error while opening: ", "error receiving data: "):
+            text = text.replace(noise, "")
+        text = re.sub(r"\[Errno -?\d+\] ", "", text)
+        if not isinstance(exc, (LDAPCommunicationError, OSError)):
+            # The request itself was refused by ldap3 before it left: not the server's doing.
+            return SourceUnavailable(f"{self.origin}: cannot query {doing}: {text}")
+        if doing == "connecting":
+            if "invalid server address" in text:
+                text = f"cannot resolve the host name {self.host!r}"
+            return SourceUnavailable(f"{self.origin}: cannot connect: {text}")
+        return SourceUnavailable(f"{self.origin}: connection lost {doing}: {text}")
+
+    def _tls_failure(self, exc: BaseException) -> SourceUnavailable:
+        text = str(exc)
+        if isinstance(exc, LDAPCertificateError) or "doesn't match" in text:
+            return SourceUnavailable(
+                f"{self.origin}: TLS failed: the server certificate is not for {self.host!r}"
+            )
+        found = re.search(r"\[SSL: (\w+)\] ([^(]*)", text)
+        reason = found.group(2).strip().rstrip("'\",") if found else text
+        if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(exc, ssl.SSLCertVerificationError):
+            return SourceUnavailable(
+                f"{self.origin}: TLS failed, the server certificate was not verified against"
+                f" the CA directory {self.ca_dir} ({reason}); set X509_CERT_DIR or pass"
+                " --ca-dir to the folder that holds its CA"
+            )
+        return SourceUnavailable(
+            f"{self.origin}: TLS handshake failed ({reason}); is this an ldaps:// port?"
+        )
+
+
+def _close(conn: Connection) -> None:
+    # A connection that is already gone has nothing left to lose.
+    with contextlib.suppress(LDAPException, OSError):
+        conn.unbind()
+    sock = getattr(conn, "socket", None)
+    if sock is not None:
+        sock.close()
+
+
+def _result_text(result: Mapping[str, Any] | None) -> str:
+    if not result:
+        return "no result"
+    text = f"LDAP {result.get('description')} ({result.get('result')})"
+    message = str(result.get("message") or "").strip()
+    return f"{text}: {message}" if message else text
+
+
+def open_ldap(item: str, settings: SourceSettings) -> Source:
+    scheme, host, port = endpoint(item)
+
+    def reader(wanted: Mapping[str, tuple[str, ...]], vos: Sequence[str] | None) -> LdapReader:
+        return LdapReader(
+            host,
+            port,
+            use_tls=scheme == "ldaps",
+            base=settings.base,
+            timeout=settings.timeout,
+            ca_dir=settings.ca_dir,
+            wanted=wanted,
+            vos=vos,
+        )
+
+    return EntrySource(reader(GLUE13_WANTED, None).origin, reader)
+
+
+# Anything that is not claimed by another kind is a host name: the last resort.
+LDAP = register(SourceKind("ldap", lambda item: True, open_ldap))
