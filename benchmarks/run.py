@@ -1,7 +1,7 @@
 """Benchmark cecap on a synthetic top-level BDII of N sites, live and from a snapshot.
 
 For each N it generates the LDIF (generate_bdii.py), starts a real BDII with the test
-suite's harness (tests/bdii_server.py), loads the sites, and measures side by side, each
+suite's harness (tests/helpers/bdii_server.py), loads the sites, and measures side by side, each
 several times (medians reported):
 
 1. live: ``cecap report --all --format json`` against the BDII, and ``ldapsearch`` making
@@ -44,7 +44,7 @@ sys.path.append(str(REPO / "tests"))
 sys.path.append(str(BENCH))
 
 import generate_bdii  # noqa: E402
-from bdii_server import BDIIServer, missing_requirements  # noqa: E402
+from helpers.bdii_server import BDIIServer, missing_requirements  # noqa: E402
 
 from cecap.model.glue2 import wanted as glue_wanted  # noqa: E402
 from cecap.model.select import GLUE_CHOICES  # noqa: E402
@@ -141,7 +141,7 @@ def cecap_searches(url: str) -> list[tuple[str, str, tuple[str, ...]]]:
     Built the way the report command builds its reader (cli.load_model with all configured
     experiments' VOs, the default GLUE trees and capability, no run-time environment
     tags) and asked of that reader, so ldapsearch makes exactly cecap's searches;
-    tests/test_benchmark_smoke.py checks them against the searches a report makes.
+    tests/e2e/test_benchmark_smoke.py checks them against the searches a report makes.
     """
     config = config_dir(None)
     vos = [e.vo for e in load_policy(config).experiments.values()]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, simple_site
+from helpers.glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, simple_site
 
 LHC = ["atlas", "cms", "lhcb", "alice"]
 

@@ -102,5 +102,7 @@ run .venv/bin/ruff check $lint_paths
 # shellcheck disable=SC2086
 run .venv/bin/ruff format --check $lint_paths
 run .venv/bin/mypy
+# The steps import only the steps below them (the layers contract in pyproject.toml).
+run .venv/bin/lint-imports --no-cache
 run .venv/bin/python -m pytest -q "$@"
 exit "$status"

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bdii_server import BDIIServer, missing_requirements
+from helpers.bdii_server import BDIIServer, missing_requirements
+from helpers.paths import REPO
 
 # The real OSG top-level dump lives beside the repository, in ../shared/data.
-OSG_SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "osg-bdii-2008.ldif.gz"
+OSG_SNAPSHOT = REPO.parent / "shared" / "data" / "osg-bdii-2008.ldif.gz"
+OSG_SNAPSHOT_ENV = "CECAP_OSG_SNAPSHOT"
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +50,12 @@ def bdii_factory(tmp_path: Path) -> Iterator[Callable[..., BDIIServer]]:
 
 @pytest.fixture(scope="session")  # read-only: module-scoped BDIIs loaded from it may share it
 def osg_snapshot() -> Path:
-    """The real OSG 2008 snapshot (override with CECAP_OSG_SNAPSHOT)."""
-    path = Path(os.environ.get("CECAP_OSG_SNAPSHOT") or OSG_SNAPSHOT)
+    """The real OSG 2008 snapshot (elsewhere: set CECAP_OSG_SNAPSHOT to its path)."""
+    path = Path(os.environ.get(OSG_SNAPSHOT_ENV) or OSG_SNAPSHOT)
     if not path.is_file():
-        pytest.skip(f"real OSG snapshot not found: {path}")
+        pytest.skip(
+            f"real OSG 2008 snapshot not found at {path}; set {OSG_SNAPSHOT_ENV} to its path"
+        )
     return path
 
 

@@ -19,13 +19,15 @@ from ..policy.stances import Experiment, Policy
 from ..rows.table import Table
 from ..sources.base import ReadRequest, Source
 from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources
+from ..text import visible
 from .options import GlueOptions, SourceOptions
 
 T = TypeVar("T")
 
 
 def warn(message: str) -> None:
-    click.echo(f"cecap: warning: {message}", err=True)
+    # Warnings quote what a server or a file said: shown escaped, as every output is.
+    click.echo(f"cecap: warning: {visible(message)}", err=True)
 
 
 def pick_experiments(policy: Policy, names: Sequence[str]) -> list[Experiment]:

@@ -35,7 +35,16 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
             param=param,
         ) from None
     # Times without a zone are UTC, as the history records them.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise click.BadParameter(
+            f"{value!r} is outside the dates cecap can compare (years 1 to 9999 in UTC)",
+            ctx=ctx,
+            param=param,
+        ) from None
+    return moment
 
 
 @click.command("history")

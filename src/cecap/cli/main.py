@@ -12,6 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_OK, CecapError
+from ..text import visible
 from .audit import audit_command
 from .check import check
 from .errors import describe
@@ -60,6 +61,11 @@ def _run(args: list[str]) -> Any:
             gc.enable()
 
 
+def _shown(message: str) -> str:
+    # cecap's own messages may span lines (one per endpoint tried); each line is escaped.
+    return "\n".join(visible(line) for line in message.split("\n"))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -78,9 +84,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         found = describe(exc)
         if debug and (found.internal or isinstance(exc, CecapError)):
             traceback.print_exc()
+        # Messages quote what a server or a file said: shown escaped, as every output is.
         if isinstance(exc, CecapError):
-            click.echo(f"cecap: error: {found.message}", err=True)
+            click.echo(f"cecap: error: {_shown(found.message)}", err=True)
         else:
-            click.echo(f"cecap: {found.message}", err=True)
+            click.echo(f"cecap: {_shown(found.message)}", err=True)
         code = found.code
     sys.exit(code if isinstance(code, int) else EXIT_OK)

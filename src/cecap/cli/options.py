@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,11 @@ from ..sources.base import DEFAULT_BASE, DEFAULT_CA_DIR, DEFAULT_TIMEOUT, Source
 from ..sources.endpoints import ENV_INFOSYS
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Bounds an operator will never need to exceed; beyond them a value is a typo (or nan,
+# which click's range check lets through: refused below).
+MAX_TIMEOUT = 86400.0  # a day
+MAX_KEEP_DAYS = 36500  # a century
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ def source_options(func: F) -> F:
 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> Any:
+        if math.isnan(kwargs["timeout"]):
+            raise UsageError(f"--timeout: give a number of seconds, 0 < SECONDS <= {MAX_TIMEOUT:g}")
         kwargs["source"] = SourceOptions(
             bdii=kwargs.pop("bdii"),
             settings=SourceSettings(
@@ -81,11 +89,12 @@ def source_options(func: F) -> F:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
+            type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
             default=DEFAULT_TIMEOUT,
             show_default=True,
             metavar="SECONDS",
-            help="Give up on an endpoint after this long (connect and all searches).",
+            help="Give up on an endpoint after this long (connect and all searches;"
+            f" at most {MAX_TIMEOUT:g}).",
         ),
         click.option(
             "--ca-dir",
@@ -181,7 +190,7 @@ def state_option(func: F) -> F:
 def keep_days_option(func: F) -> F:
     return click.option(
         "--keep-days",
-        type=click.IntRange(min=0),
+        type=click.IntRange(min=0, max=MAX_KEEP_DAYS),
         default=None,
         metavar="N",
         help="Prune recorded runs older than N days (every CE's current state stays).",

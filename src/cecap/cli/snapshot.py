@@ -13,6 +13,7 @@ from ..model.select import GLUE_CHOICES, missing_trees
 from ..policy.load import config_dir, load_glue2
 from ..sources.base import EntrySource, Source
 from ..sources.ldif_writer import snapshot_wanted, write_snapshot
+from ..sources.output import STDOUT, output_target
 from .common import read_first, warn
 from .options import SourceOptions, config_option, debug_option, source_options
 
@@ -34,16 +35,21 @@ _COMPUTING = {GLUE13: "gluece", GLUE20: "glue2computingendpoint"}
     "-o",
     "output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    # A str, not a Path: Path("./-") is Path("-"), and ./- names a file, - stdout.
+    type=click.Path(allow_dash=True),
     metavar="FILE",
-    help="LDIF file to write (gzip when it ends in .gz); replaced atomically.",
+    help="Where to write the LDIF. A regular file (or a new one, in a folder that exists;"
+    " folders are never made) is replaced atomically, keeping its permissions; a symlink"
+    " writes the file it points to and stays; a device or FIFO is written directly; -"
+    " writes plain LDIF to stdout (the summary then goes to stderr). gzip when FILE ends"
+    " in .gz. A directory is refused.",
 )
 @config_option
 @debug_option
 def snapshot(
     source: SourceOptions,
     glue: str | None,
-    output: Path,
+    output: str,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -54,6 +60,9 @@ def snapshot(
     attribute the glue2.yaml of --config looks in is kept. A partial answer is not written
     unless --allow-partial (then the file says so).
     """
+    to_stdout = output == STDOUT
+    target = Path(output) if to_stdout or Path(output) != Path(STDOUT) else Path.cwd() / output
+    output_target(target)  # a bad --output fails before the source is read
     # glue2.yaml names the GLUE 2.0 attributes a capability is looked for in: keep them all.
     versions = GLUE_CHOICES[glue or "both"]
     wanted = snapshot_wanted(versions, load_glue2(config_dir(config)))
@@ -74,10 +83,13 @@ def snapshot(
     if glue is not None and not partial:
         held = [v for v in versions if any(_COMPUTING[v] in e.objectclasses for e in entries)]
         missing_trees(origin, held, glue, ": no snapshot written")
-    result = write_snapshot(output, entries, source=origin, partial=partial)
+    result = write_snapshot(target, entries, source=origin, partial=partial)
     endpoints = f", {result.endpoints} GLUE 2.0 endpoints" if result.endpoints else ""
+    # With -o -, stdout holds the LDIF alone.
     click.echo(
-        f"wrote {result.path}: {result.entries} entries ({result.ces} CEs{endpoints}) from {origin}"
+        f"wrote {'stdout' if to_stdout else result.path}: {result.entries} entries"
+        f" ({result.ces} CEs{endpoints}) from {origin}",
+        err=to_stdout,
     )
     if result.incomplete:
         warn(

@@ -85,6 +85,35 @@ def _names(items: Sequence[Transition]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown
 
 
+def _lost(
+    experiment: Experiment, assessments: Sequence[Assessment], priors: Mapping[str, Prior]
+) -> list[Transition]:
+    """CEs ready at the previous run and not now (gone from the source included)."""
+    now = {a.ce.unique_id: a for a in assessments}
+    lost = []
+    for ce, prior in priors.items():
+        if prior.verdict != READY:
+            continue
+        found = now.get(ce)
+        if found is None:
+            reason = f"no longer among the CEs serving VO {experiment.vo}"
+            lost.append(Transition(ce, prior.site, READY, ABSENT, reason))
+        elif found.verdict is not Verdict.READY:
+            lost.append(Transition(ce, found.ce.site, READY, found.verdict.value, found.reason))
+    return sorted(lost, key=lambda t: (t.site.lower(), t.ce))
+
+
+def _gained(assessments: Sequence[Assessment], priors: Mapping[str, Prior]) -> list[Transition]:
+    """CEs ready now and not at the previous run."""
+    gained = []
+    for a in assessments:
+        prior = priors.get(a.ce.unique_id)
+        if a.verdict is Verdict.READY and (prior is None or prior.verdict != READY):
+            before = prior.verdict if prior else ABSENT
+            gained.append(Transition(a.ce.unique_id, a.ce.site, before, READY, a.reason))
+    return sorted(gained, key=lambda t: (t.site.lower(), t.ce))
+
+
 def check_experiment(
     experiment: Experiment,
     assessments: Sequence[Assessment],
@@ -109,30 +138,8 @@ def check_experiment(
     previous_ready = None
     if priors is not None:
         previous_ready = sum(p.verdict == READY for p in priors.values())
-        now = {a.ce.unique_id: a for a in assessments}
-        for ce, prior in priors.items():
-            if prior.verdict != READY:
-                continue
-            found = now.get(ce)
-            if found is None:
-                lost.append(
-                    Transition(
-                        ce,
-                        prior.site,
-                        READY,
-                        ABSENT,
-                        f"no longer among the CEs serving VO {experiment.vo}",
-                    )
-                )
-            elif found.verdict is not Verdict.READY:
-                lost.append(Transition(ce, found.ce.site, READY, found.verdict.value, found.reason))
-        for a in assessments:
-            prior_state = priors.get(a.ce.unique_id)
-            if a.verdict is Verdict.READY and (prior_state is None or prior_state.verdict != READY):
-                before = prior_state.verdict if prior_state else ABSENT
-                gained.append(Transition(a.ce.unique_id, a.ce.site, before, READY, a.reason))
-        lost.sort(key=lambda t: (t.site.lower(), t.ce))
-        gained.sort(key=lambda t: (t.site.lower(), t.ce))
+        lost = _lost(experiment, assessments, priors)
+        gained = _gained(assessments, priors)
     if lost:
         state = max(state, State.WARNING)
         problems.append(f"{len(lost)} no longer ready: {_names(lost)}")

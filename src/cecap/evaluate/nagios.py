@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from ..text import visible
+
 
 class State(IntEnum):
     """A plugin's result; the value is the exit code Nagios reads."""
@@ -123,9 +125,13 @@ class Perfdata:
         return f"{label}={';'.join(fields)}"
 
 
+_SPACE = re.compile(r"[\t\n\r\x0b\x0c]")
+
+
 def _text(line: str) -> str:
     # A "|" starts performance data for Nagios; a newline would start a new output line.
-    return " ".join(line.replace("|", "/").split())
+    # Tabs and line breaks fold into spaces; any other hidden character is shown escaped.
+    return " ".join(visible(_SPACE.sub(" ", line.replace("|", "/"))).split())
 
 
 def plugin_output(

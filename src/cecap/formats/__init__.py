@@ -1,8 +1,15 @@
-"""Format step: render a Table as a terminal table, JSON, CSV or any tabulate format."""
+"""Format step: render a Table as a terminal table, JSON, CSV or any tabulate format.
+
+Published values are untrusted. Every registered format but JSON gets the Table through
+``escape.escaped`` first (register does it), so each cell, title and note it prints has its
+control and bidi characters escaped and visible; JSON escapes them the JSON way.
+"""
 
 from __future__ import annotations
 
 import csv
+import functools
+import html
 import io
 import json
 import textwrap
@@ -12,17 +19,29 @@ from typing import Any
 from tabulate import tabulate, tabulate_formats
 
 from ..rows.table import Table
+from .escape import escaped, json_text
 
 Formatter = Callable[[Table], str]
 FORMATS: dict[str, Formatter] = {}
 
 
-def register(name: str) -> Callable[[Formatter], Formatter]:
+def register(name: str, *, raw: bool = False) -> Callable[[Formatter], Formatter]:
+    """Register a format; it is given the Table escaped (see .escape) unless ``raw``, for a
+    format that escapes values its own way (JSON)."""
+
     def wrap(func: Formatter) -> Formatter:
-        FORMATS[name] = func
-        return func
+        FORMATS[name] = func if raw else _escaping(func)
+        return FORMATS[name]
 
     return wrap
+
+
+def _escaping(func: Formatter) -> Formatter:
+    @functools.wraps(func)
+    def render(table: Table) -> str:
+        return func(escaped(table))
+
+    return render
 
 
 def _cell(value: Any) -> Any:
@@ -89,7 +108,7 @@ def render_table(table: Table) -> str:
     return "\n".join(out)
 
 
-@register("json")
+@register("json", raw=True)
 def render_json(table: Table) -> str:
     doc = {
         "kind": table.kind,
@@ -99,7 +118,7 @@ def render_json(table: Table) -> str:
         "fields": list(table.fields),
         "rows": [{f: row.get(f) for f in table.fields} for row in table.rows],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_text(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
 @register("csv")
@@ -116,18 +135,36 @@ def render_csv(table: Table) -> str:
     return text
 
 
+# tabulate's html escapes markup in cells itself; unsafehtml does not, and published
+# values are no markup, so cecap escapes it there (and in the footer of both).
+_UNESCAPED_HTML = ("unsafehtml",)
+_HTML = ("html", *_UNESCAPED_HTML)
+
+
+def _markup(cell: Any) -> Any:
+    return html.escape(cell, quote=True) if isinstance(cell, str) else cell
+
+
 def _tabulate_format(fmt: str) -> Formatter:
     def render(table: Table) -> str:
         body = [[_cell(row.get(f)) for f in table.fields] for row in table.rows]
-        text = tabulate(body, headers=list(table.fields), tablefmt=fmt, disable_numparse=True)
+        headers = list(table.fields)
+        if fmt in _UNESCAPED_HTML:
+            body = [[_markup(c) for c in cells] for cells in body]
+            headers = [_markup(h) for h in headers]
+        text = tabulate(body, headers=headers, tablefmt=fmt, disable_numparse=True)
         footer = _footer(table)
+        if fmt in _HTML:
+            # Text after the table, not in an attribute: quotes need no escaping.
+            footer = [html.escape(line, quote=False) for line in footer]
         return "\n".join([text, *footer]) if footer else text
 
     return render
 
 
 for _fmt in tabulate_formats:
-    FORMATS.setdefault(_fmt, _tabulate_format(_fmt))
+    if _fmt not in FORMATS:
+        register(_fmt)(_tabulate_format(_fmt))
 
 
 def render(name: str, table: Table) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import HistoryBusy, HistoryError
+from .paths import prepare_folder
 
 
 class HistoryLock:
@@ -25,8 +26,8 @@ class HistoryLock:
         self._fd: int | None = None
 
     def __enter__(self) -> HistoryLock:
+        prepare_folder(self.db_path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot create the history lock: {exc}") from None
@@ -50,8 +51,14 @@ class HistoryLock:
         except BaseException:
             os.close(fd)
             raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            os.close(fd)
+            raise HistoryError(
+                f"{self.path}: cannot write the history lock: {exc.strerror}"
+            ) from None
         self._fd = fd
         return self
 

@@ -14,7 +14,8 @@ from types import TracebackType
 
 from ..errors import HistoryError
 from ..evaluate.verdicts import ABSENT
-from .paths import parse_stamp, stamp
+from .paths import parse_stamp, prepare_folder, stamp
+from .sqlite import connect, database_problem
 from .types import (
     Change,
     Observation,
@@ -95,12 +96,9 @@ class History:
                 f"no history at {path} yet: `cecap check` or `cecap report --record` records"
                 " runs there (choose another file with --state or $CECAP_STATE)"
             )
-        try:
-            if create:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(os.fspath(path), timeout=10, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise HistoryError(f"{path}: cannot open the history database: {exc}") from None
+        if create:
+            prepare_folder(path)
+        conn = connect(path, create)
         history = cls(path, conn)
         try:
             history._prepare(create)
@@ -128,10 +126,7 @@ class History:
         try:
             yield self._conn
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(
-                f"{self.path}: cannot {doing} the history database: {exc}"
-                " (if the file is damaged, move it aside: cecap starts a new history)"
-            ) from None
+            raise HistoryError(database_problem(self.path, doing, exc)) from None
 
     def _prepare(self, create: bool) -> None:
         with self._guard("read") as db:

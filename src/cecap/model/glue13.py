@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from ..errors import InputError
@@ -98,47 +98,68 @@ class ModelBuilder:
                 self._versions.add(other.version)
                 return
         classes = entry.objectclasses
-        if classes & _GLUE13_CLASSES:
-            self._versions.add("1.3")
-        if "gluece" in classes:
-            ce_id = (entry.first("glueceuniqueid") or "").strip()
-            if not ce_id:
-                raise InputError(f"GlueCE entry {entry.dn!r} has no GlueCEUniqueID")
-            # Real top-level BDIIs carry a CE twice when two sites publish it; a CE is
-            # its unique ID, so the first copy stands for it.
-            self._ces.setdefault(ce_id, entry)
-        elif "gluevoview" in classes:
-            ce_ids = _foreign(entry, "GlueCEUniqueID")
-            parent = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
-            if parent:
-                view = VOView(
-                    local_id=(entry.first("gluevoviewlocalid") or "").strip(),
-                    rules=_strip(entry.values("glueceaccesscontrolbaserule")),
-                    capabilities=_strip(entry.values("gluececapability")),
-                    dn=entry.dn,
-                )
-                self._voviews.setdefault(parent, {}).setdefault(view.local_id, view)
-        elif "gluecluster" in classes:
-            cid = (entry.first("glueclusteruniqueid") or "").strip()
-            if cid and cid not in self._clusters:
-                sites = _foreign(entry, "GlueSiteUniqueID")
-                self._clusters[cid] = Cluster(
-                    unique_id=cid,
-                    name=(entry.first("glueclustername") or cid).strip(),
-                    site_unique_id=sites[0] if sites else None,
-                )
-        elif "gluesubcluster" in classes:
-            parents = _foreign(entry, "GlueClusterUniqueID") or [
-                _parent_value(entry.dn, "glueclusteruniqueid") or ""
-            ]
-            tags = _strip(entry.values("gluehostapplicationsoftwareruntimeenvironment"))
-            self._rte.setdefault(parents[0], []).extend(tags)
-        elif "gluesite" in classes:
-            sid = (entry.first("gluesiteuniqueid") or "").strip()
-            name = (entry.first("gluesitename") or "").strip()
-            if sid and name:
-                self._sites.setdefault(sid, name)
-                self._site_names[name] = None
+        if not classes & _GLUE13_CLASSES:
+            return
+        self._versions.add("1.3")
+        for cls, add in self._adders:
+            if cls in classes:
+                add(entry)
+                return
+
+    @property
+    def _adders(self) -> tuple[tuple[str, Callable[[Entry], None]], ...]:
+        # In this order: an entry of two classes is read as the first.
+        return (
+            ("gluece", self._add_ce),
+            ("gluevoview", self._add_voview),
+            ("gluecluster", self._add_cluster),
+            ("gluesubcluster", self._add_subcluster),
+            ("gluesite", self._add_site),
+        )
+
+    def _add_ce(self, entry: Entry) -> None:
+        ce_id = (entry.first("glueceuniqueid") or "").strip()
+        if not ce_id:
+            raise InputError(f"GlueCE entry {entry.dn!r} has no GlueCEUniqueID")
+        # Real top-level BDIIs carry a CE twice when two sites publish it; a CE is
+        # its unique ID, so the first copy stands for it.
+        self._ces.setdefault(ce_id, entry)
+
+    def _add_voview(self, entry: Entry) -> None:
+        ce_ids = _foreign(entry, "GlueCEUniqueID")
+        parent = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
+        if parent:
+            view = VOView(
+                local_id=(entry.first("gluevoviewlocalid") or "").strip(),
+                rules=_strip(entry.values("glueceaccesscontrolbaserule")),
+                capabilities=_strip(entry.values("gluececapability")),
+                dn=entry.dn,
+            )
+            self._voviews.setdefault(parent, {}).setdefault(view.local_id, view)
+
+    def _add_cluster(self, entry: Entry) -> None:
+        cid = (entry.first("glueclusteruniqueid") or "").strip()
+        if cid and cid not in self._clusters:
+            sites = _foreign(entry, "GlueSiteUniqueID")
+            self._clusters[cid] = Cluster(
+                unique_id=cid,
+                name=(entry.first("glueclustername") or cid).strip(),
+                site_unique_id=sites[0] if sites else None,
+            )
+
+    def _add_subcluster(self, entry: Entry) -> None:
+        parents = _foreign(entry, "GlueClusterUniqueID") or [
+            _parent_value(entry.dn, "glueclusteruniqueid") or ""
+        ]
+        tags = _strip(entry.values("gluehostapplicationsoftwareruntimeenvironment"))
+        self._rte.setdefault(parents[0], []).extend(tags)
+
+    def _add_site(self, entry: Entry) -> None:
+        sid = (entry.first("gluesiteuniqueid") or "").strip()
+        name = (entry.first("gluesitename") or "").strip()
+        if sid and name:
+            self._sites.setdefault(sid, name)
+            self._site_names[name] = None
 
     def build(self, origin: str, partial: str | None = None) -> GlueModel:
         clusters = {

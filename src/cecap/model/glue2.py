@@ -154,39 +154,51 @@ class Glue2Collector:
         self._mapping: dict[str, list[str]] = {}
 
     def add(self, entry: Entry) -> bool:
+        """Take a GLUE 2.0 entry cecap reads; False for any other entry."""
         classes = entry.objectclasses
-        if "glue2computingendpoint" in classes:
-            eid = _first(entry, "glue2endpointid")
-            if not eid:
-                raise InputError(
-                    f"GLUE2ComputingEndpoint entry {entry.dn!r} has no GLUE2EndpointID"
-                )
-            # A top-level BDII may carry an endpoint twice; the first copy stands for it.
-            self._endpoints.setdefault(eid, entry)
-        elif "glue2computingshare" in classes:
-            sid = _first(entry, "glue2shareid")
-            if sid:
-                self._shares.setdefault(sid, entry)
-        elif "glue2mappingpolicy" in classes:
-            for share in (
-                _all(entry, "glue2mappingpolicyshareforeignkey")
-                or rdn_values(entry.dn, "glue2shareid")[:1]
-            ):
-                self._mapping.setdefault(share, []).extend(_all(entry, "glue2policyrule"))
-        elif "glue2accesspolicy" in classes:
-            for endpoint in (
-                _all(entry, "glue2accesspolicyendpointforeignkey")
-                or rdn_values(entry.dn, "glue2endpointid")[:1]
-            ):
-                self._access.setdefault(endpoint, []).extend(_all(entry, "glue2policyrule"))
-        elif "glue2computingservice" in classes:
-            service = _first(entry, "glue2serviceid")
-            domain = _first(entry, "glue2serviceadmindomainforeignkey")
-            if service and domain:
-                self._services.setdefault(service, domain)
-        else:
-            return False
-        return True
+        for cls, add in (
+            ("glue2computingendpoint", self._add_endpoint),
+            ("glue2computingshare", self._add_share),
+            ("glue2mappingpolicy", self._add_mapping_policy),
+            ("glue2accesspolicy", self._add_access_policy),
+            ("glue2computingservice", self._add_service),
+        ):
+            if cls in classes:
+                add(entry)
+                return True
+        return False
+
+    def _add_endpoint(self, entry: Entry) -> None:
+        eid = _first(entry, "glue2endpointid")
+        if not eid:
+            raise InputError(f"GLUE2ComputingEndpoint entry {entry.dn!r} has no GLUE2EndpointID")
+        # A top-level BDII may carry an endpoint twice; the first copy stands for it.
+        self._endpoints.setdefault(eid, entry)
+
+    def _add_share(self, entry: Entry) -> None:
+        sid = _first(entry, "glue2shareid")
+        if sid:
+            self._shares.setdefault(sid, entry)
+
+    def _add_mapping_policy(self, entry: Entry) -> None:
+        for share in (
+            _all(entry, "glue2mappingpolicyshareforeignkey")
+            or rdn_values(entry.dn, "glue2shareid")[:1]
+        ):
+            self._mapping.setdefault(share, []).extend(_all(entry, "glue2policyrule"))
+
+    def _add_access_policy(self, entry: Entry) -> None:
+        for endpoint in (
+            _all(entry, "glue2accesspolicyendpointforeignkey")
+            or rdn_values(entry.dn, "glue2endpointid")[:1]
+        ):
+            self._access.setdefault(endpoint, []).extend(_all(entry, "glue2policyrule"))
+
+    def _add_service(self, entry: Entry) -> None:
+        service = _first(entry, "glue2serviceid")
+        domain = _first(entry, "glue2serviceadmindomainforeignkey")
+        if service and domain:
+            self._services.setdefault(service, domain)
 
     def _published(self, entry: Entry) -> tuple[tuple[str, str], ...]:
         return tuple(

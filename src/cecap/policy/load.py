@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from enum import Enum
@@ -26,6 +27,7 @@ from .stances import (
     SiteMapping,
     Stance,
 )
+from .strict_yaml import cap, load_strict, quote
 
 CONFIG_ENV = "CECAP_CONFIG"
 FILES = ("stances.yaml", "sites.yaml", "experiments.yaml")
@@ -63,15 +65,20 @@ def _load_yaml(path: Path) -> Any:
             f" {', '.join(FILES)}"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        raise ConfigError(f"{path}: cannot read: {cap(str(exc))}") from None
     try:
-        # The C loader when libyaml is there: same safe subset, several times faster.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return load_strict(text, path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}: {where}invalid YAML: {problem}") from None
+        raise ConfigError(f"{path}: {where}invalid YAML: {cap(problem)}") from None
+
+
+def _line(mapping: Any, key: Any) -> int | None:
+    """The line of a key of a mapping read from YAML (strict_yaml keeps them)."""
+    line: int | None = getattr(mapping, "lines", {}).get(key)
+    return line
 
 
 class _Checker:
@@ -80,8 +87,25 @@ class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, where: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.path}: {where}: {message}")
+    def fail(self, where: str, message: str, line: int | None = None) -> ConfigError:
+        at = f"line {line}: " if line else ""
+        return ConfigError(f"{self.path}: {at}{where}: {message}")
+
+    def once(
+        self, seen: dict[str, tuple[str, int | None]], name: str, line: int | None, where: str
+    ) -> None:
+        """Names compared ignoring case come once; ``seen`` holds those so far (a dict:
+        linear in the number of names)."""
+        folded = name.lower()
+        if folded in seen:
+            first, at = seen[folded]
+            where_first = f" at line {at}" if at else ""
+            raise self.fail(
+                where,
+                f"listed twice (first as {quote(first)}{where_first}; names ignore case)",
+                line,
+            )
+        seen[folded] = (name, line)
 
     def mapping(
         self,
@@ -96,7 +120,8 @@ class _Checker:
             unknown = sorted(str(k) for k in value if k not in allowed)
             if unknown:
                 raise self.fail(
-                    where, f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
+                    where,
+                    f"unknown key {quote(unknown[0])} (allowed: {', '.join(sorted(allowed))})",
                 )
         for key in sorted(required or ()):
             if key not in value:
@@ -121,7 +146,7 @@ class _Checker:
             value = "yes" if value else "no"
         words = [m.value for m in enum]
         if not isinstance(value, str) or value.strip().lower() not in words:
-            raise self.fail(where, f"{value!r} is not one of: {', '.join(words)}")
+            raise self.fail(where, f"{quote(value)} is not one of: {', '.join(words)}")
         return enum(value.strip().lower())
 
 
@@ -136,6 +161,7 @@ _QUESTIONS: Mapping[str, type[Enum]] = {
 def _answer(check: _Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
     body = check.mapping(raw, where, {"text", "value", "scopes"}, {"text", "value"})
     scopes: list[Scope[E]] = []
+    named: dict[str, tuple[str, int | None]] = {}
     raw_scopes = body.get("scopes") or []
     if not isinstance(raw_scopes, list):
         raise check.fail(f"{where}.scopes", "expected a list")
@@ -146,6 +172,7 @@ def _answer(check: _Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
         if len(kinds) != 1:
             raise check.fail(at, "a scope names exactly one of 'cluster' or 'vo'")
         name = check.string(scope[kinds[0]], f"{at}.{kinds[0]}").strip().lower()
+        check.once(named, f"{kinds[0]} {name}", _line(scope, kinds[0]), f"{at}.{kinds[0]}")
         scopes.append(Scope(kinds[0], name, check.word(scope["value"], enum, f"{at}.value")))
     text = body["text"]
     if isinstance(text, bool):
@@ -164,14 +191,14 @@ def load_stances(path: Path) -> dict[str, Stance]:
     if not isinstance(items, list):
         raise check.fail("respondents", "expected a list of respondents")
     stances: dict[str, Stance] = {}
+    seen: dict[str, tuple[str, int | None]] = {}
     for i, item in enumerate(items):
         body = check.mapping(
             item, f"respondents[{i}]", {"name", *_QUESTIONS}, {"name", *_QUESTIONS}
         )
         name = check.string(body["name"], f"respondents[{i}].name").strip()
-        where = f"respondent {name}"
-        if name.lower() in {s.lower() for s in stances}:
-            raise check.fail(where, "listed twice")
+        where = f"respondent {cap(name)}"
+        check.once(seen, name, _line(body, "name"), where)
         stances[name] = Stance(
             respondent=name,
             mupj=_answer(check, body["mupj"], MupjSupport, f"{where}.mupj"),
@@ -195,18 +222,20 @@ def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, 
     body = check.mapping(raw, "respondents")
     by_lower = {name.lower(): name for name in stances}
     extra: dict[str, SiteMapping] = {}
+    seen: dict[str, tuple[str, int | None]] = {}
     for key, value in body.items():
-        where = f"respondents.{key}"
+        where = f"respondents.{cap(str(key))}"
         if not isinstance(key, str) or key.lower() not in by_lower:
-            raise check.fail(where, f"{key!r} is not a respondent in stances.yaml")
+            raise check.fail(where, f"{quote(key)} is not a respondent in stances.yaml")
+        check.once(seen, key, _line(body, key), where)
         entry = check.mapping(value or {}, where, {"sites", "clusters"})
         clusters_raw = check.mapping(entry.get("clusters") or {}, f"{where}.clusters")
-        clusters = {
-            check.string(scope, f"{where}.clusters").lower(): check.strings(
-                globs, f"{where}.clusters.{scope}"
-            )
-            for scope, globs in clusters_raw.items()
-        }
+        scopes: dict[str, tuple[str, int | None]] = {}
+        clusters: dict[str, tuple[str, ...]] = {}
+        for scope, globs in clusters_raw.items():
+            at = f"{where}.clusters.{cap(str(scope))}"
+            check.once(scopes, check.string(scope, at), _line(clusters_raw, scope), at)
+            clusters[scope.lower()] = check.strings(globs, at)
         name = by_lower[key.lower()]
         extra[name] = SiteMapping(
             name, check.strings(entry.get("sites"), f"{where}.sites"), clusters
@@ -221,14 +250,16 @@ def load_experiments(path: Path) -> dict[str, Experiment]:
     experiments: dict[str, Experiment] = {}
     modes = {m.value: m for m in GlexecMode}
     for key, value in body.items():
-        where = f"experiments.{key}"
+        where = f"experiments.{cap(str(key))}"
         if not isinstance(key, str) or key != key.lower() or not key.strip():
             raise check.fail(where, "experiment keys are lower-case names (atlas, cms, ...)")
         entry = check.mapping(value, where, {"name", "vo", "modes", "states"}, {"vo", "modes"})
         raw_modes = check.strings(entry["modes"], f"{where}.modes")
         for mode in raw_modes:
             if mode not in modes:
-                raise check.fail(f"{where}.modes", f"{mode!r} is not one of: {', '.join(modes)}")
+                raise check.fail(
+                    f"{where}.modes", f"{quote(mode)} is not one of: {', '.join(modes)}"
+                )
         if not raw_modes:
             raise check.fail(f"{where}.modes", "name at least one glexec mode")
         # Keep the preference order cecap uses everywhere: setuid before log-only.
@@ -271,7 +302,9 @@ def _glue2_matches(check: _Checker, raw: Any, where: str) -> tuple[Glue2Match, .
         body = check.mapping(item, at, {"attribute", "values"}, {"attribute", "values"})
         attribute = check.string(body["attribute"], f"{at}.attribute").strip()
         if not re.fullmatch(r"GLUE2[A-Za-z0-9]+", attribute):
-            raise check.fail(f"{at}.attribute", f"{attribute!r} is not a GLUE 2.0 attribute name")
+            raise check.fail(
+                f"{at}.attribute", f"{quote(attribute)} is not a GLUE 2.0 attribute name"
+            )
         values = check.strings(body["values"], f"{at}.values")
         if not values:
             raise check.fail(f"{at}.values", "name at least one value")
@@ -279,11 +312,31 @@ def _glue2_matches(check: _Checker, raw: Any, where: str) -> tuple[Glue2Match, .
     return tuple(out)
 
 
+def _glue2_path(directory: Path) -> Path:
+    """The folder's glue2.yaml; the shipped one only where the folder has none at all: a
+    folder, a dangling symlink or any other non-file of that name is an error."""
+    path = directory / GLUE2_FILE
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        if not path.is_symlink():
+            return default_config_dir() / GLUE2_FILE
+        raise ConfigError(
+            f"{path}: a symlink to nothing ({cap(os.readlink(path))}); fix or remove it to"
+            " use the shipped glue2.yaml"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {cap(str(exc))}") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"{path}: a folder, not a file; glue2.yaml must be a YAML file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{path}: not a regular file; glue2.yaml must be a YAML file")
+    return path
+
+
 def load_glue2(directory: Path) -> Glue2Rules:
     """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec."""
-    path = directory / GLUE2_FILE
-    if not path.is_file():
-        path = default_config_dir() / GLUE2_FILE
+    path = _glue2_path(directory)
     check = _Checker(path)
     doc = check.mapping(
         _load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}
@@ -292,8 +345,9 @@ def load_glue2(directory: Path) -> Glue2Rules:
     capabilities: dict[str, tuple[Glue2Match, ...]] = {}
     for key, raw in body.items():
         if not isinstance(key, str) or key != key.strip().lower() or not key:
-            raise check.fail(f"capabilities.{key}", "capability names are lower-case words")
-        capabilities[key] = _glue2_matches(check, raw, f"capabilities.{key}")
+            where = f"capabilities.{cap(str(key))}"
+            raise check.fail(where, "capability names are lower-case words")
+        capabilities[key] = _glue2_matches(check, raw, f"capabilities.{cap(key)}")
     other: tuple[Glue2Match, ...] = ()
     if doc.get("other_capabilities") is not None:
         other = _glue2_matches(check, doc["other_capabilities"], "other_capabilities")

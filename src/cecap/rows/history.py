@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..evaluate.nagios import visible
 from ..evaluate.verdicts import ABSENT
 from ..history.paths import stamp
 from ..history.types import Change, Run
@@ -55,12 +56,18 @@ def history_table(changes: Iterable[Change], meta: Mapping[str, Any]) -> Table:
     )
 
 
+def _visible(row: Row) -> Row:
+    # Site names and CE IDs are what sites publish: printed, they must not drive the
+    # terminal; the history keeps them raw (as the formats do, see cecap.formats.escape).
+    return {key: visible(value) if isinstance(value, str) else value for key, value in row.items()}
+
+
 def history_lines(table: Table) -> str:
     """One line per change: when, which run, which CE, and its verdict before → after."""
     if not table.rows:
-        return f"no {table.meta.get('empty', 'recorded change')}"
+        return visible(f"no {table.meta.get('empty', 'recorded change')}")
     out = []
-    for row in table.rows:
+    for row in map(_visible, table.rows):
         before, after = row["verdict_before"], row["verdict"]
         change = f"{after} (first recorded)" if before is None else f"{before} → {after}"
         if before == after and row["mode_before"] != row["mode"]:
@@ -100,10 +107,10 @@ def runs_table(runs: Iterable[Run], meta: Mapping[str, Any]) -> Table:
 
 def runs_lines(table: Table) -> str:
     if not table.rows:
-        return f"no {table.meta.get('empty', 'recorded run')}"
+        return visible(f"no {table.meta.get('empty', 'recorded run')}")
     return "\n".join(
         f"run {r['run']}  {r['time']}  {r['command']}  {r['source']}  {r['experiments']}"
-        for r in table.rows
+        for r in map(_visible, table.rows)
     )
 
 

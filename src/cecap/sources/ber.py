@@ -42,6 +42,10 @@ class SearchDone:
     message: str
 
 
+class ServerClosed(ConnectionResetError):
+    """The server closed the connection, or ended the session with a notice, mid-answer."""
+
+
 def search_results(
     recv: Callable[[], bytes], message_id: int
 ) -> Iterator[tuple[str, Attributes] | SearchDone]:
@@ -51,42 +55,23 @@ def search_results(
     ``recv`` gives the next bytes from the connection (b"" once the server closed it).
     Attribute names come lower-case and without options (``;lang-en``); values are UTF-8
     (a byte that is not becomes U+FFFD). Referrals and intermediate responses are skipped.
-    Raises ProtocolError on bytes that are not LDAP, ConnectionResetError when the
-    server closes the connection or ends the session first.
+    Raises ProtocolError on bytes that are not LDAP, ServerClosed when the server closes
+    the connection or ends the session first.
     """
     data = b""
     pos = 0
     while True:
-        # Frame one LDAPMessage: SEQUENCE, its length, then all of its bytes.
-        try:
-            if data[pos] != _SEQUENCE:
-                raise ProtocolError(f"expected an LDAP message, got byte 0x{data[pos]:02x}")
-            length, start = _length(data, pos + 1)
-            if length > _MAX_MESSAGE:
-                raise ProtocolError(f"a message of {length} bytes")
-            complete = start + length <= len(data)
-        except IndexError:
-            complete = False
-        if not complete:
+        framed = _frame(data, pos)
+        if framed is None:
             chunk = recv()
             if not chunk:
-                raise ConnectionResetError("session terminated by server")
+                raise ServerClosed("session terminated by server")
             data = data[pos:] + chunk
             pos = 0
             continue
-        end = start + length
-        pos = end
+        start, pos = framed
         try:
-            got_id, op, body, body_end = _header(data, start)
-            if got_id != message_id:
-                if got_id == 0 and op == _EXTENDED_RESPONSE:
-                    done = _done(data, body)
-                    raise ConnectionResetError(
-                        f"session terminated by server ({done.message or done.code})"
-                    )
-                raise ProtocolError(f"answer to message {got_id} while waiting for {message_id}")
-            if body_end > end:
-                raise ProtocolError("an operation longer than its message")
+            op, body, body_end = _operation(data, start, pos, message_id)
             if op == _SEARCH_ENTRY:
                 yield _entry(data, body, body_end)
             elif op == _SEARCH_DONE:
@@ -96,6 +81,33 @@ def search_results(
                 raise ProtocolError(f"unexpected operation 0x{op:02x} in a search answer")
         except IndexError:
             raise ProtocolError("a message shorter than its contents say") from None
+
+
+def _frame(data: bytes, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the LDAPMessage at ``pos`` (SEQUENCE, length, contents), or None
+    while its bytes have not all arrived."""
+    try:
+        if data[pos] != _SEQUENCE:
+            raise ProtocolError(f"expected an LDAP message, got byte 0x{data[pos]:02x}")
+        length, start = _length(data, pos + 1)
+    except IndexError:
+        return None
+    if length > _MAX_MESSAGE:
+        raise ProtocolError(f"a message of {length} bytes")
+    return (start, start + length) if start + length <= len(data) else None
+
+
+def _operation(data: bytes, start: int, end: int, message_id: int) -> tuple[int, int, int]:
+    """(operation tag, body start, body end) of a message that answers ``message_id``."""
+    got_id, op, body, body_end = _header(data, start)
+    if got_id != message_id:
+        if got_id == 0 and op == _EXTENDED_RESPONSE:
+            done = _done(data, body)
+            raise ServerClosed(f"session terminated by server ({done.message or done.code})")
+        raise ProtocolError(f"answer to message {got_id} while waiting for {message_id}")
+    if body_end > end:
+        raise ProtocolError("an operation longer than its message")
+    return op, body, body_end
 
 
 def _length(data: bytes, i: int) -> tuple[int, int]:
@@ -155,23 +167,30 @@ def _entry(data: bytes, i: int, end: int) -> tuple[str, Attributes]:
         if name is None:
             name = _NAMES[raw_name] = _name(raw_name)
         values = attrs.setdefault(name, [])
-        while i < attr_end:
-            if data[i] != 0x04:
-                raise ProtocolError("a value that is not an octet string")
-            size = data[i + 1]
-            if size < 0x80:  # the short form: almost every GLUE value
-                i += 2
-            else:
-                size, i = _length(data, i + 1)
-            values.append(data[i : i + size].decode("utf-8", "replace"))
-            i += size
-        if i != attr_end:
-            raise ProtocolError("a value longer than its attribute")
+        i = _values(data, i, attr_end, values)
         if name == "objectclass":
             # The same few class names on every entry: one string each, not one per entry.
             values[:] = map(sys.intern, values)
     dn = raw_dn.decode("utf-8", "replace")
     return dn, {name: tuple(values) for name, values in attrs.items() if values}
+
+
+def _values(data: bytes, i: int, attr_end: int, values: list[str]) -> int:
+    """Append an attribute's values (its SET OF OCTET STRING) to ``values``; the index
+    after them."""
+    while i < attr_end:
+        if data[i] != 0x04:
+            raise ProtocolError("a value that is not an octet string")
+        size = data[i + 1]
+        if size < 0x80:  # the short form: almost every GLUE value
+            i += 2
+        else:
+            size, i = _length(data, i + 1)
+        values.append(data[i : i + size].decode("utf-8", "replace"))
+        i += size
+    if i != attr_end:
+        raise ProtocolError("a value longer than its attribute")
+    return i
 
 
 def _name(raw: bytes) -> str:

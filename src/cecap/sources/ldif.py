@@ -102,7 +102,7 @@ class LdifReader:
         if rest.strip("\n"):
             yield line, rest
 
-    def entries(self) -> Iterator[Entry]:
+    def entries(self) -> Iterator[Entry]:  # noqa: C901, PLR0912, PLR0915
         seen_header = False
         seen_trailer = False
         count = 0

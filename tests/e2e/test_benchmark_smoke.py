@@ -12,13 +12,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from bdii_server import BDIIServer, missing_requirements
-from run import SAMPLE
+from helpers.bdii_server import BDIIServer, missing_requirements
+from helpers.cli import run_cli
+from helpers.paths import BENCHMARKS, SAMPLE
 
-from cecap.cli import main
 from cecap.sources import ldap as source_ldap
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+SCRIPT = BENCHMARKS / "run.py"
 
 
 def benchmark_module() -> ModuleType:
@@ -40,8 +40,6 @@ def test_ldapsearch_is_given_the_searches_a_report_makes(
 ) -> None:
     server = bdii_factory()
     server.load(SAMPLE)
-    monkeypatch.delenv("CECAP_CONFIG", raising=False)
-    monkeypatch.setenv("CECAP_STATE", str(tmp_path / "history.sqlite"))
     made: list[tuple[str, str, tuple[str, ...]]] = []
     real_send = source_ldap.LdapReader._send
 
@@ -50,9 +48,9 @@ def test_ldapsearch_is_given_the_searches_a_report_makes(
         return real_send(self, conn, base, filterstr, attributes, *rest)
 
     monkeypatch.setattr(source_ldap.LdapReader, "_send", send)
-    with pytest.raises(SystemExit) as ended:
-        main(["report", "--all", "--format", "json", "--bdii", server.url])
-    assert ended.value.code == 0
+    env = {"CECAP_STATE": str(tmp_path / "history.sqlite")}
+    ended = run_cli("report", "--all", "--format", "json", "--bdii", server.url, env=env)
+    assert ended.code == 0
     assert made == benchmark_module().cecap_searches(server.url)
     assert len(made) == 9  # GLUE 1.3 CE, VOView, cluster, site; five GLUE 2.0 classes
 

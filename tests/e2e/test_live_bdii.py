@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bdii_server import BDIIServer, free_port, make_test_ca, missing_requirements
-from glue2_ldif import EndpointSpec, Site2Spec, site2_ldif
-from glue_ldif import CESpec, bdii_ldif, simple_site
-from overlay import overlay_ldif
-from run import REPO, SAMPLE, cecap
-from test_cli_audit import every_kind_ldif, write_config
+from helpers.bdii_server import BDIIServer, free_port, make_test_ca, missing_requirements
+from helpers.cli import run_cli
+from helpers.every_kind import every_kind_ldif, write_config
+from helpers.glue2_ldif import EndpointSpec, Site2Spec, site2_ldif
+from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
+from helpers.overlay import overlay_ldif
+from helpers.paths import REPO, SAMPLE
 
-from cecap.cli import main
 from cecap.formats import FORMATS
 from cecap.sources import ldap as source_ldap
 from cecap.sources.ldap import LdapReader
@@ -39,26 +39,16 @@ OVERLAY = {
 
 
 def doc(result: Any) -> dict[str, Any]:
-    assert result.returncode == 0, result.stderr
-    parsed: dict[str, Any] = json.loads(result.stdout)
+    assert result.code == 0, result.err
+    parsed: dict[str, Any] = json.loads(result.out)
     return parsed
 
 
 def rows_of(*args: str | Path, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    parsed = doc(cecap(*args, "--format", "json", env=env))
+    parsed = doc(run_cli(*args, "--format", "json", env=env))
     assert parsed["partial"] is False
     rows: list[dict[str, Any]] = parsed["rows"]
     return rows
-
-
-def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """cecap in this process (so a test can hook into it); exit code, stdout, stderr."""
-    with pytest.raises(SystemExit) as stopped:
-        main(args)
-    out, err = capsys.readouterr()
-    code = stopped.value.code
-    assert isinstance(code, int)
-    return code, out, err
 
 
 # --- the real OSG 2008 snapshot, live --------------------------------------------------
@@ -116,10 +106,10 @@ def test_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_reports(
     folder.mkdir()
     snap = folder / "top-bdii.ldif.gz"
     snap.write_text("yesterday's snapshot\n")
-    made = cecap("snapshot", "--bdii", server.url, "-o", snap)
-    assert made.returncode == 0, made.stderr
-    assert made.stdout == f"wrote {snap}: 4260 entries (1164 CEs) from {server.url}\n"
-    assert made.stderr == ""
+    made = run_cli("snapshot", "--bdii", server.url, "-o", snap)
+    assert made.code == 0, made.err
+    assert made.out == f"wrote {snap}: 4260 entries (1164 CEs) from {server.url}\n"
+    assert made.err == ""
     assert os.listdir(folder) == ["top-bdii.ldif.gz"]  # replaced; no temporary file left
 
     fresh = bdii_factory()
@@ -139,9 +129,9 @@ def test_snapshot_of_a_snapshot_loads_too(bdii_factory: Make, tmp_path: Path) ->
     # satisfy the schema.
     first = tmp_path / "one.ldif"
     second = tmp_path / "two.ldif"
-    assert cecap("snapshot", "--bdii", SAMPLE, "-o", first).returncode == 0
-    again = cecap("snapshot", "--bdii", first, "-o", second)
-    assert again.returncode == 0, again.stderr
+    assert run_cli("snapshot", "--bdii", SAMPLE, "-o", first).code == 0
+    again = run_cli("snapshot", "--bdii", first, "-o", second)
+    assert again.code == 0, again.err
     fresh = bdii_factory()
     fresh.load(second)
     assert rows_of("report", "--all", "--bdii", fresh.url) == rows_of(
@@ -198,10 +188,10 @@ def assert_same_answers(config: Path, *sources: str | Path, glue: str = "") -> N
         answers = []
         for source in sources:
             args = (*command, *flags, "--bdii", source, "--config", config, "--format", "json")
-            result = cecap(*args)
-            assert result.returncode in (0, 1), (source, result.stderr)
-            assert json.loads(result.stdout)["partial"] is False
-            answers.append((result.returncode, json.loads(result.stdout)["rows"]))
+            result = run_cli(*args)
+            assert result.code in (0, 1), (source, result.err)
+            assert json.loads(result.out)["partial"] is False
+            answers.append((result.code, json.loads(result.out)["rows"]))
         for source, answer in zip(sources[1:], answers[1:], strict=True):
             assert answer == answers[0], (command, source)
         rows = answers[0][1]
@@ -219,12 +209,12 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
     original = bdii_factory()
     original.load(ldif)  # strict
     snap = tmp_path / "both.ldif.gz"
-    made = cecap("snapshot", "--bdii", original.url, "-o", snap)
-    assert made.returncode == 0, made.stderr
-    assert made.stdout == (
+    made = run_cli("snapshot", "--bdii", original.url, "-o", snap)
+    assert made.code == 0, made.err
+    assert made.out == (
         f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
     )
-    assert made.stderr == ""
+    assert made.err == ""
 
     fresh = bdii_factory()
     loaded = fresh.load(snap)  # strict: ldapadd must accept every entry, o=glue ones too
@@ -248,8 +238,8 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
 
     # --glue 2 saves the o=glue tree only, and reads back the same.
     only2 = tmp_path / "glue2.ldif"
-    made = cecap("snapshot", "--bdii", original.url, "--glue", "2", "-o", only2)
-    assert made.stdout == (
+    made = run_cli("snapshot", "--bdii", original.url, "--glue", "2", "-o", only2)
+    assert made.out == (
         f"wrote {only2}: 39 entries (0 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
     )
     dns = dn_lines(only2)
@@ -262,9 +252,9 @@ def test_glue2_snapshot_of_an_ldif_with_both_trees_loads_too(
 ) -> None:
     ldif, config = both_trees
     snap = tmp_path / "snap.ldif"
-    made = cecap("snapshot", "--bdii", ldif, "-o", snap)
-    assert made.returncode == 0, made.stderr
-    assert made.stdout == f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {ldif}\n"
+    made = run_cli("snapshot", "--bdii", ldif, "-o", snap)
+    assert made.code == 0, made.err
+    assert made.out == f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {ldif}\n"
     original = bdii_factory()
     original.load(ldif)
     fresh = bdii_factory()
@@ -275,7 +265,7 @@ def test_glue2_snapshot_of_an_ldif_with_both_trees_loads_too(
     assert_same_answers(config, original.url, fresh.url)
     # --glue 1 leaves the o=glue tree out.
     only1 = tmp_path / "glue1.ldif"
-    assert cecap("snapshot", "--bdii", ldif, "--glue", "1", "-o", only1).returncode == 0
+    assert run_cli("snapshot", "--bdii", ldif, "--glue", "1", "-o", only1).code == 0
     assert not any(dn.endswith("o=glue") for dn in dn_lines(only1))
     assert_same_answers(config, ldif, only1, glue="1")
 
@@ -283,15 +273,15 @@ def test_glue2_snapshot_of_an_ldif_with_both_trees_loads_too(
 def test_a_glue_tree_the_source_lacks_is_not_saved(sample_bdii: BDIIServer, tmp_path: Path) -> None:
     out = tmp_path / "snap.ldif"
     for glue, hint in (("2", "try --glue 1"), ("both", "use --glue 1")):
-        result = cecap("snapshot", "--bdii", sample_bdii.url, "--glue", glue, "-o", out)
-        assert (result.returncode, result.stdout) == (2, "")
-        assert result.stderr == (
+        result = run_cli("snapshot", "--bdii", sample_bdii.url, "--glue", glue, "-o", out)
+        assert (result.code, result.out) == (2, "")
+        assert result.err == (
             f"cecap: error: {sample_bdii.url}: holds no GLUE 2.0 (o=glue) computing entries:"
             f" no snapshot written; {hint}\n"
         )
         assert not out.exists()
     # By default a snapshot saves the trees the source holds.
-    assert cecap("snapshot", "--bdii", sample_bdii.url, "-o", out).returncode == 0
+    assert run_cli("snapshot", "--bdii", sample_bdii.url, "-o", out).code == 0
     dns = dn_lines(out)
     assert dns and not any(dn.endswith("o=glue") for dn in dns)
 
@@ -308,7 +298,7 @@ def sample_bdii(bdii_factory: Make) -> BDIIServer:
 
 def test_failover_skips_a_dead_endpoint_with_a_warning(sample_bdii: BDIIServer) -> None:
     dead = free_port()
-    result = cecap(
+    result = run_cli(
         "report",
         "--all",
         "--format",
@@ -319,7 +309,7 @@ def test_failover_skips_a_dead_endpoint_with_a_warning(sample_bdii: BDIIServer) 
         sample_bdii.url,
     )
     assert doc(result)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
-    assert result.stderr == (
+    assert result.err == (
         f"cecap: warning: ldap://127.0.0.1:{dead}: cannot connect: Connection refused;"
         f" trying {sample_bdii.url}\n"
     )
@@ -328,17 +318,17 @@ def test_failover_skips_a_dead_endpoint_with_a_warning(sample_bdii: BDIIServer) 
 def test_lcg_gfal_infosys_is_the_default_list(sample_bdii: BDIIServer) -> None:
     dead = free_port()
     env = {"LCG_GFAL_INFOSYS": f"127.0.0.1:{dead},{sample_bdii.host}:{sample_bdii.port}"}
-    result = cecap("report", "--all", "--format", "json", env=env)
+    result = run_cli("report", "--all", "--format", "json", env=env)
     assert doc(result)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
-    assert f"ldap://127.0.0.1:{dead}: cannot connect" in result.stderr
+    assert f"ldap://127.0.0.1:{dead}: cannot connect" in result.err
 
 
 def test_all_endpoints_down_is_exit_3_with_one_line_each() -> None:
     one, two = free_port(), free_port()
-    result = cecap("sites", "--bdii", f"127.0.0.1:{one},ldap://127.0.0.1:{two}")
-    assert result.returncode == 3
-    assert result.stdout == ""
-    assert result.stderr.splitlines()[-3:] == [
+    result = run_cli("sites", "--bdii", f"127.0.0.1:{one},ldap://127.0.0.1:{two}")
+    assert result.code == 3
+    assert result.out == ""
+    assert result.err.splitlines()[-3:] == [
         "cecap: error: none of the 2 information systems answered:",
         f"  ldap://127.0.0.1:{one}: cannot connect: Connection refused",
         f"  ldap://127.0.0.1:{two}: cannot connect: Connection refused",
@@ -361,9 +351,9 @@ def test_site_bdii_with_base(bdii_factory: Make, tmp_path: Path) -> None:
         ("atlas", "UKI-LT2-QMUL"),
         ("cms", "UKI-LT2-QMUL"),
     }
-    wrong = cecap("report", "--bdii", server.url, "--base", "mds-vo-name=NOPE,o=grid")
-    assert wrong.returncode == 3
-    assert wrong.stderr == (
+    wrong = run_cli("report", "--bdii", server.url, "--base", "mds-vo-name=NOPE,o=grid")
+    assert wrong.code == 3
+    assert wrong.err == (
         f"cecap: error: {server.url}: the search base 'mds-vo-name=NOPE,o=grid' does not"
         " exist there; check --base (o=grid, mds-vo-name=SITE,o=grid, ...)\n"
     )
@@ -377,13 +367,13 @@ def test_a_hanging_server_ends_at_the_timeout_with_exit_3(
 ) -> None:
     port, accepted = silent_server
     started = time.monotonic()
-    result = cecap("report", "--bdii", f"127.0.0.1:{port}", "--timeout", "2")
+    result = run_cli("report", "--bdii", f"127.0.0.1:{port}", "--timeout", "2")
     elapsed = time.monotonic() - started
-    assert result.returncode == 3
+    assert result.code == 3
     assert elapsed < 2 + 2
     assert len(accepted) == 1  # it did connect: the hang is after the accept
-    assert result.stdout == ""
-    assert result.stderr == (
+    assert result.out == ""
+    assert result.err == (
         f"cecap: error: ldap://127.0.0.1:{port}: no complete answer within 2 s (--timeout),"
         " gave up waiting for the answer to the anonymous bind\n"
     )
@@ -393,7 +383,7 @@ def test_a_hanging_server_is_skipped_for_the_next(
     silent_server: tuple[int, list[socket.socket]], sample_bdii: BDIIServer
 ) -> None:
     port, _ = silent_server
-    result = cecap(
+    result = run_cli(
         "report",
         "--all",
         "--format",
@@ -404,7 +394,7 @@ def test_a_hanging_server_is_skipped_for_the_next(
         f"127.0.0.1:{port},{sample_bdii.url}",
     )
     assert doc(result)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
-    assert result.stderr == (
+    assert result.err == (
         f"cecap: warning: ldap://127.0.0.1:{port}: no complete answer within 1 s (--timeout),"
         f" gave up waiting for the answer to the anonymous bind; trying {sample_bdii.url}\n"
     )
@@ -429,10 +419,10 @@ def stop_before_second_search(monkeypatch: pytest.MonkeyPatch, server: BDIIServe
 
 
 def test_server_stopped_mid_run_is_exit_3_and_no_report(
-    sample_bdii: BDIIServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sample_bdii: BDIIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ports = stop_before_second_search(monkeypatch, sample_bdii)
-    code, out, err = run_main(["report", "--all", "--bdii", sample_bdii.url], capsys)
+    code, out, err = run_cli("report", "--all", "--bdii", sample_bdii.url)
     assert ports == [sample_bdii.port, sample_bdii.port]
     assert not sample_bdii.running
     assert code == 3
@@ -444,14 +434,14 @@ def test_server_stopped_mid_run_is_exit_3_and_no_report(
 
 
 def test_server_stopped_mid_run_fails_over_from_scratch(
-    bdii_factory: Make, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    bdii_factory: Make, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = bdii_factory(), bdii_factory()
     first.load(SAMPLE)
     second.load(SAMPLE)
     stop_before_second_search(monkeypatch, first)
-    code, out, err = run_main(
-        ["report", "--all", "--format", "json", "--bdii", f"{first.url},{second.url}"], capsys
+    code, out, err = run_cli(
+        "report", "--all", "--format", "json", "--bdii", f"{first.url},{second.url}"
     )
     assert code == 0, err
     # Nothing from the first server's one finished search leaks in twice.
@@ -472,14 +462,10 @@ def limited_bdii(bdii_factory: Make) -> BDIIServer:
     return server
 
 
-def test_size_limit_is_partial_in_every_format(
-    limited_bdii: BDIIServer, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_size_limit_is_partial_in_every_format(limited_bdii: BDIIServer) -> None:
     reason = "the server's size limit stopped the GlueCE search after 8 entries"
     for fmt in sorted(FORMATS):
-        code, out, err = run_main(
-            ["report", "--all", "--bdii", limited_bdii.url, "--format", fmt], capsys
-        )
+        code, out, err = run_cli("report", "--all", "--bdii", limited_bdii.url, "--format", fmt)
         assert code == 3, fmt
         assert f"cecap: warning: {limited_bdii.url}: partial answer: {reason}" in err
         if fmt == "json":
@@ -491,9 +477,9 @@ def test_size_limit_is_partial_in_every_format(
 
 
 def test_allow_partial_exits_0_but_still_says_partial(limited_bdii: BDIIServer) -> None:
-    result = cecap("sites", "--bdii", limited_bdii.url, "--format", "json", "--allow-partial")
-    assert result.returncode == 0
-    parsed = json.loads(result.stdout)
+    result = run_cli("sites", "--bdii", limited_bdii.url, "--format", "json", "--allow-partial")
+    assert result.code == 0
+    parsed = json.loads(result.out)
     assert parsed["partial"] is True
     assert "size limit" in parsed["partial_reason"]
 
@@ -504,18 +490,18 @@ def test_a_partial_snapshot_is_not_written_unless_allowed(
     folder = tmp_path / "snapshots"
     folder.mkdir()
     out = folder / "snap.ldif"
-    refused = cecap("snapshot", "--bdii", limited_bdii.url, "-o", out)
-    assert refused.returncode == 3
-    assert "no snapshot written (--allow-partial writes it, marked partial)" in refused.stderr
+    refused = run_cli("snapshot", "--bdii", limited_bdii.url, "-o", out)
+    assert refused.code == 3
+    assert "no snapshot written (--allow-partial writes it, marked partial)" in refused.err
     assert os.listdir(folder) == []
 
-    allowed = cecap("snapshot", "--bdii", limited_bdii.url, "-o", out, "--allow-partial")
-    assert allowed.returncode == 0, allowed.stderr
-    assert "the snapshot is marked partial" in allowed.stderr
-    reread = cecap("report", "--bdii", out, "--format", "json")
-    assert reread.returncode == 3
-    assert json.loads(reread.stdout)["partial"] is True
-    assert "size limit stopped the GlueCE search" in json.loads(reread.stdout)["partial_reason"]
+    allowed = run_cli("snapshot", "--bdii", limited_bdii.url, "-o", out, "--allow-partial")
+    assert allowed.code == 0, allowed.err
+    assert "the snapshot is marked partial" in allowed.err
+    reread = run_cli("report", "--bdii", out, "--format", "json")
+    assert reread.code == 3
+    assert json.loads(reread.out)["partial"] is True
+    assert "size limit stopped the GlueCE search" in json.loads(reread.out)["partial_reason"]
 
 
 # --- VO names that look like filter syntax ------------------------------------------------
@@ -587,23 +573,23 @@ def test_ldaps_is_verified_against_the_grid_ca_directory(
     assert rows_of("report", "--all", "--bdii", url, "--ca-dir", ca_dir) == expected
 
     _, other_ca_dir = make_test_ca(tmp_path / "other-ca")
-    refused = cecap("report", "--bdii", url, "--ca-dir", other_ca_dir)
-    assert refused.returncode == 3
-    assert refused.stdout == ""
-    assert refused.stderr.startswith(
+    refused = run_cli("report", "--bdii", url, "--ca-dir", other_ca_dir)
+    assert refused.code == 3
+    assert refused.out == ""
+    assert refused.err.startswith(
         f"cecap: error: {url}: TLS failed, the server certificate was not verified against"
         f" the CA directory {other_ca_dir} ("
     )
-    assert "(certificate verify failed: " in refused.stderr
+    assert "(certificate verify failed: " in refused.err
 
     missing = tmp_path / "no-such-ca-dir"
-    absent = cecap("report", "--bdii", url, "--ca-dir", missing)
-    assert absent.returncode == 3
-    assert absent.stderr == (
+    absent = run_cli("report", "--bdii", url, "--ca-dir", missing)
+    assert absent.code == 3
+    assert absent.err == (
         f"cecap: error: {url}: CA directory {missing} does not exist; set X509_CERT_DIR or"
         " pass --ca-dir to a folder of hashed CA certificates\n"
     )
     plain_port = f"ldaps://{server.host}:{server.port}"
-    not_tls = cecap("report", "--bdii", plain_port, "--ca-dir", ca_dir)
-    assert not_tls.returncode == 3
-    assert not_tls.stderr.startswith(f"cecap: error: {plain_port}: TLS handshake failed (")
+    not_tls = run_cli("report", "--bdii", plain_port, "--ca-dir", ca_dir)
+    assert not_tls.code == 3
+    assert not_tls.err.startswith(f"cecap: error: {plain_port}: TLS handshake failed (")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from glue_ldif import escape_dn
+from helpers.glue_ldif import escape_dn
 
 TOP = (
     "dn: o=glue\nobjectClass: organization\no: glue\n\n"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from glue2_ldif import EndpointSpec, Site2Spec, glue2_ldif
-from glue_ldif import CESpec, bdii_ldif, simple_site
+from helpers.glue2_ldif import EndpointSpec, Site2Spec, glue2_ldif
+from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
 
 from cecap.errors import ConfigError, InputError
 from cecap.model.glue import GlueModel

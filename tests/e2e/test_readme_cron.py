@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from run import REPO, SAMPLE
+from helpers.paths import REPO, SAMPLE
 
 README = REPO / "README.md"
 BDII = "lcg-bdii.cern.ch:2170"
@@ -122,6 +122,8 @@ def test_systemd_service(tmp_path: Path) -> None:
     state = "/var/lib/cecap/history.sqlite"
     assert exec_start.startswith(INSTALLED + " ") and state in exec_start
     db = tmp_path / "var-lib-cecap" / "history.sqlite"
+    db.parent.mkdir()  # StateDirectory=cecap: systemd makes it
+    assert the_line(r"^    (StateDirectory=.*)$") == "StateDirectory=cecap"
     command = exec_start.replace(BDII, str(SAMPLE)).replace(state, str(db))
     args = shlex.split(command)
     args[0] = str(CECAP)
@@ -145,6 +147,9 @@ def test_nagios_command_and_service(tmp_path: Path) -> None:
     assert "$" not in expanded
     state = "/var/lib/nagios/cecap/history.sqlite"
     db = tmp_path / "nagios" / "history.sqlite"
+    made = the_line(r"^    (install -d .*)$")
+    assert made == "install -d -o nagios -g nagios /var/lib/nagios/cecap"
+    db.parent.mkdir()  # what that line does
     args = shlex.split(expanded.replace(BDII, str(SAMPLE)).replace(state, str(db)))
     assert args[0] == INSTALLED
     args[0] = str(CECAP)

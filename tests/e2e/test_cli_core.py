@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from run import SAMPLE, cecap
+from helpers.cli import run_cli
+from helpers.paths import CONFIG, SAMPLE
 
 from cecap.formats import FORMATS
 
@@ -19,9 +20,9 @@ def rows(result_stdout: str) -> list[dict]:
 
 
 def test_sample_report_shows_every_verdict() -> None:
-    result = cecap("report", "--bdii", SAMPLE, "--all", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)
+    result = run_cli("report", "--bdii", SAMPLE, "--all", "--format", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
     assert doc["partial"] is False
     verdicts = {r["verdict"] for r in doc["rows"]}
     assert verdicts == {
@@ -48,11 +49,11 @@ def test_sample_report_shows_every_verdict() -> None:
 
 
 def test_sample_default_shows_ready_and_conditional_only() -> None:
-    result = cecap("report", "--bdii", SAMPLE, "--format", "csv", "-e", "atlas")
-    assert result.returncode == 0, result.stderr
+    result = run_cli("report", "--bdii", SAMPLE, "--format", "csv", "-e", "atlas")
+    assert result.code == 0, result.err
     got = [
         (r["site"], r["verdict"], r["mode"], r["fail_closed"])
-        for r in csv.DictReader(io.StringIO(result.stdout))
+        for r in csv.DictReader(io.StringIO(result.out))
     ]
     assert got == [
         ("CERN-PROD", "conditional", "setuid", "True"),
@@ -76,27 +77,27 @@ def test_sample_is_what_make_sample_writes() -> None:
 
 
 def test_table_fits_80_columns() -> None:
-    result = cecap("report", "--bdii", SAMPLE, "--all")
-    assert result.returncode == 0
-    assert max(len(line) for line in result.stdout.splitlines()) <= 80
-    result = cecap("sites", "--bdii", SAMPLE)
-    assert max(len(line) for line in result.stdout.splitlines()) <= 80
-    result = cecap("stances")
-    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    result = run_cli("report", "--bdii", SAMPLE, "--all")
+    assert result.code == 0
+    assert max(len(line) for line in result.out.splitlines()) <= 80
+    result = run_cli("sites", "--bdii", SAMPLE)
+    assert max(len(line) for line in result.out.splitlines()) <= 80
+    result = run_cli("stances")
+    assert max(len(line) for line in result.out.splitlines()) <= 80
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_renders(fmt: str) -> None:
-    result = cecap("report", "--bdii", SAMPLE, "-e", "cms", "--format", fmt)
-    assert result.returncode == 0, result.stderr
+    result = run_cli("report", "--bdii", SAMPLE, "-e", "cms", "--format", fmt)
+    assert result.code == 0, result.err
     # Every format carries the rows: the ready RAL CE appears in each.
-    assert "RAL-LCG2" in result.stdout
+    assert "RAL-LCG2" in result.out
 
 
 def test_sites_readiness() -> None:
-    result = cecap("sites", "--bdii", SAMPLE, "--format", "json", "-e", "atlas")
-    assert result.returncode == 0, result.stderr
-    by_site = {r["site"]: r for r in rows(result.stdout)}
+    result = run_cli("sites", "--bdii", SAMPLE, "--format", "json", "-e", "atlas")
+    assert result.code == 0, result.err
+    by_site = {r["site"]: r for r in rows(result.out)}
     assert by_site["RAL-LCG2"]["ces_serving"] == 3
     assert by_site["RAL-LCG2"]["ces_advertising"] == 2
     assert by_site["RAL-LCG2"]["readiness"] == "ready"
@@ -107,9 +108,9 @@ def test_sites_readiness() -> None:
 
 
 def test_stances_json() -> None:
-    result = cecap("stances", "--format", "json")
-    assert result.returncode == 0
-    got = {r["respondent"]: r for r in rows(result.stdout)}
+    result = run_cli("stances", "--format", "json")
+    assert result.code == 0
+    got = {r["respondent"]: r for r in rows(result.out)}
     assert len(got) == 60
     assert got["UKI-RAL-LCG2"]["glexec_setuid"] == "require"
     assert got["USCMS-T2-Wisconsin"]["glexec_setuid"] == "no"
@@ -130,7 +131,7 @@ OVERLAY = {
 
 @pytest.fixture
 def osg_glexec(osg_snapshot: Path, tmp_path: Path) -> Path:
-    from overlay import overlay_ldif
+    from helpers.overlay import overlay_ldif
 
     return overlay_ldif(
         osg_snapshot,
@@ -141,11 +142,11 @@ def osg_glexec(osg_snapshot: Path, tmp_path: Path) -> Path:
 
 
 def test_osg_report_exact_verdicts(osg_glexec: Path) -> None:
-    result = cecap("report", "--bdii", osg_glexec, "--format", "json")
-    assert result.returncode == 0, result.stderr
+    result = run_cli("report", "--bdii", osg_glexec, "--format", "json")
+    assert result.code == 0, result.err
     got = sorted(
         (r["experiment"], r["site"], r["ce"], r["verdict"], r["mode"], r["fail_closed"])
-        for r in rows(result.stdout)
+        for r in rows(result.out)
     )
     assert got == [
         (
@@ -179,23 +180,23 @@ def test_osg_report_exact_verdicts(osg_glexec: Path) -> None:
 
 
 def test_osg_report_all(osg_glexec: Path) -> None:
-    result = cecap("report", "--bdii", osg_glexec, "--all", "--format", "json", "-e", "cms")
-    assert result.returncode == 0, result.stderr
-    by_ce = {r["ce"]: r for r in rows(result.stdout)}
+    result = run_cli("report", "--bdii", osg_glexec, "--all", "--format", "json", "-e", "cms")
+    assert result.code == 0, result.err
+    by_ce = {r["ce"]: r for r in rows(result.out)}
     assert by_ce["cmsgrid01.hep.wisc.edu:2119/jobmanager-condor-cms"]["verdict"] == "mode-mismatch"
     assert by_ce["fermigrid1.fnal.gov:2119/jobmanager-condor-cms"]["verdict"] == "no-stance"
     # "glexec=yes" is not the capability.
     assert by_ce["osg-gw-2.t2.ucsd.edu:2119/jobmanager-condor-cms"]["verdict"] == "not-advertised"
     assert by_ce["red.unl.edu:2119/jobmanager-pbs-cms"]["respondent"] == "USCMS-T2-Nebraska"
     # Every CE serving CMS has a row: count them in the snapshot independently.
-    assert len(by_ce) == sum(1 for r in rows(result.stdout))
+    assert len(by_ce) == sum(1 for r in rows(result.out))
     assert len(by_ce) > 50
 
 
 def test_osg_sites(osg_glexec: Path) -> None:
-    result = cecap("sites", "--bdii", osg_glexec, "--format", "json", "-e", "cms")
-    assert result.returncode == 0, result.stderr
-    by_site = {r["site"]: r for r in rows(result.stdout)}
+    result = run_cli("sites", "--bdii", osg_glexec, "--format", "json", "-e", "cms")
+    assert result.code == 0, result.err
+    by_site = {r["site"]: r for r in rows(result.out)}
     assert by_site["Nebraska"]["readiness"] == "ready"
     assert by_site["Nebraska"]["ces_ready"] == 1
     assert by_site["Nebraska"]["ces_advertising"] == 1
@@ -208,25 +209,25 @@ def test_osg_sites(osg_glexec: Path) -> None:
 
 def test_osg_plain_snapshot_has_no_glexec(osg_snapshot: Path) -> None:
     # 2008: nobody advertised glexec yet; the report is empty, not an error.
-    result = cecap("report", "--bdii", osg_snapshot)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("no CE is ready or conditional")
+    result = run_cli("report", "--bdii", osg_snapshot)
+    assert result.code == 0, result.err
+    assert result.out.startswith("no CE is ready or conditional")
 
 
 # --- bad input ---------------------------------------------------------------------------
 
 
 def one_line_error(result, code: int) -> str:  # type: ignore[no-untyped-def]
-    assert result.returncode == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert result.stdout == ""
+    assert result.code == code, (result.out, result.err)
+    assert "Traceback" not in result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert result.out == ""
     return lines[0]
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    line = one_line_error(cecap("report", "--bdii", tmp_path / "nope.ldif"), 2)
+    line = one_line_error(run_cli("report", "--bdii", tmp_path / "nope.ldif"), 2)
     assert line == f"cecap: error: {tmp_path / 'nope.ldif'}: no such file"
 
 
@@ -235,7 +236,7 @@ def test_garbled_ldif(tmp_path: Path) -> None:
     text = SAMPLE.read_text().splitlines()
     text[40] = "%%% garbage %%%"
     bad.write_text("\n".join(text) + "\n")
-    line = one_line_error(cecap("report", "--bdii", bad), 2)
+    line = one_line_error(run_cli("report", "--bdii", bad), 2)
     assert line == f"cecap: error: {bad}: line 41: not an LDIF line: '%%% garbage %%%'"
 
 
@@ -243,23 +244,23 @@ def test_truncated_gzip_snapshot(osg_snapshot: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut.ldif.gz"
     data = osg_snapshot.read_bytes()
     cut.write_bytes(data[: len(data) // 3])
-    line = one_line_error(cecap("report", "--bdii", cut), 2)
+    line = one_line_error(run_cli("report", "--bdii", cut), 2)
     assert "truncated or corrupt" in line and str(cut) in line
 
 
 def test_bad_yaml_config(tmp_path: Path) -> None:
     config = tmp_path / "config"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
+    shutil.copytree(CONFIG, config)
     stances = config / "stances.yaml"
     stances.write_text(stances.read_text().replace('value: "allow"', 'value: "maybe"', 1))
-    line = one_line_error(cecap("report", "--bdii", SAMPLE, "--config", config), 2)
+    line = one_line_error(run_cli("report", "--bdii", SAMPLE, "--config", config), 2)
     assert line.startswith(f"cecap: error: {stances}: respondent ")
     assert "'maybe' is not one of" in line
     # The environment variable works the same.
-    line = one_line_error(cecap("stances", env={"CECAP_CONFIG": str(config)}), 2)
+    line = one_line_error(run_cli("stances", env={"CECAP_CONFIG": str(config)}), 2)
     assert "'maybe' is not one of" in line
 
 
 def test_unknown_experiment() -> None:
-    line = one_line_error(cecap("report", "--bdii", SAMPLE, "-e", "babar"), 2)
+    line = one_line_error(run_cli("report", "--bdii", SAMPLE, "-e", "babar"), 2)
     assert line == "cecap: error: unknown experiment 'babar'; configured: atlas, cms, lhcb, alice"

@@ -8,23 +8,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from overlay import overlay_ldif
-from run import SAMPLE, cecap
+from helpers.cli import Result, run_cli
+from helpers.overlay import overlay_ldif
+from helpers.paths import CONFIG, SAMPLE
+from helpers.process import run_process, start_process
 
-from cecap.cli import main
 from cecap.errors import ConfigError
 from cecap.formats import FORMATS
 from cecap.history.store import HOLD_ENV
@@ -56,16 +55,6 @@ def drop_ces(path: Path, ces: list[str]) -> Path:
     assert len(kept) == len(blocks) - len(ces), "a CE to drop is not in the file"
     path.write_text("\n\n".join(kept), encoding="utf-8")
     return path
-
-
-def inproc(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    """Run cecap in this process (fast, and lets a test break things inside it)."""
-    with pytest.raises(SystemExit) as done:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    code = done.value.code
-    assert isinstance(code, int)
-    return code, captured.out, captured.err
 
 
 def db_runs(db: Path) -> list[tuple[int, str]]:
@@ -161,13 +150,13 @@ def test_thresholds_on_ready_ces(
     tmp_path: Path, warning: str, critical: str, code: int, summary: str, state: str
 ) -> None:
     db = tmp_path / "h.sqlite"
-    result = cecap(
+    result = run_cli(
         "check", "--bdii", SAMPLE, "-e", "atlas", "-w", warning, "-c", critical, "--state", db
     )
-    assert result.returncode == code, result.stderr
-    assert result.stderr == ""
+    assert result.code == code, result.err
+    assert result.err == ""
     thresholds = f";{warning};{critical}"
-    assert result.stdout.splitlines() == [
+    assert result.out.splitlines() == [
         f"{summary} | {perf('atlas', 3, SAMPLE_ATLAS, thresholds)}",
         f"atlas {state}: 3 ready of 8 CEs serving VO atlas (first recorded run)",
     ]
@@ -176,10 +165,11 @@ def test_thresholds_on_ready_ces(
 def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
     a, b, c = osg_runs
     db = tmp_path / "state" / "history.sqlite"
+    db.parent.mkdir()
 
-    first = cecap("check", "--bdii", a, "--state", db)
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.splitlines() == [
+    first = run_cli("check", "--bdii", a, "--state", db)
+    assert first.code == 0, first.err
+    assert first.out.splitlines() == [
         "CECAP OK - ready CEs: atlas 4, cms 2, lhcb 0, alice 0 | "
         + osg_perf(atlas=4, cms=2, atlas_na=124, cms_na=93),
         "atlas OK: 4 ready of 128 CEs serving VO atlas (first recorded run)",
@@ -188,9 +178,9 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
         "alice OK: 0 ready of 0 CEs serving VO alice (first recorded run)",
     ]
 
-    second = cecap("check", "--bdii", b, "--state", db)
-    assert second.returncode == 1, second.stderr
-    assert second.stdout.splitlines() == [
+    second = run_cli("check", "--bdii", b, "--state", db)
+    assert second.code == 1, second.err
+    assert second.out.splitlines() == [
         f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT}"
         " | " + osg_perf(atlas=3, cms=2, atlas_nip=1, atlas_na=124, cms_na=92),
         "atlas WARNING: 3 ready of 128 CEs serving VO atlas (4 at the previous run)",
@@ -207,9 +197,9 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
         "alice OK: 0 ready of 0 CEs serving VO alice (0 at the previous run)",
     ]
 
-    third = cecap("check", "--bdii", c, "--state", db)
-    assert third.returncode == 0, third.stderr
-    assert third.stdout.splitlines() == [
+    third = run_cli("check", "--bdii", c, "--state", db)
+    assert third.code == 0, third.err
+    assert third.out.splitlines() == [
         "CECAP OK - ready CEs: atlas 5, cms 3, lhcb 0, alice 0 | "
         + osg_perf(atlas=5, cms=3, atlas_na=123, cms_na=92),
         "atlas OK: 5 ready of 128 CEs serving VO atlas (3 at the previous run)",
@@ -224,9 +214,9 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
     t = run_times(db)
 
     # The timeline: one line per change, each verdict named; MIT's CE went absent.
-    timeline = cecap("history", "--state", db)
-    assert timeline.returncode == 0, timeline.stderr
-    assert [line for line in timeline.stdout.splitlines() if "  run 1  " not in line] == [
+    timeline = run_cli("history", "--state", db)
+    assert timeline.code == 0, timeline.err
+    assert [line for line in timeline.out.splitlines() if "  run 1  " not in line] == [
         f"{t[2]}  run 2  atlas  AGLT2  {AGLT2}  ready → not-advertised",
         f"{t[2]}  run 2  atlas  BNL_ATLAS_1  {BNL}  ready → not-in-production",
         f"{t[2]}  run 2  atlas  Nebraska  {NEB_PROD}  not-advertised → ready",
@@ -236,14 +226,16 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
         f"{t[3]}  run 3  atlas  BNL_ATLAS_1  {BNL}  not-in-production → ready",
         f"{t[3]}  run 3  cms  MIT_CMS  {MIT}  absent → ready",
     ]
-    by_ce = cecap("history", "--state", db, "--ce", MIT)
-    assert by_ce.stdout.splitlines() == [
+    by_ce = run_cli("history", "--state", db, "--ce", MIT)
+    assert by_ce.out.splitlines() == [
         f"{t[1]}  run 1  cms  MIT_CMS  {MIT}  ready (first recorded)",
         f"{t[2]}  run 2  cms  MIT_CMS  {MIT}  ready → absent",
         f"{t[3]}  run 3  cms  MIT_CMS  {MIT}  absent → ready",
     ]
-    by_site = cecap("history", "--state", db, "--site", "nebraska", "-e", "cms", "--format", "json")
-    doc = json.loads(by_site.stdout)
+    by_site = run_cli(
+        "history", "--state", db, "--site", "nebraska", "-e", "cms", "--format", "json"
+    )
+    doc = json.loads(by_site.out)
     assert [(r["run"], r["ce"], r["verdict_before"], r["verdict"]) for r in doc["rows"]] == [
         (
             1,
@@ -255,16 +247,16 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
     ] + [(2, NEB_PROD, "not-advertised", "ready")]
 
     # diff: the last two runs by default, or any two named.
-    last = cecap("diff", "--state", db, "--format", "csv")
-    assert last.returncode == 0, last.stderr
-    assert list(csv.reader(io.StringIO(last.stdout))) == [
+    last = run_cli("diff", "--state", db, "--format", "csv")
+    assert last.code == 0, last.err
+    assert list(csv.reader(io.StringIO(last.out))) == [
         ["experiment", "site", "ce", "change", "verdict_a", "verdict_b", "mode_a", "mode_b"],
         ["atlas", "AGLT2", AGLT2, "changed", "not-advertised", "ready", "", "setuid"],
         ["atlas", "BNL_ATLAS_1", BNL, "changed", "not-in-production", "ready", "", "setuid"],
         ["cms", "MIT_CMS", MIT, "appeared", "absent", "ready", "", "setuid"],
     ]
-    named = cecap("diff", "1", "3", "--state", db, "--format", "json")
-    doc = json.loads(named.stdout)
+    named = run_cli("diff", "1", "3", "--state", db, "--format", "json")
+    doc = json.loads(named.out)
     assert (doc["kind"], doc["run_a"], doc["run_b"], doc["time_a"], doc["time_b"]) == (
         "diff",
         1,
@@ -280,18 +272,18 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
     ]
 
     # report: how long each CE has kept its verdict; --min-stable keeps the reliable ones.
-    report = cecap("report", "--bdii", c, "--state", db, "-e", "atlas", "--format", "json")
-    assert [(r["ce"], r["stable_runs"]) for r in json.loads(report.stdout)["rows"]] == [
+    report = run_cli("report", "--bdii", c, "--state", db, "-e", "atlas", "--format", "json")
+    assert [(r["ce"], r["stable_runs"]) for r in json.loads(report.out)["rows"]] == [
         (AGLT2, 1),
         (BNL, 1),
         (NEB, 3),
         (NEB_PROD, 2),
         (UC, 3),
     ]
-    stable = cecap("report", "--bdii", c, "--state", db, "--min-stable", "2", "--format", "csv")
+    stable = run_cli("report", "--bdii", c, "--state", db, "--min-stable", "2", "--format", "csv")
     assert [
         (r["experiment"], r["ce"], r["stable_runs"])
-        for r in csv.DictReader(io.StringIO(stable.stdout))
+        for r in csv.DictReader(io.StringIO(stable.out))
     ] == [
         ("atlas", NEB, "3"),
         ("atlas", NEB_PROD, "2"),
@@ -315,8 +307,8 @@ def sample_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     drop_ces(b, [TRIUMF])
     db = tmp / "h.sqlite"
     for snapshot, code in ((a, 0), (b, 1)):
-        done = cecap("check", "--bdii", snapshot, "--state", db)
-        assert done.returncode == code, done.stdout + done.stderr
+        done = run_cli("check", "--bdii", snapshot, "--state", db)
+        assert done.code == code, done.out + done.err
     return db
 
 
@@ -332,10 +324,8 @@ SAMPLE_DIFF = [
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_diff_in_every_format(
-    fmt: str, sample_history: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = inproc(capsys, "diff", "--state", sample_history, "--format", fmt)
+def test_diff_in_every_format(fmt: str, sample_history: Path) -> None:
+    code, out, err = run_cli("diff", "--state", sample_history, "--format", fmt)
     assert (code, err) == (0, "")
     if fmt == "json":
         rows = json.loads(out)["rows"]
@@ -358,8 +348,8 @@ def test_diff_in_every_format(
             assert ce.replace("_", "\\_") in out or ce in out
 
 
-def test_diff_table_layout(sample_history: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = inproc(capsys, "diff", "--state", sample_history)
+def test_diff_table_layout(sample_history: Path) -> None:
+    code, out, _ = run_cli("diff", "--state", sample_history)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("run 1 (") and ", check, " in lines[0] and ") → run 2 (" in lines[0]
@@ -375,30 +365,28 @@ def test_diff_table_layout(sample_history: Path, capsys: pytest.CaptureFixture[s
     assert max(len(line) for line in lines[1:]) <= 80
 
 
-def test_diff_and_history_errors(
-    sample_history: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = inproc(capsys, "diff", "1", "7", "--state", sample_history)
+def test_diff_and_history_errors(sample_history: Path, tmp_path: Path) -> None:
+    code, _, err = run_cli("diff", "1", "7", "--state", sample_history)
     assert (code, err) == (
         2,
         f"cecap: error: {sample_history}: no run 7; runs 1 to 2 are recorded\n",
     )
-    code, _, err = inproc(capsys, "diff", "1", "2", "3", "--state", sample_history)
+    code, _, err = run_cli("diff", "1", "2", "3", "--state", sample_history)
     assert (code, err) == (2, "cecap: error: diff takes at most two run numbers: RUN_A RUN_B\n")
     missing = tmp_path / "none.sqlite"
-    code, _, err = inproc(capsys, "history", "--state", missing)
+    code, _, err = run_cli("history", "--state", missing)
     assert (code, err) == (
         2,
         f"cecap: error: no history at {missing} yet: `cecap check` or `cecap report --record`"
         " records runs there (choose another file with --state or $CECAP_STATE)\n",
     )
     assert not missing.exists()
-    code, _, err = inproc(capsys, "history", "--state", sample_history, "--since", "yesterday")
+    code, _, err = run_cli("history", "--state", sample_history, "--since", "yesterday")
     assert code == 2
     assert "'yesterday' is not an ISO date or date-time" in err
-    code, out, _ = inproc(capsys, "history", "--state", sample_history, "--since", "2999-01-01")
+    code, out, _ = run_cli("history", "--state", sample_history, "--since", "2999-01-01")
     assert (code, out) == (0, "no recorded change matches\n")
-    code, out, _ = inproc(capsys, "history", "--state", sample_history, "--runs")
+    code, out, _ = run_cli("history", "--state", sample_history, "--runs")
     lines = out.splitlines()
     assert [line.split("  ")[0] for line in lines] == ["run 1", "run 2"]
     assert lines[1].endswith(f"  check  {sample_history.parent / 'b.ldif'}  atlas,cms,lhcb,alice")
@@ -407,23 +395,20 @@ def test_diff_and_history_errors(
 # -- report --record ------------------------------------------------------------------------
 
 
-def test_report_record_and_stable_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_record_and_stable_runs(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     # Without a history, stable_runs is null, and --min-stable says what is missing.
-    code, out, _ = inproc(capsys, "report", "--bdii", SAMPLE, "--state", db, "--format", "json")
+    code, out, _ = run_cli("report", "--bdii", SAMPLE, "--state", db, "--format", "json")
     assert code == 0
     assert {r["stable_runs"] for r in json.loads(out)["rows"]} == {None}
-    code, _, err = inproc(capsys, "report", "--bdii", SAMPLE, "--state", db, "--min-stable", "1")
+    code, _, err = run_cli("report", "--bdii", SAMPLE, "--state", db, "--min-stable", "1")
     assert code == 2
     assert err.startswith(f"cecap: error: no history at {db} yet")
     for _ in range(3):
-        code, _, _ = inproc(
-            capsys, "report", "--bdii", SAMPLE, "--state", db, "--record", "-e", "lhcb"
-        )
+        code, _, _ = run_cli("report", "--bdii", SAMPLE, "--state", db, "--record", "-e", "lhcb")
         assert code == 0
     drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
-    code, out, _ = inproc(
-        capsys,
+    code, out, _ = run_cli(
         "report",
         "--bdii",
         drained,
@@ -443,8 +428,7 @@ def test_report_record_and_stable_runs(tmp_path: Path, capsys: pytest.CaptureFix
         ("ceprod03.grid.hep.ph.ic.ac.uk:8443/cream-pbs-sge", "conditional", 4),
         ("ce01.tier2.hep.manchester.ac.uk:8443/cream-pbs-long", "ready", 4),
     ]
-    code, out, _ = inproc(
-        capsys,
+    code, out, _ = run_cli(
         "report",
         "--bdii",
         drained,
@@ -463,22 +447,22 @@ def test_report_record_and_stable_runs(tmp_path: Path, capsys: pytest.CaptureFix
         ("grid-ce3.desy.de:8443/cream-pbs-desy", "ready", "4"),
         ("ce01.tier2.hep.manchester.ac.uk:8443/cream-pbs-long", "ready", "4"),
     ]
-    code, out, _ = inproc(capsys, "report", "--bdii", drained, "--state", db, "--min-stable", "5")
+    code, out, _ = run_cli("report", "--bdii", drained, "--state", db, "--min-stable", "5")
     assert (code, out) == (0, "no CE has been ready for 5 recorded runs or more\n")
     # A report of an unrecorded snapshot: the history holds another verdict for RAL (0).
-    code, out, _ = inproc(
-        capsys, "report", "--bdii", SAMPLE, "--state", db, "-e", "lhcb", "--format", "json"
+    code, out, _ = run_cli(
+        "report", "--bdii", SAMPLE, "--state", db, "-e", "lhcb", "--format", "json"
     )
     assert {r["ce"]: r["stable_runs"] for r in json.loads(out)["rows"]}[RAL] == 0
-    code, out, _ = inproc(capsys, "history", "--state", db, "--runs")
+    code, out, _ = run_cli("history", "--state", db, "--runs")
     assert [line.split("  ")[2] for line in out.splitlines()] == ["report"] * 4
 
 
-def test_history_follows_glexec_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_follows_glexec_only(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     for flags in (["--record"], ["--min-stable", "1"]):
-        code, _, err = inproc(
-            capsys, "report", "--bdii", SAMPLE, "--state", db, "--capability", "htpc", *flags
+        code, _, err = run_cli(
+            "report", "--bdii", SAMPLE, "--state", db, "--capability", "htpc", *flags
         )
         assert (code, err) == (
             2,
@@ -486,9 +470,8 @@ def test_history_follows_glexec_only(tmp_path: Path, capsys: pytest.CaptureFixtu
             " --capability\n",
         )
     assert not db.exists()
-    assert inproc(capsys, "report", "--bdii", SAMPLE, "--state", db, "--record")[0] == 0
-    code, out, _ = inproc(
-        capsys,
+    assert run_cli("report", "--bdii", SAMPLE, "--state", db, "--record")[0] == 0
+    code, out, _ = run_cli(
         "report",
         "--bdii",
         SAMPLE,
@@ -504,9 +487,7 @@ def test_history_follows_glexec_only(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert rows and {r["stable_runs"] for r in rows} == {None}
 
 
-def test_report_record_refuses_a_partial_answer(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_report_record_refuses_a_partial_answer(tmp_path: Path) -> None:
     partial = tmp_path / "partial.ldif"
     partial.write_text(
         SAMPLE.read_text(encoding="utf-8")
@@ -514,7 +495,7 @@ def test_report_record_refuses_a_partial_answer(
         encoding="utf-8",
     )
     db = tmp_path / "h.sqlite"
-    code, _, err = inproc(capsys, "report", "--bdii", partial, "--state", db, "--record")
+    code, _, err = run_cli("report", "--bdii", partial, "--state", db, "--record")
     assert code == 3
     assert f"cecap: warning: {partial}: partial answer not recorded in the history\n" in err
     assert not db.exists()
@@ -523,11 +504,11 @@ def test_report_record_refuses_a_partial_answer(
 # -- UNKNOWN --------------------------------------------------------------------------------
 
 
-def unknown_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 3, result.stdout + result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    assert len(lines) == 1, result.stdout
+def unknown_line(result: Result) -> str:
+    assert result.code == 3, result.out + result.err
+    assert "Traceback" not in result.out + result.err
+    lines = result.out.splitlines()
+    assert len(lines) == 1, result.out
     return lines[0]
 
 
@@ -535,12 +516,14 @@ def test_unknown_on_bad_config(tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.mkdir()
     for name in ("stances.yaml", "sites.yaml"):
-        (config / name).write_text((Path(__file__).parents[1] / "config" / name).read_text())
+        (config / name).write_text((CONFIG / name).read_text())
     (config / "experiments.yaml").write_text("experiments:\n  atlas: [unclosed\n")
     with pytest.raises(ConfigError) as expected:
         load_policy(config)
     assert "experiments.yaml: line 3" in str(expected.value)
-    result = cecap("check", "--bdii", SAMPLE, "--config", config, "--state", tmp_path / "h.sqlite")
+    result = run_cli(
+        "check", "--bdii", SAMPLE, "--config", config, "--state", tmp_path / "h.sqlite"
+    )
     assert unknown_line(result) == f"CECAP UNKNOWN - {expected.value}"
 
 
@@ -560,7 +543,7 @@ def test_unknown_on_bad_config(tmp_path: Path) -> None:
         (["--zzzz"], "CECAP UNKNOWN - No such option '--zzzz'."),
         (
             ["--keep-days", "-1"],
-            "CECAP UNKNOWN - Invalid value for '--keep-days': -1 is not in the range x>=0.",
+            "CECAP UNKNOWN - Invalid value for '--keep-days': -1 is not in the range 0<=x<=36500.",
         ),
         (
             ["-e", "babar"],
@@ -578,7 +561,7 @@ def test_unknown_on_bad_usage(tmp_path: Path, args: list[str], line: str) -> Non
     full = ["check", "--state", tmp_path / "h.sqlite", *args]
     if "--bdii" not in args:
         full += ["--bdii", SAMPLE]
-    assert unknown_line(cecap(*full)) == line
+    assert unknown_line(run_cli(*full)) == line
 
 
 def test_unknown_when_the_bdii_is_down(tmp_path: Path) -> None:
@@ -586,7 +569,7 @@ def test_unknown_when_the_bdii_is_down(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # Closed now: nothing listens there.
-    result = cecap("check", "--bdii", f"127.0.0.1:{port}", "--state", tmp_path / "h.sqlite")
+    result = run_cli("check", "--bdii", f"127.0.0.1:{port}", "--state", tmp_path / "h.sqlite")
     assert unknown_line(result) == (
         f"CECAP UNKNOWN - ldap://127.0.0.1:{port}: cannot connect: Connection refused"
     )
@@ -598,7 +581,8 @@ def test_unknown_when_the_bdii_hangs(
 ) -> None:
     port, accepted = silent_server
     started = time.monotonic()
-    result = cecap(
+    # A real process: cecap's --timeout on a hang leaves a socket unclosed in-process.
+    result = run_process(
         "check", "--bdii", f"127.0.0.1:{port}", "--timeout", "2", "--state", tmp_path / "h.sqlite"
     )
     elapsed = time.monotonic() - started
@@ -617,7 +601,8 @@ def test_a_live_bdii_after_a_hanging_one(
     live = bdii_factory()
     live.load(SAMPLE)
     started = time.monotonic()
-    result = cecap(
+    # A real process: cecap's --timeout on a hang leaves a socket unclosed in-process.
+    result = run_process(
         "check",
         "--bdii",
         f"127.0.0.1:{port},{live.url}",
@@ -628,18 +613,18 @@ def test_a_live_bdii_after_a_hanging_one(
     )
     elapsed = time.monotonic() - started
     # The hanging endpoint had its share of the 8 s, leaving the rest for the next one.
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.code == 0, result.out + result.err
     assert elapsed < 8 + 2
     assert len(accepted) == 1
     assert re.fullmatch(
         rf"cecap: warning: ldap://127\.0\.0\.1:{port}: no complete answer within [34]\.\d s"
         r" \(--timeout\), gave up waiting for the answer to the anonymous bind;"
         rf" trying {re.escape(live.url)}\n",
-        result.stderr,
-    ), result.stderr
+        result.err,
+    ), result.err
     # Same probe result as from an LDIF snapshot of the same data.
-    from_ldif = cecap("check", "--bdii", SAMPLE, "--state", tmp_path / "ldif.sqlite")
-    assert result.stdout == from_ldif.stdout
+    from_ldif = run_cli("check", "--bdii", SAMPLE, "--state", tmp_path / "ldif.sqlite")
+    assert result.out == from_ldif.out
     assert db_runs(tmp_path / "live.sqlite") == [(1, live.url)]
 
 
@@ -651,14 +636,14 @@ def test_unknown_on_a_partial_answer_which_is_not_recorded(tmp_path: Path) -> No
         encoding="utf-8",
     )
     db = tmp_path / "h.sqlite"
-    result = cecap("check", "--bdii", partial, "--state", db)
+    result = run_cli("check", "--bdii", partial, "--state", db)
     assert unknown_line(result).startswith(f"CECAP UNKNOWN - {partial}: partial answer (")
-    assert result.stdout.rstrip().endswith("); not recorded")
+    assert result.out.rstrip().endswith("); not recorded")
     assert db_runs(db) == []
 
 
 def test_unknown_on_a_crash_without_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import cecap.cli.check
 
@@ -666,15 +651,13 @@ def test_unknown_on_a_crash_without_traceback(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(cecap.cli.check, "assess", boom)
-    code, out, err = inproc(capsys, "check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite")
+    code, out, err = run_cli("check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite")
     assert (code, out, err) == (
         3,
         "CECAP UNKNOWN - internal error: RuntimeError: boom (rerun with --debug and report it)\n",
         "",
     )
-    code, out, err = inproc(
-        capsys, "check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite", "--debug"
-    )
+    code, out, err = run_cli("check", "--bdii", SAMPLE, "--state", tmp_path / "h.sqlite", "--debug")
     assert code == 3
     assert "Traceback" in err and "RuntimeError: boom" in err
 
@@ -682,9 +665,9 @@ def test_unknown_on_a_crash_without_traceback(
 def test_unknown_on_a_damaged_history(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     db.write_bytes(b"\x00garbage" * 512)
-    assert unknown_line(cecap("check", "--bdii", SAMPLE, "--state", db)) == (
-        f"CECAP UNKNOWN - {db}: cannot read the history database: file is not a database (if"
-        " the file is damaged, move it aside: cecap starts a new history)"
+    assert unknown_line(run_cli("check", "--bdii", SAMPLE, "--state", db)) == (
+        f"CECAP UNKNOWN - {db}: the history database is damaged (file is not a database); move"
+        " it aside to start a new history (the old one is lost to cecap)"
     )
 
 
@@ -694,26 +677,9 @@ def test_unknown_on_a_damaged_history(tmp_path: Path) -> None:
 def start_check(
     snapshot: Path, db: Path, *extra: str, hold: Path | None = None
 ) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CECAP_")}
-    if hold is not None:
-        env[HOLD_ENV] = str(hold)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cecap",
-            "check",
-            "--bdii",
-            str(snapshot),
-            "--state",
-            str(db),
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    """A real ``cecap check`` process (held before its commit while ``hold`` exists)."""
+    env = {HOLD_ENV: str(hold)} if hold is not None else None
+    return start_process("check", "--bdii", snapshot, "--state", db, *extra, env=env)
 
 
 def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -732,7 +698,7 @@ def test_overlapping_runs_wait_for_each_other(tmp_path: Path) -> None:
     wait_for(hold, first)
     # The first run is inside its transaction, holding the lock: a second one with a
     # short --timeout gives up, saying who holds it.
-    busy = cecap("check", "--bdii", SAMPLE, "--state", db, "--timeout", "1")
+    busy = run_cli("check", "--bdii", SAMPLE, "--state", db, "--timeout", "1")
     assert unknown_line(busy) == (
         f"CECAP UNKNOWN - history {db} is locked by another cecap run (pid {first.pid}); gave up"
         " waiting for it within --timeout (runs overlap: run less often or raise --timeout)"
@@ -778,8 +744,8 @@ def test_a_run_killed_mid_write_leaves_the_history_intact(
 ) -> None:
     a, b, _ = osg_runs
     db = tmp_path / "h.sqlite"
-    assert cecap("check", "--bdii", a, "--state", db).returncode == 0
-    before = cecap("history", "--state", db, "--format", "json").stdout
+    assert run_cli("check", "--bdii", a, "--state", db).code == 0
+    before = run_cli("history", "--state", db, "--format", "json").out
     hold = tmp_path / "held"
     victim = start_check(b, db, hold=hold)
     wait_for(hold, victim)
@@ -789,11 +755,11 @@ def test_a_run_killed_mid_write_leaves_the_history_intact(
     assert victim.returncode == -signal.SIGKILL
     assert integrity(db) == "ok"
     assert db_runs(db) == [(1, str(a))]
-    assert cecap("history", "--state", db, "--format", "json").stdout == before
+    assert run_cli("history", "--state", db, "--format", "json").out == before
     # The lock died with the process: the next run goes ahead and compares with run 1.
-    again = cecap("check", "--bdii", b, "--state", db, "--timeout", "30")
-    assert again.returncode == 1, again.stderr
-    assert again.stdout.splitlines()[0].startswith(
+    again = run_cli("check", "--bdii", b, "--state", db, "--timeout", "30")
+    assert again.code == 1, again.err
+    assert again.out.splitlines()[0].startswith(
         f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT} |"
     )
     assert db_runs(db) == [(1, str(a)), (2, str(b))]
@@ -803,13 +769,11 @@ def test_a_run_killed_mid_write_leaves_the_history_intact(
 # -- retention, state location ---------------------------------------------------------------
 
 
-def test_keep_days_prunes_old_runs_but_no_current_state(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_keep_days_prunes_old_runs_but_no_current_state(tmp_path: Path) -> None:
     drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
     db = tmp_path / "h.sqlite"
     for snapshot in (SAMPLE, drained, drained):
-        assert inproc(capsys, "check", "--bdii", snapshot, "--state", db, "-e", "atlas")[0] in (
+        assert run_cli("check", "--bdii", snapshot, "--state", db, "-e", "atlas")[0] in (
             0,
             1,
         )
@@ -825,15 +789,14 @@ def test_keep_days_prunes_old_runs_but_no_current_state(
                 (run_id, run_id),
             )
     aged = run_times(db)
-    code, out, _ = inproc(
-        capsys, "check", "--bdii", drained, "--state", db, "-e", "atlas", "--keep-days", "30"
+    code, out, _ = run_cli(
+        "check", "--bdii", drained, "--state", db, "-e", "atlas", "--keep-days", "30"
     )
     assert code == 0, out
     assert [r for r, _ in db_runs(db)] == [3, 4]
     assert integrity(db) == "ok"
     # Every CE keeps its state and its streak, pruned runs included.
-    code, out, _ = inproc(
-        capsys,
+    code, out, _ = run_cli(
         "report",
         "--bdii",
         drained,
@@ -850,33 +813,34 @@ def test_keep_days_prunes_old_runs_but_no_current_state(
     assert stable[PIC] == ("ready", 4)
     assert len(stable) == 8 and {n for _, n in stable.values()} == {3, 4}
     # The timeline keeps the changes that made the current states.
-    code, out, _ = inproc(capsys, "history", "--state", db, "--ce", RAL)
+    code, out, _ = run_cli("history", "--state", db, "--ce", RAL)
     assert out.splitlines() == [
         f"{aged[2]}  run 2  atlas  RAL-LCG2  {RAL}  ready → not-in-production"
     ]
     month_ago = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
-    code, out, _ = inproc(capsys, "history", "--state", db, "--since", month_ago)
+    code, out, _ = run_cli("history", "--state", db, "--since", month_ago)
     assert (code, out) == (0, "no recorded change matches\n")
-    code, out, _ = inproc(capsys, "history", "--state", db, "--since", aged[2][:10])
+    code, out, _ = run_cli("history", "--state", db, "--since", aged[2][:10])
     assert out.splitlines() == [
         f"{aged[2]}  run 2  atlas  RAL-LCG2  {RAL}  ready → not-in-production"
     ]
-    code, _, err = inproc(capsys, "diff", "1", "4", "--state", db)
+    code, _, err = run_cli("diff", "1", "4", "--state", db)
     assert (code, err) == (2, f"cecap: error: {db}: no run 1; runs 3 to 4 are recorded\n")
 
 
 def test_state_location_defaults(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path / "home"), "XDG_STATE_HOME": str(tmp_path / "xdg")}
-    result = cecap("check", "--bdii", SAMPLE, "-e", "alice", env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_cli("check", "--bdii", SAMPLE, "-e", "alice", env=env)
+    assert result.code == 0, result.out + result.err
     assert db_runs(tmp_path / "xdg" / "cecap" / "history.sqlite") == [(1, str(SAMPLE))]
     env["CECAP_STATE"] = str(tmp_path / "env" / "h.sqlite")
-    assert cecap("check", "--bdii", SAMPLE, "-e", "alice", env=env).returncode == 0
+    (tmp_path / "env").mkdir()  # only the default folder is created
+    assert run_cli("check", "--bdii", SAMPLE, "-e", "alice", env=env).code == 0
     assert db_runs(tmp_path / "env" / "h.sqlite") == [(1, str(SAMPLE))]
     # An empty XDG_STATE_HOME counts as unset (XDG spec): ~/.local/state is the default.
     env["XDG_STATE_HOME"] = ""
     del env["CECAP_STATE"]
-    assert cecap("check", "--bdii", SAMPLE, "-e", "alice", env=env).returncode == 0
+    assert run_cli("check", "--bdii", SAMPLE, "-e", "alice", env=env).code == 0
     assert db_runs(tmp_path / "home" / ".local" / "state" / "cecap" / "history.sqlite") == [
         (1, str(SAMPLE))
     ]

@@ -13,10 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from overlay import overlay_ldif
-from run import SAMPLE, cecap
+from helpers.cli import run_cli
+from helpers.overlay import overlay_ldif
+from helpers.paths import SAMPLE
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("CECAP_UPDATE_GOLDEN") == "1"
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -71,19 +72,19 @@ def test_command_output_is_unchanged(
     command: str, data: str, request: pytest.FixtureRequest
 ) -> None:
     source = SAMPLE if data == "sample" else request.getfixturevalue("osg_overlay")
-    done = cecap(*SOURCE_COMMANDS[command], "--bdii", source)
+    done = run_cli(*SOURCE_COMMANDS[command], "--bdii", source)
     _compare(
         f"{data}-{command}",
-        done.returncode,
-        _normalize(done.stdout, source),
-        _normalize(done.stderr, source),
+        done.code,
+        _normalize(done.out, source),
+        _normalize(done.err, source),
     )
 
 
 def test_stances_output_is_unchanged() -> None:
     for fmt in ("table", "json"):
-        done = cecap("stances", "--format", fmt)
-        _compare(f"stances-{fmt}", done.returncode, done.stdout, done.stderr)
+        done = run_cli("stances", "--format", fmt)
+        _compare(f"stances-{fmt}", done.code, done.out, done.err)
 
 
 def test_check_history_diff_output_is_unchanged(osg_overlay: Path, tmp_path: Path) -> None:
@@ -106,7 +107,7 @@ def test_check_history_diff_output_is_unchanged(osg_overlay: Path, tmp_path: Pat
         ("diff-json", ["diff", "--state", db, "--format", "json"]),
     ]
     for name, args in steps:
-        done = cecap(*args)
-        out = _normalize(done.stdout, osg_overlay).replace(str(drained), "<DRAINED>")
+        done = run_cli(*args)
+        out = _normalize(done.out, osg_overlay).replace(str(drained), "<DRAINED>")
         out = out.replace(str(db), "<STATE>")
-        _compare(f"osg-{name}", done.returncode, out, _normalize(done.stderr, osg_overlay))
+        _compare(f"osg-{name}", done.code, out, _normalize(done.err, osg_overlay))

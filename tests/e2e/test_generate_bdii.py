@@ -11,8 +11,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from helpers.paths import BENCHMARKS
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_bdii.py"
+SCRIPT = BENCHMARKS / "generate_bdii.py"
 N_SITES = 3
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bdii_server import BDIIError, BDIIServer, RefusedEntry, make_test_ca
+from helpers.bdii_server import BDIIError, BDIIServer, RefusedEntry, make_test_ca
 
 SITE = "Mds-Vo-name=TESTSITE,Mds-Vo-name=local,o=grid"
 CE_DN = f"GlueCEUniqueID=ce.test.example:2119/jobmanager-condor-cms,{SITE}"

@@ -59,8 +59,12 @@ def test_state_path_search_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert state_path(None) == tmp_path / "home" / ".local" / "state" / "cecap" / "history.sqlite"
 
 
-def test_creates_folders_wal_and_schema_version(tmp_path: Path) -> None:
-    db = tmp_path / "deep" / "er" / "history.sqlite"
+def test_creates_the_default_folder_wal_and_schema_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "deep" / "er"))
+    db = state_path(None)
+    assert db == tmp_path / "deep" / "er" / "cecap" / "history.sqlite"
     record(db, [obs("atlas", "ce1", "ready")], 0, experiments=("atlas",))
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -259,8 +263,8 @@ def test_missing_damaged_and_foreign_databases(tmp_path: Path) -> None:
     with pytest.raises(HistoryError) as exc:
         History.open(garbage, create=True)
     assert str(exc.value) == (
-        f"{garbage}: cannot read the history database: file is not a database (if the file"
-        " is damaged, move it aside: cecap starts a new history)"
+        f"{garbage}: the history database is damaged (file is not a database); move it"
+        " aside to start a new history (the old one is lost to cecap)"
     )
 
     foreign = tmp_path / "foreign.sqlite"

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif, share_dn
-from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_site
-from overlay import overlay_ldif
-from run import SAMPLE
+from helpers.glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif, share_dn
+from helpers.glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_site
+from helpers.overlay import overlay_ldif
+from helpers.paths import SAMPLE
 
 from cecap.evaluate.audit import Finding, Kind, Severity, advertised_vos, audit, near_miss, worst
 from cecap.model.glue import GlueModel

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bdii_server import BDIIServer
-from glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
-from glue_ldif import CESpec, bdii_ldif, simple_site
-from run import cecap
-from test_cli_audit import write_config
+from helpers.bdii_server import BDIIServer
+from helpers.cli import run_cli
+from helpers.every_kind import write_config
+from helpers.glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
+from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
 
 from cecap.model.glue2 import GLUE2_WANTED
 from cecap.sources.ldap import LdapReader
@@ -68,9 +68,9 @@ def live(bdii_factory: Make, trees: Path) -> BDIIServer:
 
 
 def run_json(*args: str | Path, code: int = 0) -> dict[str, Any]:
-    result = cecap(*args, "--format", "json")
-    assert result.returncode == code, result.stderr
-    doc: dict[str, Any] = json.loads(result.stdout)
+    result = run_cli(*args, "--format", "json")
+    assert result.code == code, result.err
+    doc: dict[str, Any] = json.loads(result.out)
     assert doc["partial"] is False
     return doc
 
@@ -143,9 +143,9 @@ def test_glue2_asked_of_a_bdii_without_it(bdii_factory: Make, tmp_path: Path) ->
         "ce.nope.org:8443/cream-pbs-q1",
         "ce.willing.org:8443/cream-pbs-q1",
     ]
-    result = cecap("report", "--bdii", server.url, "--config", config, "--glue", "2")
-    assert result.returncode == 2
-    assert result.stderr == (
+    result = run_cli("report", "--bdii", server.url, "--config", config, "--glue", "2")
+    assert result.code == 2
+    assert result.err == (
         f"cecap: error: {server.url}: holds no GLUE 2.0 (o=glue) computing entries; try --glue 1\n"
     )
 

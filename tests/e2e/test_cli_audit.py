@@ -8,19 +8,14 @@ import socket
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
-from glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id, simple_site
-from overlay import overlay_ldif
-from run import SAMPLE, cecap
+from helpers.cli import run_cli
+from helpers.every_kind import TWO, every_kind_ldif, write_config
+from helpers.glue2_ldif import endpoint_dn
+from helpers.glue_ldif import CESpec, bdii_ldif, ce_id, simple_site
+from helpers.overlay import overlay_ldif
+from helpers.paths import SAMPLE
 
-from cecap.cli import cli
 from cecap.formats import FORMATS
-
-ANSWERS = {
-    "NOPE": ("no", "no", "no"),
-    "WILLING": ("yes", "allow", "no"),
-}
 
 ALL_KINDS = {
     "contradicts-stance": "error",
@@ -32,69 +27,6 @@ ALL_KINDS = {
     "partial-voview": "info",
     "not-in-production": "info",
 }
-
-
-def write_config(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    stances = ["respondents:"]
-    for name, (mupj, setuid, log_only) in ANSWERS.items():
-        stances += [
-            f"  - name: {name}",
-            f"    mupj: {{text: '{mupj}', value: '{mupj}'}}",
-            f"    glexec_setuid: {{text: '{setuid}', value: '{setuid}'}}",
-            f"    glexec_log_only: {{text: '{log_only}', value: '{log_only}'}}",
-            "    bypass_on_error: {text: 'no', value: 'no'}",
-        ]
-    (folder / "stances.yaml").write_text("\n".join(stances) + "\n")
-    (folder / "sites.yaml").write_text("respondents: {}\n")
-    (folder / "experiments.yaml").write_text(
-        "experiments:\n"
-        "  atlas: {vo: atlas, modes: [setuid]}\n"
-        "  cms: {vo: cms, modes: [setuid]}\n"
-        "  lhcb: {vo: lhcb, modes: [setuid, log-only]}\n"
-    )
-    return folder
-
-
-TWO = Site2Spec("TWO", [EndpointSpec("ce.two.org", ["atlas"], capabilities=())])
-ONLY2 = Site2Spec("ONLY2", [EndpointSpec("ce.only2.org", ["atlas", "cms"])])
-
-
-def every_kind_ldif() -> str:
-    """One site per finding kind (see ALL_KINDS), GLUE 1.3 and 2.0."""
-    glue13 = bdii_ldif(
-        [
-            simple_site("NOPE", [CESpec("q1", ["atlas"])]),
-            SiteSpec(
-                "WILLING",
-                [
-                    ClusterSpec(
-                        "ce.willing.org",
-                        [CESpec("q1", ["atlas"], capabilities=())],
-                        runtime_environment=["LCG-2", "GLEXEC"],
-                    )
-                ],
-            ),
-            simple_site("NEAR", [CESpec("q1", ["cms"], capabilities=["glexec=yes"])]),
-            simple_site(
-                "SPLIT", [CESpec("q1", ["atlas"]), CESpec("q2", ["atlas"], capabilities=())]
-            ),
-            simple_site(
-                "PART",
-                [
-                    CESpec(
-                        "q1",
-                        ["atlas", "cms"],
-                        capabilities=(),
-                        view_capabilities={"atlas": ["glexec"]},
-                    )
-                ],
-            ),
-            simple_site("DRAIN", [CESpec("q1", ["lhcb"], state="Draining")]),
-            simple_site("TWO", [CESpec("q1", ["atlas"])], host="ce.two.org"),
-        ]
-    )
-    return glue13 + "\n" + glue2_ldif([TWO, ONLY2])
 
 
 @pytest.fixture
@@ -110,10 +42,10 @@ def snapshot(tmp_path: Path) -> Path:
 
 
 def test_audit_finds_every_kind_and_exits_1(snapshot: Path, config: Path) -> None:
-    result = cecap("audit", "--bdii", snapshot, "--config", config, "--format", "json")
-    assert result.returncode == 1, result.stderr
-    assert result.stderr == ""
-    doc = json.loads(result.stdout)
+    result = run_cli("audit", "--bdii", snapshot, "--config", config, "--format", "json")
+    assert result.code == 1, result.err
+    assert result.err == ""
+    doc = json.loads(result.out)
     assert (doc["kind"], doc["partial"], doc["capability"], doc["source"]) == (
         "audit",
         False,
@@ -144,23 +76,23 @@ def test_audit_finds_every_kind_and_exits_1(snapshot: Path, config: Path) -> Non
 
 
 def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
-    result = cecap("audit", "--bdii", snapshot, "--config", config, "--site", "will*")
+    result = run_cli("audit", "--bdii", snapshot, "--config", config, "--site", "will*")
     # Only warnings for the chosen site: a site's monitoring stays green.
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
     assert lines[2].split() == ["1", "warning", "missing-advertisement", "WILLING", "1.3"]
     assert lines[3].split() == ["2", "warning", "runtime-environment-tag", "WILLING", "1.3"]
-    assert "add: GlueCECapability: glexec" in result.stdout
+    assert "add: GlueCECapability: glexec" in result.out
     assert max(len(line) for line in lines) <= 80
-    none = cecap("audit", "--bdii", snapshot, "--config", config, "--site", "ELSEWHERE")
-    assert (none.returncode, none.stdout) == (0, "no findings for the chosen sites\n")
+    none = run_cli("audit", "--bdii", snapshot, "--config", config, "--site", "ELSEWHERE")
+    assert (none.code, none.out) == (0, "no findings for the chosen sites\n")
 
 
 def test_audit_exit_0_on_a_clean_snapshot(tmp_path: Path, config: Path) -> None:
     path = tmp_path / "clean.ldif"
     path.write_text(bdii_ldif([simple_site("WILLING", [CESpec("q1", ["atlas", "cms"])])]))
-    result = cecap("audit", "--bdii", path, "--config", config, "--format", "csv")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    result = run_cli("audit", "--bdii", path, "--config", config, "--format", "csv")
+    assert (result.code, result.out, result.err) == (
         0,
         "severity,kind,site,glue,dn,message,fix\n",
         "",
@@ -173,14 +105,14 @@ def test_audit_partial_answer_exits_3_unless_allowed(tmp_path: Path, config: Pat
         bdii_ldif([simple_site("NOPE", [CESpec("q1", ["atlas"])])])
         + "\n# search result\nsearch: 2\nresult: 4 Size limit exceeded\n"
     )
-    result = cecap("audit", "--bdii", path, "--config", config, "--format", "json")
-    assert result.returncode == 3
-    assert json.loads(result.stdout)["partial"] is True
-    assert "partial answer" in result.stderr
-    allowed = cecap("audit", "--bdii", path, "--config", config, "--allow-partial")
+    result = run_cli("audit", "--bdii", path, "--config", config, "--format", "json")
+    assert result.code == 3
+    assert json.loads(result.out)["partial"] is True
+    assert "partial answer" in result.err
+    allowed = run_cli("audit", "--bdii", path, "--config", config, "--allow-partial")
     # The answer is still marked partial; the error finding decides the exit code.
-    assert allowed.returncode == 1
-    assert "PARTIAL: " in allowed.stdout
+    assert allowed.code == 1
+    assert "PARTIAL: " in allowed.out
 
 
 @pytest.mark.parametrize(
@@ -197,26 +129,24 @@ def test_audit_bad_usage_exits_2(
 ) -> None:
     path = tmp_path / "only13.ldif"
     path.write_text(bdii_ldif([simple_site("NOPE", [CESpec("q1", ["atlas"])])]))
-    result = cecap("audit", "--bdii", path, "--config", config, *args)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1 and message in result.stderr
+    result = run_cli("audit", "--bdii", path, "--config", config, *args)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.count("\n") == 1 and message in result.err
 
 
 def test_audit_bad_input_exits_2(tmp_path: Path, config: Path) -> None:
     garbled = tmp_path / "garbled.ldif"
     garbled.write_text("dn: o=grid\nobjectClass: organization\nthis is not ldif\n")
-    result = cecap("audit", "--bdii", garbled, "--config", config)
-    assert result.returncode == 2
-    assert (
-        result.stderr == f"cecap: error: {garbled}: line 3: not an LDIF line: 'this is not ldif'\n"
-    )
+    result = run_cli("audit", "--bdii", garbled, "--config", config)
+    assert result.code == 2
+    assert result.err == f"cecap: error: {garbled}: line 3: not an LDIF line: 'this is not ldif'\n"
     (config / "glue2.yaml").write_text("capabilities:\n  glexec: [{attribute: GLUE2Foo}]\n")
     good = tmp_path / "good.ldif"
     good.write_text(bdii_ldif([simple_site("NOPE", [CESpec("q1", ["atlas"])])]))
-    result = cecap("audit", "--bdii", good, "--config", config)
-    assert result.returncode == 2
-    assert result.stderr == (
+    result = run_cli("audit", "--bdii", good, "--config", config)
+    assert result.code == 2
+    assert result.err == (
         f"cecap: error: {config / 'glue2.yaml'}: capabilities.glexec[0]: missing key 'values'\n"
     )
 
@@ -226,21 +156,20 @@ def test_audit_unavailable_bdii_exits_3(config: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     # Bound but not listening: the connection is refused at once.
-    result = cecap("audit", "--bdii", f"127.0.0.1:{port}", "--config", config, "--timeout", "5")
-    assert result.returncode == 3
-    assert result.stdout == ""
-    assert f"ldap://127.0.0.1:{port}: cannot connect" in result.stderr
+    result = run_cli("audit", "--bdii", f"127.0.0.1:{port}", "--config", config, "--timeout", "5")
+    assert result.code == 3
+    assert result.out == ""
+    assert f"ldap://127.0.0.1:{port}: cannot connect" in result.err
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_audit_every_format(snapshot: Path, config: Path, fmt: str) -> None:
-    args = ["audit", "--bdii", str(snapshot), "--config", str(config), "--format", fmt]
-    result = CliRunner().invoke(cli, args, standalone_mode=False)
-    assert result.exception is None, result.output
-    assert result.return_value == 1
+    result = run_cli("audit", "--bdii", snapshot, "--config", config, "--format", fmt)
+    assert "Traceback" not in result.err, result.err
+    assert result.code == 1, result.err
     # Every format carries every finding: each kind and site appears.
     for kind in ALL_KINDS:
-        assert kind in result.output
+        assert kind in result.out
 
 
 # --- --glue on report and sites ---------------------------------------------------------------
@@ -248,7 +177,7 @@ def test_audit_every_format(snapshot: Path, config: Path, fmt: str) -> None:
 
 def test_report_glue_choices(snapshot: Path, config: Path) -> None:
     def ces(*args: str) -> list[tuple[str, str, str]]:
-        result = cecap(
+        result = run_cli(
             "report",
             "--bdii",
             snapshot,
@@ -260,8 +189,8 @@ def test_report_glue_choices(snapshot: Path, config: Path) -> None:
             "json",
             *args,
         )
-        assert result.returncode == 0, result.stderr
-        return [(r["site"], r["ce"], r["verdict"]) for r in json.loads(result.stdout)["rows"]]
+        assert result.code == 0, result.err
+        return [(r["site"], r["ce"], r["verdict"]) for r in json.loads(result.out)["rows"]]
 
     two13 = ("TWO", ce_id("ce.two.org", "q1"), "no-stance")
     only2 = ("ONLY2", "ce.only2.org_org.glite.ce.CREAM", "no-stance")
@@ -276,13 +205,13 @@ def test_report_glue_choices(snapshot: Path, config: Path) -> None:
 
 
 def test_sites_on_glue2_only(snapshot: Path, config: Path) -> None:
-    result = cecap(
+    result = run_cli(
         "sites", "--bdii", snapshot, "--config", config, "--glue", "2", "--format", "json"
     )
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.err
     got = [
         (r["site"], r["experiment"], r["ces_advertising"], r["readiness"])
-        for r in json.loads(result.stdout)["rows"]
+        for r in json.loads(result.out)["rows"]
     ]
     assert got == [
         ("ONLY2", "atlas", 1, "no-stance"),
@@ -293,12 +222,12 @@ def test_sites_on_glue2_only(snapshot: Path, config: Path) -> None:
 
 def test_report_reads_glue2_yaml_from_the_config_folder(snapshot: Path, config: Path) -> None:
     def only2(*args: str) -> list[str]:
-        result = cecap(
+        result = run_cli(
             "report", "--bdii", snapshot, "--config", config, "--all", "--glue", "2", "-e", "cms",
             "--format", "json", *args,
         )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return [r["verdict"] for r in json.loads(result.stdout)["rows"] if r["site"] == "ONLY2"]
+        assert result.code == 0, result.err
+        return [r["verdict"] for r in json.loads(result.out)["rows"] if r["site"] == "ONLY2"]
 
     # ONLY2 publishes GLUE2EndpointCapability: glexec, which the shipped glue2.yaml counts.
     assert only2() == ["no-stance"]
@@ -328,9 +257,9 @@ def osg_htpc(osg_snapshot: Path, tmp_path: Path) -> Path:
 
 
 def test_report_capability_htpc_on_osg(osg_htpc: Path) -> None:
-    result = cecap("report", "--bdii", osg_htpc, "--capability", "htpc", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)
+    result = run_cli("report", "--bdii", osg_htpc, "--capability", "htpc", "--format", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
     assert doc["capability"] == "htpc"
     rows = [
         (r["experiment"], r["site"], r["ce"], r["verdict"], r["mode"], r["fail_closed"])
@@ -342,7 +271,7 @@ def test_report_capability_htpc_on_osg(osg_htpc: Path) -> None:
         ("atlas", "Nebraska", "red.unl.edu:2119/jobmanager-pbs-cms", "advertised", None, None),
         ("cms", "Nebraska", "red.unl.edu:2119/jobmanager-pbs-cms", "advertised", None, None),
     ]
-    every = cecap(
+    every = run_cli(
         "report",
         "--bdii",
         osg_htpc,
@@ -354,13 +283,13 @@ def test_report_capability_htpc_on_osg(osg_htpc: Path) -> None:
         "--format",
         "json",
     )
-    verdicts = {r["verdict"] for r in json.loads(every.stdout)["rows"]}
+    verdicts = {r["verdict"] for r in json.loads(every.out)["rows"]}
     assert verdicts == {"advertised", "not-advertised", "not-in-production"}
 
 
 def test_report_capability_without_any_advertisement() -> None:
-    result = cecap("report", "--bdii", SAMPLE, "--capability", "HTPC")
-    assert (result.returncode, result.stdout, result.stderr) == (
+    result = run_cli("report", "--bdii", SAMPLE, "--capability", "HTPC")
+    assert (result.code, result.out, result.err) == (
         0,
         "no CE advertises htpc in a state the experiments target (use --all to see every CE"
         " serving the VO)\n",
@@ -369,11 +298,11 @@ def test_report_capability_without_any_advertisement() -> None:
 
 
 def test_sites_capability_htpc_on_osg(osg_htpc: Path) -> None:
-    result = cecap(
+    result = run_cli(
         "sites", "--bdii", osg_htpc, "--capability", "htpc", "-e", "cms", "--format", "json"
     )
-    assert result.returncode == 0, result.stderr
-    by_site = {r["site"]: r for r in json.loads(result.stdout)["rows"]}
+    assert result.code == 0, result.err
+    by_site = {r["site"]: r for r in json.loads(result.out)["rows"]}
     nebraska = by_site["Nebraska"]
     assert (
         nebraska["respondent"],
@@ -386,8 +315,8 @@ def test_sites_capability_htpc_on_osg(osg_htpc: Path) -> None:
     ) == ("USCMS-T2-Nebraska", None, None, 8, 2, 1, "advertised")
     assert by_site["UCSDT2"]["readiness"] == "not-advertised"
     assert {r["readiness"] for r in by_site.values()} == {"advertised", "not-advertised"}
-    table = cecap("sites", "--bdii", osg_htpc, "--capability", "htpc", "-e", "cms")
-    assert table.stdout.splitlines()[0].split() == [
+    table = run_cli("sites", "--bdii", osg_htpc, "--capability", "htpc", "-e", "cms")
+    assert table.out.splitlines()[0].split() == [
         "site",
         "exp",
         "CEs",
@@ -399,12 +328,12 @@ def test_sites_capability_htpc_on_osg(osg_htpc: Path) -> None:
 
 
 def test_audit_capability_htpc_on_osg(osg_htpc: Path) -> None:
-    result = cecap("audit", "--bdii", osg_htpc, "--capability", "htpc", "--format", "json")
+    result = run_cli("audit", "--bdii", osg_htpc, "--capability", "htpc", "--format", "json")
     # No stances for htpc, so nothing contradicts: warnings and information only.
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.err
     got = [
         (r["severity"], r["kind"], r["site"], r["dn"].split(",")[0])
-        for r in json.loads(result.stdout)["rows"]
+        for r in json.loads(result.out)["rows"]
     ]
     assert got == [
         (
@@ -430,9 +359,9 @@ def test_audit_capability_htpc_on_osg(osg_htpc: Path) -> None:
 
 def test_audit_glexec_on_osg_2008(osg_snapshot: Path) -> None:
     # 2008: no CE advertised glexec yet, so every respondent that said yes is missing it.
-    result = cecap("audit", "--bdii", osg_snapshot, "--format", "json")
-    assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)["rows"]
+    result = run_cli("audit", "--bdii", osg_snapshot, "--format", "json")
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)["rows"]
     assert {(r["severity"], r["kind"]) for r in rows} == {("warning", "missing-advertisement")}
     sites = [r["site"] for r in rows]
     assert len(sites) == len(set(sites)) == 29

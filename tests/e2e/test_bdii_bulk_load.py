@@ -10,9 +10,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from bdii_server import BDIIError, BDIIServer, missing_requirements
+from helpers.bdii_server import BDIIError, BDIIServer, missing_requirements
+from helpers.paths import BENCHMARKS
 
-GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate_bdii.py"
+GENERATOR = BENCHMARKS / "generate_bdii.py"
 
 pytestmark = pytest.mark.skipif(
     bool(missing_requirements()), reason="a real BDII needs slapd, ldap-utils and bdii"

@@ -1,0 +1,45 @@
+"""Runs the real ``cecap`` in a subprocess, as users and cron do.
+
+Only for tests where the process boundary is the point: several processes at once, a
+process held inside its transaction (CECAP_TEST_HOLD_BEFORE_COMMIT) or killed there.
+Everything else runs in this process, through tests/helpers/cli.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from helpers.cli import Result, clean_env
+
+
+def command(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "cecap", *map(str, args)]
+
+
+def run_process(
+    *args: str | Path, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> Result:
+    """``python -m cecap *args`` to the end; its code, stdout, stderr."""
+    done = subprocess.run(
+        command(*args),
+        capture_output=True,
+        text=True,
+        env=clean_env(env),
+        timeout=timeout,
+        check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def start_process(*args: str | Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """``python -m cecap *args`` started, its stdout and stderr piped."""
+    return subprocess.Popen(
+        command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(env),
+    )
