@@ -4,41 +4,79 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import os
 import re
 import sys
-import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from ..errors import InputError
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_WANTED
 from .base import EntrySource, Source, SourceKind, SourceSettings, register
-
-_CHUNK = 1 << 20
+from .ldif_text import LdifText
 
 # A line (after the first) that is neither "attr: value", "attr:: b64", "attr:< url", a
 # continuation nor a comment: the file is not LDIF, or was garbled.  Anchored on the
 # newline, not on ^ with MULTILINE, which the regex engine scans several times slower.
-_BAD_LINE_RE = re.compile(r"\n(?![A-Za-z][A-Za-z0-9;.\-]*:|[ #\n]|\Z)")
+# A "changetype:" line matches too, for no more time (only lines that start with a C are
+# tested for it): a change record is refused (see _refuse_change_record), an attribute of that
+# name elsewhere in an entry is let through.
+_BAD_LINE_RE = re.compile(
+    r"\n(?![A-BD-Za-bd-z][A-Za-z0-9;.\-]*:"
+    r"|[Cc](?![Hh][Aa][Nn][Gg][Ee][Tt][Yy][Pp][Ee]:)[A-Za-z0-9;.\-]*:|[ #\n]|\Z)"
+)
 _NUM_ENTRIES_RE = re.compile(r"^# numEntries: (\d+)$", re.MULTILINE)
 _RESULT_RE = re.compile(r"^result: (\d+)(?: (.*))?$", re.MULTILINE)
+# Comment lines (RFC 2849: "#" first, continued like any line by lines that start with one
+# space) at the start of a block, as ldapsearch without -LLL writes before every entry.
+_LEADING_COMMENTS_RE = re.compile(r"(?:#[^\n]*(?:\n [^\n]*)*(?:\n|\Z))+")
+# Any comment line with its continuations (the rare comment inside an entry).
+_COMMENT_RE = re.compile(r"^#[^\n]*(?:\n [^\n]*)*(?:\n|\Z)", re.MULTILINE)
+# What makes an entry a GLUE entry, for the "is there any GLUE at all" check: an
+# objectClass value that starts with "Glue" in any case, which every GLUE 1.3 class
+# (GlueTop, GlueCE, GlueSE, ...) and every GLUE 2.0 class (GLUE2Service, ...) does.
+_GLUE_CLASS_RE = re.compile(r"\nobjectclass:[ \t]*glue")  # searched in the lower-cased entry
+# Duplicate DNs with different values are named one by one up to this many, then counted.
+_MAX_DUPLICATE_WARNINGS = 5
 # Attribute names as spelled in files -> the lower-case key, one string shared by every
 # entry (a top-level BDII repeats a dozen names hundreds of thousands of times).
 _KEYS: dict[str, str] = {}
 
 
+@dataclass
+class _Tally:
+    """What LdifReader.entries learns along the way, for the checks at the end."""
+
+    header: bool = False  # ldapsearch's "# extended LDIF" header
+    trailer: bool = False  # its "search:"/"result:" trailer
+    count: int = 0  # entries
+    declared: int | None = None  # the trailer's "# numEntries:"
+    glue: bool = False  # an entry of a GLUE class was seen
+    duplicates: int = 0  # entries that repeat a DN with other values
+
+
+def _stderr_warning(message: str) -> None:
+    print(f"cecap: warning: {message}", file=sys.stderr)
+
+
 class LdifReader:
     """Reads the GLUE entries cecap uses from an ``ldapsearch`` dump.
 
-    Accepts what operators produce: with or without ``-LLL`` (comments and the
-    ``# search result`` trailer), folded lines, base64 values, CRLF, ``.gz``.
+    Accepts what operators produce: with or without ``-LLL`` (comments, folded ones
+    included, and the ``# search result`` trailer), folded lines, base64 values, CRLF,
+    ``.gz``; from a regular file, a pipe or a FIFO (opened without waiting for a writer).
     The file is read in chunks; only entries of wanted classes are decoded.
     With ``vos``, as a live search does (sources.ldap.vo_filter), GlueVOViews that do
     not name one of them anywhere are skipped too: they cannot matter for those VOs.
+
+    Refused (InputError): change records, text that is not UTF-8, a line over 1 MiB or an
+    entry over 16 MiB (ldif_text), and an input without a single GLUE entry (one with an
+    objectClass starting with "Glue", any case: GLUE 1.3 and 2.0), such as an empty file,
+    /dev/null, only comments, or what a failed ``ldapsearch > file`` leaves.
+    ``warnings``: a DN given twice with different texts (cecap reads the first); each is
+    also given to ``on_warning``, by default printed on stderr as ``cecap: warning: ...``.
     """
 
     def __init__(
@@ -46,10 +84,13 @@ class LdifReader:
         path: Path | str,
         wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
         vos: Sequence[str] | None = None,
+        on_warning: Callable[[str], None] | None = _stderr_warning,
     ) -> None:
         self.path = Path(path)
         self.origin = str(path)
         self.partial: str | None = None
+        self.warnings: list[str] = []
+        self._on_warning = on_warning
         usable = vos and all(v.strip() for v in vos)
         self._vos = tuple(v.strip().lower() for v in vos) if vos and usable else None
         # The class is known from the match, so objectClass values need not be decoded.
@@ -61,119 +102,172 @@ class LdifReader:
         # so the bulk of a top-level BDII (SEs, SAs, services) is skipped undecoded.
         classes = _alternation(wanted)
         self._class_re = re.compile(rf"\nobjectclass:[ \t]*({classes})[ \t]*(?:\n|\Z)")
+        self._text = LdifText(self.path)
+        self._result: str | None = None  # the trailer's LDAP result, when not success
 
-    def _open(self) -> IO[str]:
-        try:
-            if self.path.suffix == ".gz":
-                return gzip.open(self.path, "rt", encoding="utf-8", newline=None)
-            return self.path.open("r", encoding="utf-8", newline=None)
-        except FileNotFoundError:
-            raise InputError(f"{self.path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{self.path}: is a directory, not an LDIF file") from None
-        except PermissionError:
-            raise InputError(f"{self.path}: permission denied") from None
-
-    def _blocks(self) -> Iterator[tuple[int, str]]:
-        """Yield (first line number, text) of each blank-line separated block."""
-        line = 1
-        rest = ""
-        with self._open() as handle:
-            while True:
-                try:
-                    chunk = handle.read(_CHUNK)
-                except UnicodeDecodeError as exc:
-                    raise InputError(
-                        f"{self.path}: near line {line + rest.count(chr(10))}: not UTF-8 text"
-                        f" ({exc.reason}); is this an LDIF file?"
-                    ) from None
-                except (EOFError, OSError, zlib.error) as exc:
-                    raise InputError(
-                        f"{self.path}: near line {line + rest.count(chr(10))}: cannot read"
-                        f" compressed data ({exc}); the file is truncated or corrupt"
-                    ) from None
-                if not chunk:
-                    break
-                parts = (rest + chunk).split("\n\n")
-                rest = parts.pop()
-                for part in parts:
-                    yield line, part
-                    line += part.count("\n") + 2
-        if rest.strip("\n"):
-            yield line, rest
-
-    def entries(self) -> Iterator[Entry]:  # noqa: C901, PLR0912, PLR0915
-        seen_header = False
-        seen_trailer = False
-        count = 0
-        declared: int | None = None
-        for lineno, block in self._blocks():
-            # Leading newlines (more than one blank line between entries) shift the start.
-            stripped = block.lstrip("\n")
-            lineno += len(block) - len(stripped)
-            block = stripped
-            if not block:
-                continue
-            bad = _BAD_LINE_RE.search(block)
-            if bad:
-                start = bad.start() + 1
-                at = lineno + block.count("\n", 0, start)
-                end = block.find("\n", start)
-                text = block[start : end if end >= 0 else len(block)]
-                raise InputError(f"{self.path}: line {at}: not an LDIF line: {text[:60]!r}")
-            # One-character search first: it is several times faster than for "\n#".
-            if "#" in block and (block.startswith("#") or "\n#" in block):
-                if block.startswith("# extended LDIF"):
-                    seen_header = True
-                found = _NUM_ENTRIES_RE.search(block)
-                if found:
-                    declared = int(found.group(1))
-                lines = block.split("\n")
-                while lines and lines[0].startswith("#"):
-                    lines.pop(0)
-                    lineno += 1
-                block = "\n".join(ln for ln in lines if not ln.startswith("#"))
-                if not block:
+    def entries(self) -> Iterator[Entry]:
+        tally = _Tally()
+        # DN (case-folded, hashed) -> (line, hash of the text) of each entry given.
+        given: dict[int, tuple[int, int]] = {}
+        glue = False  # an entry of a GLUE class was seen
+        for lineno, block in self._text.blocks():
+            if block.startswith("dn:") and "#" not in block:  # an entry, as nearly all are
+                bad = _BAD_LINE_RE.search(block)
+                if bad:
+                    self._bad_line(lineno, block, bad)
+            else:
+                found = self._entry_text(tally, lineno, block)
+                if found is None:
                     continue
-            if not block.startswith("dn:"):  # else an entry, as nearly every block is
-                if block.startswith(("search:", "result:")):
-                    seen_trailer = True
-                    result = _RESULT_RE.search(block)
-                    if result and result.group(1) != "0":
-                        self.partial = (
-                            f"the dump ends with LDAP result {result.group(1)}"
-                            f" ({result.group(2) or 'error'}): the server cut the search short"
-                        )
-                    continue
-                if block.startswith("version:") and "\ndn:" not in block:
-                    continue
-                if block.startswith("version:"):
-                    block = block.split("\n", 1)[1]
-                    lineno += 1
-                if not block.startswith("dn:"):
-                    raise InputError(
-                        f"{self.path}: line {lineno}: entry does not start with 'dn:'"
-                        f" ({block.split(chr(10), 1)[0][:60]!r}); the file is garbled"
-                    )
-            count += 1
-            kind = self._wanted_for(block)
+                lineno, block = found
+            tally.count += 1
+            lowered = block.lower()
+            kind = self._wanted_for(block, lowered)
             if kind is None:
+                glue = glue or self._is_glue(block, lowered)
                 continue
-            yield _parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
-        if seen_header and not seen_trailer:
+            glue = True
+            entry = _parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
+            first = given.setdefault(hash(entry.dn.lower()), (lineno, hash(block)))
+            if first[0] != lineno and first[1] != hash(block):
+                self._duplicate(tally, lineno, first[0], entry.dn)
+            yield entry
+        tally.glue = glue
+        self._finish(tally)
+
+    def _bad_line(self, lineno: int, block: str, bad: re.Match[str] | None) -> None:
+        """InputError for the first line _BAD_LINE_RE found, unless it is a "changetype:"
+        line that does not make a change record; then the search goes on after it."""
+        while bad:
+            start = bad.start() + 1
+            end = block.find("\n", start)
+            text = block[start : end if end >= 0 else len(block)]
+            if text[:11].lower() != "changetype:":
+                at = lineno + block.count("\n", 0, start)
+                raise InputError(f"{self.path}: line {at}: not an LDIF line: {text[:60]!r}")
+            _refuse_change_record(self.path, lineno, block)
+            bad = _BAD_LINE_RE.search(block, start)
+
+    def _entry_text(self, tally: _Tally, lineno: int, block: str) -> tuple[int, str] | None:
+        """The entry of a block that is not plainly one (comments, a "version:" line, the
+        trailer, blank lines), with its first line; None when it holds no entry."""
+        # Leading newlines (more than one blank line between entries) shift the start.
+        stripped = block.lstrip("\n")
+        lineno += len(block) - len(stripped)
+        block = stripped
+        bad = _BAD_LINE_RE.search(block)
+        if bad:
+            self._bad_line(lineno, block, bad)
+        # One-character search first: it is several times faster than for "\n#".
+        if "#" in block and (block.startswith("#") or "\n#" in block):
+            lineno, block = self._strip_comments(tally, lineno, block)
+        if not block or block.startswith("dn:"):
+            return (lineno, block) if block else None
+        if block.startswith(("search:", "result:")):
+            tally.trailer = True
+            result = _RESULT_RE.search(block)
+            if result and result.group(1) != "0":
+                self._result = f"LDAP result {result.group(1)} ({result.group(2) or 'error'})"
+                self.partial = f"the dump ends with {self._result}: the server cut the search short"
+            return None
+        if block.startswith("version:"):
+            if "\ndn:" not in block:
+                return None
+            block = block.split("\n", 1)[1]
+            lineno += 1
+        if not block.startswith("dn:"):
+            raise InputError(
+                f"{self.path}: line {lineno}: entry does not start with 'dn:'"
+                f" ({block.split(chr(10), 1)[0][:60]!r}); the file is garbled"
+            )
+        return lineno, block
+
+    def _strip_comments(self, tally: _Tally, lineno: int, block: str) -> tuple[int, str]:
+        """The block without its comment lines (each with its continuation lines, as
+        ldapsearch folds a long "# DN" comment), and the line it then starts on; what
+        ldapsearch's header and trailer comments say goes into ``tally``."""
+        if block.startswith("# extended LDIF"):
+            tally.header = True
+        if "# numEntries:" in block:
+            found = _NUM_ENTRIES_RE.search(block)
+            tally.declared = int(found.group(1)) if found else tally.declared
+        lead = _LEADING_COMMENTS_RE.match(block)
+        if lead:
+            lineno += block.count("\n", 0, lead.end())
+            block = block[lead.end() :]
+        if "\n#" in block:
+            block = _COMMENT_RE.sub("", block).rstrip("\n")
+        return lineno, block
+
+    def _duplicate(self, tally: _Tally, lineno: int, first: int, dn: str) -> None:
+        """An entry repeats the DN of an earlier one, with another text."""
+        tally.duplicates += 1
+        if tally.duplicates <= _MAX_DUPLICATE_WARNINGS:
+            self._warn(
+                f"{self.path}: line {lineno}: entry {dn!r} repeats the DN of the entry at"
+                f" line {first} with different values; cecap reads the first"
+            )
+
+    def _finish(self, tally: _Tally) -> None:
+        if tally.duplicates > _MAX_DUPLICATE_WARNINGS:
+            self._warn(
+                f"{self.path}: {tally.duplicates - _MAX_DUPLICATE_WARNINGS} more entries"
+                " repeat the DN of an earlier one with different values (cecap reads the"
+                " first): were two dumps put together?"
+            )
+        if tally.header and not tally.trailer:
             raise InputError(
                 f"{self.path}: ends without the '# search result' trailer that ldapsearch"
                 " writes: the file is truncated; take the snapshot again"
             )
-        if declared is not None and declared != count:
+        if tally.declared is not None and tally.declared != tally.count:
             raise InputError(
-                f"{self.path}: holds {count} entries but its trailer says numEntries:"
-                f" {declared}: the file is truncated or was edited; take the snapshot again"
+                f"{self.path}: holds {tally.count} entries but its trailer says numEntries:"
+                f" {tally.declared}: the file is truncated or was edited; take the snapshot"
+                " again"
             )
+        if not tally.glue:
+            raise InputError(self._no_glue(tally.count))
 
-    def _wanted_for(self, block: str) -> str | None:
+    def _no_glue(self, count: int) -> str:
+        """Why an input without a single GLUE entry is not read as a BDII with no CEs."""
+        if self._text.size == 0:
+            what = "is empty (0 bytes)"
+            if self._text.fifo:
+                what = "is a named pipe that gave nothing (no writer, or it wrote nothing)"
+        elif count == 0:
+            what = "holds no entry (only blank lines, comments or an ldapsearch trailer)"
+        else:
+            what = (
+                f"holds {count} entries but no GLUE entry (none has an objectClass"
+                " starting with Glue or GLUE2)"
+            )
+        if self._result:
+            return (
+                f"{self.path}: {what}; the search it holds ended with {self._result}: not a"
+                " snapshot of a BDII; check the base and the server, and take it again"
+            )
+        return (
+            f"{self.path}: {what}: not a snapshot of a BDII (a failed ldapsearch?); take"
+            " the snapshot again"
+        )
+
+    def _is_glue(self, block: str, lowered: str) -> bool:
+        """Whether a skipped entry is of a GLUE class (only asked until one is seen)."""
+        if _GLUE_CLASS_RE.search(lowered):
+            return True
+        if "objectclass::" in lowered:
+            entry = _parse_entry(self.path, 0, block, _attr_pattern(["objectclass"]), "")
+            return any(v.strip().lower().startswith("glue") for v in entry.values("objectclass"))
+        return False
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._on_warning is not None:
+            self._on_warning(message)
+
+    def _wanted_for(self, block: str, lowered: str) -> str | None:
         """The wanted object class of an entry (lower-case), or None to skip it."""
-        lowered = block.lower()
         match = self._class_re.search(lowered)
         if match:
             kind = match.group(1)
@@ -192,6 +286,34 @@ class LdifReader:
                 if value.strip().lower() in self._attr_res:
                     return value.strip().lower()
         return None
+
+
+def _refuse_change_record(path: Path, lineno: int, block: str) -> None:
+    """InputError if the block is an LDIF change record: RFC 2849 puts its "changetype:"
+    line right after the dn line and any "control:" lines (elsewhere, it would be an
+    attribute of that name). Only asked of blocks with a "changetype:" line."""
+    logical: list[tuple[int, str]] = []
+    for number, text in enumerate(block.split("\n"), start=lineno):
+        if text.startswith(" ") and logical:
+            logical[-1] = (logical[-1][0], logical[-1][1] + text[1:])
+        else:
+            logical.append((number, text))
+    lines = [(n, t) for n, t in logical if t and not t.startswith("#")]
+    if lines and lines[0][1].lower().startswith("version:"):
+        lines.pop(0)
+    if not lines or not lines[0][1].lower().startswith("dn:"):
+        return
+    for number, text in lines[1:]:
+        name = text.partition(":")[0]
+        if name.lower() == "control":
+            continue
+        if name.lower() == "changetype":
+            raise InputError(
+                f"{path}: line {number}: an LDIF change record ({text[:40]!r}), not an"
+                " entry: cecap reads snapshots (ldapsearch output), not change files for"
+                " ldapmodify"
+            )
+        return
 
 
 def _alternation(words: Iterable[str]) -> str:
