@@ -1,4 +1,5 @@
-"""Text made safe to show: published values with control and bidi characters escaped.
+"""Text made safe to show (control and bidi characters escaped), and time stamps as cecap
+writes them everywhere (the history, snapshot headers).
 
 Below every step (the import-linter layers): the history's lines, the Nagios output,
 the formats and the CLI's own messages all print values a site chose.
@@ -7,6 +8,7 @@ the formats and the CLI's own messages all print values a site chose.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 # Characters that act on a terminal or reorder text instead of showing as themselves: the
 # C0 controls (ESC, BEL, TAB, newline...), DEL, the C1 controls (CSI, OSC, NEL...), the
@@ -45,3 +47,15 @@ def visible(text: str) -> str:
 
 
 # Whitespace that Nagios output folds into one space rather than escaping.
+
+
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def stamp(moment: datetime) -> str:
+    """UTC, to the second: fixed width, so text order is time order in SQL."""
+    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+
+
+def parse_stamp(text: str) -> datetime:
+    return datetime.strptime(text, STAMP_FORMAT).replace(tzinfo=UTC)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import HistoryError
+from ..text import parse_stamp, stamp
+
+__all__ = ["STATE_ENV", "parse_stamp", "stamp", "state_path"]
 
 STATE_ENV = "CECAP_STATE"
 
@@ -48,12 +50,3 @@ def prepare_folder(path: Path) -> None:
         f"{path}: folder {folder} does not exist; create it, or fix --state / ${STATE_ENV}"
         " (cecap creates only its default folder)"
     )
-
-
-def stamp(moment: datetime) -> str:
-    """UTC, to the second: fixed width, so text order is time order in SQL."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_stamp(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

@@ -185,7 +185,10 @@ class History:
         by_experiment: dict[str, dict[str, Observation]] = {e: {} for e in chosen}
         for obs in found:
             if obs.experiment not in by_experiment:
-                raise ValueError(f"observation for {obs.experiment!r}, not in {chosen}")
+                raise HistoryError(
+                    f"{self.path}: an observation for {obs.experiment!r}, which the run does"
+                    f" not cover ({', '.join(chosen)}); nothing recorded"
+                )
             by_experiment[obs.experiment][obs.ce] = obs
         with self._guard("write") as db:
             db.execute("BEGIN IMMEDIATE")

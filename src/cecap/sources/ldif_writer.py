@@ -15,6 +15,7 @@ from ..model.glue2 import GLUE2_WANTED
 from ..model.glue2 import wanted as glue_wanted
 from ..model.glue13 import GLUE13_WANTED
 from ..policy.glue2_rules import Glue2Rules
+from ..text import stamp
 from .output import write_atomically
 
 # What a GLUE 1.3 snapshot asks for: what cecap reads, plus the attributes the
@@ -222,11 +223,11 @@ def write_snapshot(
             yield completed
 
     ordered, parents_added, dropped = _complete_tree(schema_complete())
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = stamp(now or datetime.now(UTC))
     header = [
         "version: 1",
         "",
-        f"# cecap snapshot of {_comment(source)} at {stamp}: the GLUE entries and",
+        f"# cecap snapshot of {_comment(source)} at {when}: the GLUE entries and",
         "# attributes cecap reads. Load into a BDII with ldapadd -c, once per tree",
         "# bound as its rootdn (o=grid, or o=shadow on a top-level BDII; o=glue), or",
         "# read with cecap report --bdii FILE.",
