@@ -24,9 +24,9 @@ from helpers.overlay import overlay_ldif
 from helpers.paths import CONFIG, SAMPLE
 from helpers.process import run_process, start_process
 
+from cecap.cli.common import HOLD_ENV
 from cecap.errors import ConfigError
 from cecap.formats import FORMATS
-from cecap.history.store import HOLD_ENV
 from cecap.policy.load import load_policy
 
 AGLT2 = "gate01.aglt2.org:2119/jobmanager-condor-atlas"

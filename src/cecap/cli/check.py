@@ -27,7 +27,7 @@ from ..history.record import observations, priors
 from ..history.store import History
 from ..policy.load import config_dir, load_policy
 from ..sources.endpoints import ENV_INFOSYS, source_items
-from .common import load_model, pick_experiments
+from .common import before_commit, load_model, pick_experiments
 from .errors import describe
 from .options import (
     GlueOptions,
@@ -200,6 +200,7 @@ def check(
                 command="check",
                 source=model.origin,
                 keep_days=keep_days,
+                before_commit=before_commit(),
             )
     before = priors(recorded, [e.key for e in chosen])
     result = run_check(results, chosen, before, Thresholds(warning, critical))

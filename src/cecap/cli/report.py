@@ -13,7 +13,7 @@ from ..history.record import record_run, stable_counts
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
 from ..rows.tables import report_table, site_table, stance_table
-from .common import emit, load_model, pick_experiments, source_meta, warn
+from .common import before_commit, emit, load_model, pick_experiments, source_meta, warn
 from .options import (
     GlueOptions,
     SourceOptions,
@@ -89,6 +89,7 @@ def report(
             source=model.origin,
             lock_timeout=source.settings.timeout,
             keep_days=keep_days,
+            before_commit=before_commit(),
         )
     stable = (
         stable_counts(history, results, required=min_stable is not None)

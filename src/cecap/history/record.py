@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..evaluate.check import Prior
@@ -45,6 +45,7 @@ def record_run(
     source: str,
     lock_timeout: float,
     keep_days: int | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> Recorded:
     """Lock, open (creating it when missing) and record one complete run."""
     with HistoryLock(path, lock_timeout), History.open(path, create=True) as history:
@@ -54,6 +55,7 @@ def record_run(
             command=command,
             source=source,
             keep_days=keep_days,
+            before_commit=before_commit,
         )
 
 

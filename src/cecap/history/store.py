@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,12 +25,6 @@ from .types import (
 )
 
 SCHEMA_VERSION = 1
-# Test hook: when set to a file path, a recording run creates that file once everything
-# is written but not committed, and waits there (up to HOLD_MAX seconds) until the file
-# is removed. Tests kill a run held there, or start another run meanwhile, to prove that
-# a run killed mid-write leaves the database as it was and that overlapping runs queue.
-HOLD_ENV = "CECAP_TEST_HOLD_BEFORE_COMMIT"
-HOLD_MAX = 60.0
 
 _SCHEMA = """
 CREATE TABLE runs (
@@ -173,6 +165,7 @@ class History:
         source: str,
         now: datetime | None = None,
         keep_days: int | None = None,
+        before_commit: Callable[[], None] | None = None,
     ) -> Recorded:
         """Record one complete run in one transaction: only what changed per CE.
 
@@ -194,9 +187,8 @@ class History:
             db.execute("BEGIN IMMEDIATE")
             try:
                 recorded = self._record(db, by_experiment, when, command, source, keep_days)
-                hold = os.environ.get(HOLD_ENV)
-                if hold:
-                    _hold(Path(hold))
+                if before_commit is not None:
+                    before_commit()
                 db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
@@ -385,10 +377,3 @@ class History:
                 " WHERE s.until_run IS NULL"
             ).fetchall()
         return {(r[0], r[1]): (r[2], r[3]) for r in rows}
-
-
-def _hold(marker: Path) -> None:
-    marker.touch()
-    until = time.monotonic() + HOLD_MAX
-    while marker.exists() and time.monotonic() < until:
-        time.sleep(0.02)
