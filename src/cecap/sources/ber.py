@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 # Tags of the protocol operations a search is answered with (RFC 4511, section 4.5.2).
 _SEQUENCE = 0x30
+_BIND_REQUEST = 0x60  # [APPLICATION 0] BindRequest
+_BIND_RESPONSE = 0x61  # [APPLICATION 1] BindResponse
 _SEARCH_ENTRY = 0x64  # [APPLICATION 4] SearchResultEntry
 _SEARCH_DONE = 0x65  # [APPLICATION 5] SearchResultDone
 _SEARCH_REFERENCE = 0x73  # [APPLICATION 19] SearchResultReference
@@ -83,7 +85,40 @@ def search_results(
             raise ProtocolError("a message shorter than its contents say") from None
 
 
-def _frame(data: bytes, pos: int) -> tuple[int, int] | None:
+def bind_request(message_id: int) -> bytes:
+    """An anonymous simple BindRequest (LDAP v3, empty name and password) as one message."""
+    msg_id = message_id.to_bytes(message_id.bit_length() // 8 + 1, "big")
+    # BindRequest ::= [APPLICATION 0] SEQUENCE { version 3, name "", simple [0] "" }
+    op = bytes([_BIND_REQUEST, 7, 0x02, 1, 3, 0x04, 0, 0x80, 0])
+    body = bytes([0x02, len(msg_id)]) + msg_id + op
+    return bytes([_SEQUENCE, len(body)]) + body
+
+
+def bind_result(recv: Callable[[], bytes], message_id: int) -> SearchDone:
+    """The result of the BindResponse to ``message_id`` (read with ``recv`` as in
+    search_results; the same size cap applies). Raises ProtocolError on bytes that are
+    not that answer, ServerClosed when the server closes the connection first."""
+    buffer = bytearray()  # grows in place: no copy of everything so far per chunk
+    while True:
+        framed = _frame(buffer, 0)
+        if framed is not None:
+            break
+        chunk = recv()
+        if not chunk:
+            raise ServerClosed("session terminated by server")
+        buffer += chunk
+    start, end = framed
+    data = bytes(buffer)
+    try:
+        op, body, _ = _operation(data, start, end, message_id)
+        if op != _BIND_RESPONSE:
+            raise ProtocolError(f"unexpected operation 0x{op:02x} in answer to a bind")
+        return _done(data, body)
+    except IndexError:
+        raise ProtocolError("a message shorter than its contents say") from None
+
+
+def _frame(data: bytes | bytearray, pos: int) -> tuple[int, int] | None:
     """(start, end) of the LDAPMessage at ``pos`` (SEQUENCE, length, contents), or None
     while its bytes have not all arrived."""
     try:
@@ -93,7 +128,9 @@ def _frame(data: bytes, pos: int) -> tuple[int, int] | None:
     except IndexError:
         return None
     if length > _MAX_MESSAGE:
-        raise ProtocolError(f"a message of {length} bytes")
+        raise ProtocolError(
+            f"a message of {length} bytes announced, over the {_MAX_MESSAGE >> 20} MiB limit"
+        )
     return (start, start + length) if start + length <= len(data) else None
 
 
@@ -110,7 +147,7 @@ def _operation(data: bytes, start: int, end: int, message_id: int) -> tuple[int,
     return op, body, body_end
 
 
-def _length(data: bytes, i: int) -> tuple[int, int]:
+def _length(data: bytes | bytearray, i: int) -> tuple[int, int]:
     """The BER length at ``data[i]`` and the index after it (definite form only)."""
     first = data[i]
     if first < 0x80:

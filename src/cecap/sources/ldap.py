@@ -25,7 +25,7 @@ from .base import (
     SourceSettings,
     register,
 )
-from .ber import ProtocolError, SearchDone, search_results
+from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_results
 from .ldap_url import DEFAULT_PORT, endpoint
 
 with warnings.catch_warnings():
@@ -178,11 +178,7 @@ class LdapReader:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 conn.open()
             doing = "waiting for the answer to the anonymous bind"
-            conn.socket.settimeout(self._left(deadline, doing))
-            if not conn.bind():
-                raise SourceUnavailable(
-                    f"{self.origin}: anonymous bind refused: {_result_text(conn.result)}"
-                )
+            self._bind(conn, deadline, doing)
         except SourceUnavailable:
             _close(conn)
             raise
@@ -193,6 +189,36 @@ class LdapReader:
             _close(conn)
             raise self._failure(exc, deadline, doing) from None
         return conn
+
+    def _bind(self, conn: Connection, deadline: float, doing: str) -> None:
+        """The anonymous bind, done here: ldap3 restarts its timeout with every byte and
+        believes any length; here each read waits for the time left, the size is capped."""
+        sock = conn.socket
+        message_id = Server.next_message_id()
+        sock.settimeout(self._left(deadline, doing))
+        sock.sendall(bind_request(message_id))
+
+        def recv() -> bytes:
+            sock.settimeout(self._left(deadline, doing))
+            data: bytes = sock.recv(_RECV_SIZE)
+            return data
+
+        try:
+            done = bind_result(recv, message_id)
+        except ProtocolError as exc:
+            raise SourceUnavailable(
+                f"{self.origin} answered something that is not LDAP to the anonymous bind"
+                f" ({exc}); is this a BDII?"
+            ) from None
+        if done.code != 0:
+            result = {
+                "result": done.code,
+                "description": RESULT_CODES.get(done.code, "unknown"),
+                "message": done.message,
+            }
+            raise SourceUnavailable(
+                f"{self.origin}: anonymous bind refused: {_result_text(result)}"
+            )
 
     def _search(
         self,
