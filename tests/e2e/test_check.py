@@ -171,9 +171,9 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
     assert first.code == 0, first.err
     assert first.out.splitlines() == [
         "CECAP OK - ready CEs: atlas 4, cms 2, lhcb 0, alice 0 | "
-        + osg_perf(atlas=4, cms=2, atlas_na=124, cms_na=93),
-        "atlas OK: 4 ready of 128 CEs serving VO atlas (first recorded run)",
-        "cms OK: 2 ready of 96 CEs serving VO cms (first recorded run)",
+        + osg_perf(atlas=4, cms=2, atlas_na=127, cms_na=97),
+        "atlas OK: 4 ready of 131 CEs serving VO atlas (first recorded run)",
+        "cms OK: 2 ready of 100 CEs serving VO cms (first recorded run)",
         "lhcb OK: 0 ready of 1 CE serving VO lhcb (first recorded run)",
         "alice OK: 0 ready of 0 CEs serving VO alice (first recorded run)",
     ]
@@ -182,14 +182,14 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
     assert second.code == 1, second.err
     assert second.out.splitlines() == [
         f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT}"
-        " | " + osg_perf(atlas=3, cms=2, atlas_nip=1, atlas_na=124, cms_na=92),
-        "atlas WARNING: 3 ready of 128 CEs serving VO atlas (4 at the previous run)",
+        " | " + osg_perf(atlas=3, cms=2, atlas_nip=1, atlas_na=127, cms_na=96),
+        "atlas WARNING: 3 ready of 131 CEs serving VO atlas (4 at the previous run)",
         f"  no longer ready: {AGLT2} at AGLT2: ready → not-advertised: CE does not publish"
         " GlueCECapability: glexec for VO atlas",
         f"  no longer ready: {BNL} at BNL_ATLAS_1: ready → not-in-production: CE state is"
         " Draining; ATLAS targets only Production",
         f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
-        "cms WARNING: 2 ready of 95 CEs serving VO cms (2 at the previous run)",
+        "cms WARNING: 2 ready of 99 CEs serving VO cms (2 at the previous run)",
         f"  no longer ready: {MIT} at MIT_CMS: ready → absent: no longer among the CEs serving"
         " VO cms",
         f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
@@ -201,11 +201,11 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
     assert third.code == 0, third.err
     assert third.out.splitlines() == [
         "CECAP OK - ready CEs: atlas 5, cms 3, lhcb 0, alice 0 | "
-        + osg_perf(atlas=5, cms=3, atlas_na=123, cms_na=92),
-        "atlas OK: 5 ready of 128 CEs serving VO atlas (3 at the previous run)",
+        + osg_perf(atlas=5, cms=3, atlas_na=126, cms_na=96),
+        "atlas OK: 5 ready of 131 CEs serving VO atlas (3 at the previous run)",
         f"  newly ready: {AGLT2} at AGLT2: not-advertised → ready",
         f"  newly ready: {BNL} at BNL_ATLAS_1: not-in-production → ready",
-        "cms OK: 3 ready of 96 CEs serving VO cms (2 at the previous run)",
+        "cms OK: 3 ready of 100 CEs serving VO cms (2 at the previous run)",
         f"  newly ready: {MIT} at MIT_CMS: absent → ready",
         "lhcb OK: 0 ready of 1 CE serving VO lhcb (0 at the previous run)",
         "alice OK: 0 ready of 0 CEs serving VO alice (0 at the previous run)",

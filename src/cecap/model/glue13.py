@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from ..errors import InputError
-from .dn import rdn_values, site_from_dn
+from .dn import rdn_values, site_from_dn, split_rdns
 from .entry import Entry
 from .glue import CE, Cluster, GlueModel, VOView
 
@@ -85,11 +85,12 @@ class ModelBuilder:
     def __init__(self, *others: EntryCollector) -> None:
         self._others = others
         self._versions: set[str] = set()
-        self._ces: dict[str, Entry] = {}
-        self._voviews: dict[str, dict[str, VOView]] = {}
-        self._clusters: dict[str, Cluster] = {}
-        self._rte: dict[str, list[str]] = {}
-        self._sites: dict[str, str] = {}
+        # Keyed by (unique ID, site DN suffix): two sites publishing one CE are two CEs.
+        self._ces: dict[tuple[str, str], Entry] = {}
+        self._voviews: list[tuple[VOView, str, str, str]] = []  # view, parent, CE id, suffix
+        self._clusters: dict[tuple[str, str], tuple[str, Cluster]] = {}
+        self._rte: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+        self._sites: dict[tuple[str, str], str] = {}
         self._site_names: dict[str, None] = {}
 
     def add(self, entry: Entry) -> None:
@@ -121,58 +122,72 @@ class ModelBuilder:
         ce_id = (entry.first("glueceuniqueid") or "").strip()
         if not ce_id:
             raise InputError(f"GlueCE entry {entry.dn!r} has no GlueCEUniqueID")
-        # Real top-level BDIIs carry a CE twice when two sites publish it; a CE is
-        # its unique ID, so the first copy stands for it.
-        self._ces.setdefault(ce_id, entry)
+        # Real top-level BDIIs carry a CE twice when two sites publish it: each site's
+        # copy is its own CE (audit: duplicate-ce).  Within one site the least DN stands.
+        key = (ce_id, _site_suffix(entry.dn))
+        held = self._ces.get(key)
+        if held is None or _norm_dn(entry.dn) < _norm_dn(held.dn):
+            self._ces[key] = entry
 
     def _add_voview(self, entry: Entry) -> None:
         ce_ids = _foreign(entry, "GlueCEUniqueID")
-        parent = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
-        if parent:
-            view = VOView(
-                local_id=(entry.first("gluevoviewlocalid") or "").strip(),
-                rules=_strip(entry.values("glueceaccesscontrolbaserule")),
-                capabilities=_strip(entry.values("gluececapability")),
-                dn=entry.dn,
-            )
-            self._voviews.setdefault(parent, {}).setdefault(view.local_id, view)
+        ce_id = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
+        view = VOView(
+            local_id=(entry.first("gluevoviewlocalid") or "").strip(),
+            rules=_strip(entry.values("glueceaccesscontrolbaserule")),
+            capabilities=_strip(entry.values("gluececapability")),
+            dn=entry.dn,
+        )
+        parent = _norm_dn(",".join(split_rdns(entry.dn)[1:]))
+        self._voviews.append((view, parent, ce_id or "", _site_suffix(entry.dn)))
 
     def _add_cluster(self, entry: Entry) -> None:
         cid = (entry.first("glueclusteruniqueid") or "").strip()
-        if cid and cid not in self._clusters:
+        if not cid:
+            return
+        key = (cid, _site_suffix(entry.dn))
+        held = self._clusters.get(key)
+        if held is None or _norm_dn(entry.dn) < held[0]:
             sites = _foreign(entry, "GlueSiteUniqueID")
-            self._clusters[cid] = Cluster(
+            cluster = Cluster(
                 unique_id=cid,
                 name=(entry.first("glueclustername") or cid).strip(),
                 site_unique_id=sites[0] if sites else None,
             )
+            self._clusters[key] = (_norm_dn(entry.dn), cluster)
 
     def _add_subcluster(self, entry: Entry) -> None:
         parents = _foreign(entry, "GlueClusterUniqueID") or [
             _parent_value(entry.dn, "glueclusteruniqueid") or ""
         ]
-        tags = _strip(entry.values("gluehostapplicationsoftwareruntimeenvironment"))
-        self._rte.setdefault(parents[0], []).extend(tags)
+        tags = list(_strip(entry.values("gluehostapplicationsoftwareruntimeenvironment")))
+        key = (parents[0], _site_suffix(entry.dn))
+        self._rte.setdefault(key, []).append((_norm_dn(entry.dn), tags))
 
     def _add_site(self, entry: Entry) -> None:
         sid = (entry.first("gluesiteuniqueid") or "").strip()
         name = (entry.first("gluesitename") or "").strip()
         if sid and name:
-            self._sites.setdefault(sid, name)
+            key = (sid, _site_suffix(entry.dn))
+            self._sites[key] = min(name, self._sites.get(key, name))
             self._site_names[name] = None
 
     def build(self, origin: str, partial: str | None = None) -> GlueModel:
-        clusters = {
-            cid: Cluster(c.unique_id, c.name, c.site_unique_id, tuple(self._rte.get(cid, ())))
-            for cid, c in self._clusters.items()
-        }
-        ces = []
-        for entry in self._ces.values():
-            ces.append(self._ce(entry, clusters))
+        # Entries may come in any order: everything below is sorted, so the model is not.
+        rte: dict[str, list[str]] = {}
+        for (cid, _), subs in sorted(self._rte.items()):
+            for _, tags in sorted(subs):
+                rte.setdefault(cid, []).extend(tags)
+        clusters: dict[str, Cluster] = {}
+        for (cid, _), (_, c) in sorted(self._clusters.items()):
+            if cid not in clusters:  # the copy of the least site suffix names it
+                clusters[cid] = Cluster(cid, c.name, c.site_unique_id, tuple(rte.get(cid, ())))
+        views = self._views_by_ce()
+        ces = [self._ce(k, e, clusters, views.get(k, ())) for k, e in self._ces.items()]
         for other in self._others:
             ces.extend(other.ces())
-        ces.sort(key=lambda ce: (ce.site.lower(), ce.unique_id))
-        names = dict(self._site_names)
+        ces.sort(key=lambda ce: (ce.site.lower(), ce.unique_id, _norm_dn(ce.dn)))
+        names = {n: None for n in sorted(self._site_names)}
         for ce in ces:
             names.setdefault(ce.site, None)
         return GlueModel(
@@ -184,16 +199,52 @@ class ModelBuilder:
             glue_versions=tuple(sorted(self._versions)),
         )
 
-    def _ce(self, entry: Entry, clusters: dict[str, Cluster]) -> CE:
-        ce_id = (entry.first("glueceuniqueid") or "").strip()
+    def _views_by_ce(self) -> dict[tuple[str, str], tuple[VOView, ...]]:
+        """Each VOView to the CE entry that is its parent, else to the CE its GlueChunkKey
+        names in the same site subtree, else to the only CE of that ID (none if several)."""
+        by_dn = {_norm_dn(entry.dn): key for key, entry in self._ces.items()}
+        copies: dict[str, list[tuple[str, str]]] = {}
+        for key in self._ces:
+            copies.setdefault(key[0], []).append(key)
+        out: dict[tuple[str, str], dict[str, VOView]] = {}
+        for view, parent, ce_id, suffix in sorted(
+            self._voviews, key=lambda v: (v[0].local_id, _norm_dn(v[0].dn), v[0].dn)
+        ):
+            found = by_dn.get(parent)
+            if found is None and (ce_id, suffix) in self._ces:
+                found = (ce_id, suffix)
+            if found is None and len(copies.get(ce_id, ())) == 1:
+                found = copies[ce_id][0]
+            if found is not None:
+                out.setdefault(found, {}).setdefault(view.local_id, view)
+        return {key: tuple(v.values()) for key, v in out.items()}
+
+    def _site_of(self, sid: str, suffix: str) -> str | None:
+        """The site name of a GlueSiteUniqueID, from the same site subtree if published."""
+        if (sid, suffix) in self._sites:
+            return self._sites[(sid, suffix)]
+        named = sorted((s, n) for (i, s), n in self._sites.items() if i == sid)
+        return named[0][1] if named else None
+
+    def _ce(
+        self,
+        key: tuple[str, str],
+        entry: Entry,
+        clusters: dict[str, Cluster],
+        voviews: tuple[VOView, ...],
+    ) -> CE:
+        ce_id, suffix = key
         cluster_ids = _foreign(entry, "GlueClusterUniqueID")
         cluster_id = cluster_ids[0] if cluster_ids else None
         if cluster_id is None and entry.first("gluecehostingcluster"):
             cluster_id = (entry.first("gluecehostingcluster") or "").strip()
         site = None
-        cluster = clusters.get(cluster_id) if cluster_id else None
+        cluster = None
+        if cluster_id:
+            own = self._clusters.get((cluster_id, suffix))
+            cluster = own[1] if own else clusters.get(cluster_id)
         if cluster and cluster.site_unique_id:
-            site = self._sites.get(cluster.site_unique_id)
+            site = self._site_of(cluster.site_unique_id, suffix)
         if site is None:
             site = site_from_dn(entry.dn) or "(unknown site)"
         host = (
@@ -209,7 +260,7 @@ class ModelBuilder:
             host=host,
             rules=_strip(entry.values("glueceaccesscontrolbaserule")),
             capabilities=_strip(entry.values("gluececapability")),
-            voviews=tuple(self._voviews.get(ce_id, {}).values()),
+            voviews=voviews,
             cluster_id=cluster_id,
             site=site,
         )
@@ -218,3 +269,22 @@ class ModelBuilder:
 def _parent_value(dn: str, attribute: str) -> str | None:
     found = rdn_values(dn, attribute)
     return found[0] if found else None
+
+
+def _norm_dn(dn: str) -> str:
+    """A DN for comparing: RDNs without blanks around them or their ``=``, lower-case."""
+    return ",".join(_norm_rdn(r) for r in split_rdns(dn))
+
+
+def _norm_rdn(rdn: str) -> str:
+    name, _, value = rdn.partition("=")
+    return f"{name.strip()}={value.strip()}".lower()
+
+
+def _site_suffix(dn: str) -> str:
+    """The site subtree an entry is in: its DN from the innermost Mds-Vo-name RDN out."""
+    rdns = split_rdns(dn)
+    for i, rdn in enumerate(rdns):
+        if rdn.partition("=")[0].strip().lower() == "mds-vo-name":
+            return ",".join(_norm_rdn(r) for r in rdns[i:])
+    return ""

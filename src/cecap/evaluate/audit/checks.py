@@ -336,3 +336,31 @@ def versions_disagree(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
             f" but not in GLUE {lacks} ({join(ce.unique_id for ce in trees[lacks])})",
             f"add: {a.publish_line(lacks)}",
         )
+
+
+@CHECKS.model("duplicate-ce")
+def duplicate_ce(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
+    """One CE unique ID published under two or more DNs (two sites' subtrees): each copy is
+    its own CE with its own site's answers.  The copies are ordered by site and DN across
+    the whole model; each copy after the first gets one finding, under its own site."""
+    copies: dict[tuple[str, str], list[CE]] = {}
+    for ce in a.model.ces:
+        copies.setdefault((ce.glue_version, ce.unique_id), []).append(ce)
+    selected = {id(ce) for ce in ces}
+    for group in copies.values():
+        if len({ce.dn.lower() for ce in group}) < 2:
+            continue
+        first, *others = sorted(group, key=lambda ce: (ce.site.lower(), ce.dn.lower()))
+        for ce in others:
+            if id(ce) not in selected or ce.dn.lower() == first.dn.lower():
+                continue
+            yield a.finding(
+                Kind.DUPLICATE_CE,
+                ce,
+                ce.dn,
+                f"CE {ce.unique_id} is published by site {ce.site} here and by site"
+                f" {first.site} at {first.dn}; cecap reads each copy as its own CE, with"
+                " its own site's answers",
+                f"publish {ce.unique_id} from one site only: delete it from {ce.dn} or"
+                f" from {first.dn}",
+            )

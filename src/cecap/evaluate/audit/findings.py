@@ -26,6 +26,7 @@ class Kind(Enum):
     NEAR_MISS_CAPABILITY = "near-miss-capability"
     INCONSISTENT_QUEUES = "inconsistent-queues"
     GLUE_VERSIONS_DISAGREE = "glue-versions-disagree"
+    DUPLICATE_CE = "duplicate-ce"
     PARTIAL_VOVIEW = "partial-voview"
     NOT_IN_PRODUCTION = "not-in-production"
 
@@ -41,6 +42,7 @@ _SEVERITY = {
     Kind.NEAR_MISS_CAPABILITY: Severity.WARNING,
     Kind.INCONSISTENT_QUEUES: Severity.WARNING,
     Kind.GLUE_VERSIONS_DISAGREE: Severity.WARNING,
+    Kind.DUPLICATE_CE: Severity.WARNING,
     Kind.PARTIAL_VOVIEW: Severity.INFO,
     Kind.NOT_IN_PRODUCTION: Severity.INFO,
 }
