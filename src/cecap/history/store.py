@@ -81,6 +81,11 @@ class History:
     @classmethod
     def open(cls, path: Path, *, create: bool = False) -> History:
         """Open the database; ``create`` makes it (and its folder) when missing."""
+        if path.exists() and not path.is_file():
+            raise HistoryError(
+                f"{path}: not a regular file; --state / $CECAP_STATE must name a database"
+                " file (it is made when missing)"
+            )
         if not create and not path.is_file():
             if path.exists():
                 raise HistoryError(f"{path}: not a file; --state must name a database file")
@@ -151,7 +156,10 @@ class History:
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                # A failed BEGIN or a statement that ended the transaction leaves none to
+                # roll back: the real error must not be hidden by "cannot rollback".
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
 
     # -- writing -------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -14,8 +13,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_WANTED
+from ..text import visible
 from .base import EntrySource, Source, SourceKind, SourceSettings, register
-from .ldif_text import LdifText
+from .ldif_text import LdifText, is_ldif_path
 
 # A line (after the first) that is neither "attr: value", "attr:: b64", "attr:< url", a
 # continuation nor a comment: the file is not LDIF, or was garbled.  Anchored on the
@@ -58,23 +58,23 @@ class _Tally:
 
 
 def _stderr_warning(message: str) -> None:
-    print(f"cecap: warning: {message}", file=sys.stderr)
+    # The DNs quoted come from the file: shown escaped, as every output is.
+    print(f"cecap: warning: {visible(message)}", file=sys.stderr)
 
 
 class LdifReader:
     """Reads the GLUE entries cecap uses from an ``ldapsearch`` dump.
 
-    Accepts what operators produce: with or without ``-LLL`` (comments, folded ones
-    included, and the ``# search result`` trailer), folded lines, base64 values, CRLF,
-    ``.gz``; from a regular file, a pipe or a FIFO (opened without waiting for a writer).
-    The file is read in chunks; only entries of wanted classes are decoded.
+    Accepts what operators produce: with or without ``-LLL`` (comments, folded or not,
+    the ``# search result`` trailer), folded lines, base64 values, CRLF, ``.gz``; from a
+    file, a pipe or a FIFO. Read in chunks; only entries of wanted classes are decoded.
     With ``vos``, as a live search does (sources.ldap.vo_filter), GlueVOViews that do
     not name one of them anywhere are skipped too: they cannot matter for those VOs.
 
     Refused (InputError): change records, text that is not UTF-8, a line over 1 MiB or an
     entry over 16 MiB (ldif_text), and an input without a single GLUE entry (one with an
-    objectClass starting with "Glue", any case: GLUE 1.3 and 2.0), such as an empty file,
-    /dev/null, only comments, or what a failed ``ldapsearch > file`` leaves.
+    objectClass starting with "Glue", any case), such as an empty file, /dev/null, only
+    comments, or what a failed ``ldapsearch > file`` leaves.
     ``warnings``: a DN given twice with different texts (cecap reads the first); each is
     also given to ``on_warning``, by default printed on stderr as ``cecap: warning: ...``.
     """
@@ -375,24 +375,9 @@ def _parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], 
     return Entry(dn=dn.strip(), attrs={k: tuple(v) for k, v in attrs.items()}, kind=kind)
 
 
-_LDIF_SUFFIXES = (".ldif", ".ldif.gz", ".gz")
-
-
-def is_ldif_path(item: str) -> bool:
-    """A snapshot file rather than an endpoint: an existing file, a path, or an LDIF name."""
-    if "://" in item:
-        return False
-    lowered = item.lower()
-    return (
-        lowered.endswith(_LDIF_SUFFIXES)
-        or os.path.isfile(item)
-        or "/" in item
-        or item.startswith(("~", "."))
-    )
-
-
 def open_ldif(item: str, settings: SourceSettings) -> Source:
-    path = Path(item).expanduser()
+    # "-" is standard input: ldapsearch ... | cecap report --bdii -
+    path = Path("/dev/stdin") if item == "-" else Path(item).expanduser()
     return EntrySource(str(path), lambda wanted, vos: LdifReader(path, wanted, vos))
 
 

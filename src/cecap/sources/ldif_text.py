@@ -25,7 +25,7 @@ MAX_LINE = 1 << 20
 MAX_ENTRY = 16 << 20
 WHAT_A_SNAPSHOT_IS = (
     "a snapshot is the LDIF output of ldapsearch (plain or gzip) in a regular file or a"
-    " pipe (/dev/stdin for standard input; '-' is not supported)"
+    " pipe, or '-' for standard input"
 )
 
 
@@ -158,3 +158,21 @@ class LdifText:
             f"{self.path}: line {line}: an entry larger than {MAX_ENTRY >> 20} MiB: not an"
             f" LDIF snapshot of a BDII; {WHAT_A_SNAPSHOT_IS}"
         )
+
+
+_LDIF_SUFFIXES = (".ldif", ".ldif.gz", ".gz")
+
+
+def is_ldif_path(item: str) -> bool:
+    """A snapshot rather than an endpoint: ``-`` (stdin), an existing file, a path, or an
+    LDIF name."""
+    if "://" in item:
+        return False
+    lowered = item.lower()
+    return (
+        item == "-"
+        or lowered.endswith(_LDIF_SUFFIXES)
+        or os.path.isfile(item)
+        or "/" in item
+        or item.startswith(("~", "."))
+    )

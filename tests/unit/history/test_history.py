@@ -283,7 +283,7 @@ def test_missing_damaged_and_foreign_databases(tmp_path: Path) -> None:
         f" reads {SCHEMA_VERSION}); upgrade cecap or use another --state"
     )
 
-    with pytest.raises(HistoryError, match="not a file; --state must name a database file"):
+    with pytest.raises(HistoryError, match=r"not a regular file; --state / \$CECAP_STATE must"):
         History.open(tmp_path)
 
 

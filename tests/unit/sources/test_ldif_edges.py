@@ -483,4 +483,4 @@ def test_unbounded_input_fifo_with_a_writer_is_read(tmp_path: Path) -> None:
 def test_unbounded_input_says_what_a_snapshot_may_be(tmp_path: Path) -> None:
     assert "is a directory" in refused(tmp_path)
     got = refused(Path("/dev/zero"))
-    assert "(/dev/stdin for standard input; '-' is not supported)" in got
+    assert "or '-' for standard input" in got
