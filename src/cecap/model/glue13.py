@@ -76,7 +76,12 @@ class EntryCollector(Protocol):
     def ces(self) -> list[CE]: ...
 
 
-_GLUE13_CLASSES = frozenset({"gluece", "gluevoview", "gluecluster", "gluesubcluster", "gluesite"})
+# The GLUE 1.3 classes cecap reads, as the schema spells them (entries carry them lower-case).
+GLUE13_CLASS_NAMES: Mapping[str, str] = {
+    name.lower(): name
+    for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
+}
+_GLUE13_CLASSES = frozenset(GLUE13_CLASS_NAMES)
 
 
 class ModelBuilder:

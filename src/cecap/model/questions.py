@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from ..policy.stances import GLEXEC
 from .glue import CE
 
-__all__ = ["GLEXEC", "advertises", "is_capability", "rule_vo", "served_vos", "serves", "vo_matches"]
+__all__ = [
+    "GLEXEC",
+    "advertises",
+    "is_capability",
+    "narrowing_vos",
+    "rule_vo",
+    "served_vos",
+    "serves",
+    "vo_matches",
+]
 
 
 def vo_matches(rule: str, vo: str) -> bool:
@@ -74,3 +83,14 @@ def _view_is_for(rules: Sequence[str], local_id: str, vo: str) -> bool:
     if rules:
         return any(vo_matches(r, vo) for r in rules)
     return local_id.lower() == vo.lower()
+
+
+def narrowing_vos(vos: Sequence[str] | None) -> tuple[str, ...] | None:
+    """The VOs a source may narrow its VOViews to (stripped), or None to read them all.
+
+    Narrowing is only safe when every name is usable: an empty name would match nothing
+    in the LDIF reader and everything in a substring filter.
+    """
+    if not vos or not all(v.strip() for v in vos):
+        return None
+    return tuple(v.strip() for v in vos)

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..errors import SourceUnavailable
 from ..model.entry import Entry
-from ..model.glue13 import GLUE13_WANTED
+from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED
+from ..model.questions import narrowing_vos
 from .base import (
     DEFAULT_BASE,
     DEFAULT_CA_DIR,
@@ -53,10 +54,7 @@ _TIME_LIMIT = 3
 _NO_SUCH_OBJECT = 32
 
 # Object class names as the schema spells them, for filters an operator can read in logs.
-_CLASS_NAMES = {
-    name.lower(): name
-    for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
-}
+_CLASS_NAMES = GLUE13_CLASS_NAMES
 
 
 def vo_filter(vos: Sequence[str]) -> str:
@@ -105,8 +103,7 @@ class LdapReader:
         self.timeout = timeout
         self.ca_dir = os.fspath(ca_dir)
         self.wanted = wanted
-        # Narrowing by VO is only safe when every name is usable in a substring filter.
-        self.vos = tuple(vos) if vos and all(v.strip() for v in vos) else None
+        self.vos = narrowing_vos(vos)
         shown_host = f"[{host}]" if ":" in host else host
         self.origin = f"{'ldaps' if use_tls else 'ldap'}://{shown_host}:{port}"
         self.partial: str | None = None

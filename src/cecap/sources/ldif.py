@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_WANTED
+from ..model.questions import narrowing_vos
 from ..text import visible
 from .base import EntrySource, Source, SourceKind, SourceSettings, register
 from .ldif_text import LdifText, is_ldif_path
@@ -91,8 +92,8 @@ class LdifReader:
         self.partial: str | None = None
         self.warnings: list[str] = []
         self._on_warning = on_warning
-        usable = vos and all(v.strip() for v in vos)
-        self._vos = tuple(v.strip().lower() for v in vos) if vos and usable else None
+        narrowed = narrowing_vos(vos)
+        self._vos = tuple(v.lower() for v in narrowed) if narrowed else None
         # The class is known from the match, so objectClass values need not be decoded.
         self._attr_res = {
             cls: _attr_pattern(a for a in attrs if a != "objectclass")

@@ -13,7 +13,7 @@ from ..model.entry import Entry
 from ..model.glue import GLUE13, GLUE20
 from ..model.glue2 import GLUE2_WANTED
 from ..model.glue2 import wanted as glue_wanted
-from ..model.glue13 import GLUE13_WANTED
+from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED
 from ..policy.glue2_rules import Glue2Rules
 from ..text import stamp
 from .output import write_atomically
@@ -155,10 +155,7 @@ _NAMES = {
 }
 
 # The structural classes of GLUE13_WANTED as the schema spells them.
-_STRUCTURAL = {
-    name.lower(): name
-    for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
-}
+_STRUCTURAL = GLUE13_CLASS_NAMES
 
 # The one place that knows each tree's layout above the entries cecap reads: the parents
 # made from their DN alone, by the attribute of their RDN. GLUE 1.3: o=grid and the
