@@ -5,18 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from cecap.cli import main
-
-SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample-bdii.ldif"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    assert isinstance(done.value.code, int)
-    return done.value.code, captured.out, captured.err
+from helpers.cli import run_cli
+from helpers.paths import SAMPLE
 
 
 @pytest.mark.parametrize(
@@ -27,10 +17,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, st
     ],
 )
 def test_explicit_state_in_a_missing_folder_is_an_error(
-    command: list[object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: list[object], tmp_path: Path
 ) -> None:
     state = tmp_path / "typo" / "deeper" / "history.sqlite"
-    code, out, err = run(capsys, *command, "--state", state)
+    code, out, err = run_cli(*command, "--state", state)
     said = out + err
     assert f"folder {state.parent} does not exist" in said
     assert "Traceback" not in said
@@ -38,28 +28,24 @@ def test_explicit_state_in_a_missing_folder_is_an_error(
     assert not (tmp_path / "typo").exists(), "cecap created a folder nobody asked for"
 
 
-def test_state_from_the_environment_in_a_missing_folder_is_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CECAP_STATE", str(tmp_path / "nope" / "h.sqlite"))
-    code, _, err = run(capsys, "report", "--bdii", SAMPLE, "--record")
+def test_state_from_the_environment_in_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    env = {"CECAP_STATE": str(tmp_path / "nope" / "h.sqlite")}
+    code, _, err = run_cli("report", "--bdii", SAMPLE, "--record", env=env)
     assert code == 2
     assert "does not exist" in err
     assert not (tmp_path / "nope").exists()
 
 
-def test_the_default_state_folder_is_created(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
-    code, _, err = run(capsys, "report", "--bdii", SAMPLE, "--record")
+def test_the_default_state_folder_is_created(tmp_path: Path) -> None:
+    env = {"XDG_STATE_HOME": str(tmp_path / "xdg")}
+    code, _, err = run_cli("report", "--bdii", SAMPLE, "--record", env=env)
     assert (code, err) == (0, "")
     assert (tmp_path / "xdg" / "cecap" / "history.sqlite").is_file()
 
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e308", "0", "-1", "86401"])
-def test_odd_timeouts_are_usage_errors(value: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "report", "--bdii", SAMPLE, "--timeout", value)
+def test_odd_timeouts_are_usage_errors(value: str) -> None:
+    code, _, err = run_cli("report", "--bdii", SAMPLE, "--timeout", value)
     assert code == 2
     assert "--timeout" in err
     assert "86400" in err  # says what range is accepted
@@ -67,11 +53,8 @@ def test_odd_timeouts_are_usage_errors(value: str, capsys: pytest.CaptureFixture
 
 
 @pytest.mark.parametrize("value", ["99999999999", "36501", "-1"])
-def test_odd_keep_days_are_usage_errors(
-    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(
-        capsys,
+def test_odd_keep_days_are_usage_errors(value: str, tmp_path: Path) -> None:
+    code, _, err = run_cli(
         "report",
         "--bdii",
         SAMPLE,
@@ -89,12 +72,10 @@ def test_odd_keep_days_are_usage_errors(
 @pytest.mark.parametrize(
     "value", ["0001-01-01T00:00+01:00", "0001-01-01T00:00:00+23:59", "9999-12-31T23:59-01:00"]
 )
-def test_odd_since_dates_are_usage_errors(
-    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_odd_since_dates_are_usage_errors(value: str, tmp_path: Path) -> None:
     state = tmp_path / "h.sqlite"
-    assert run(capsys, "report", "--bdii", SAMPLE, "--record", "--state", state)[0] == 0
-    code, _, err = run(capsys, "history", "--state", state, "--since", value)
+    assert run_cli("report", "--bdii", SAMPLE, "--record", "--state", state)[0] == 0
+    code, _, err = run_cli("history", "--state", state, "--since", value)
     assert code == 2
     assert "--since" in err
     assert "internal error" not in err

@@ -9,18 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from cecap.cli import main
-
-SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample-bdii.ldif"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as done:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    assert isinstance(done.value.code, int)
-    return done.value.code, captured.out, captured.err
+from helpers.cli import run_cli
+from helpers.paths import SAMPLE
 
 
 def _mount(*args: str) -> None:
@@ -46,29 +36,29 @@ def read_only_copy(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 
 
 def test_read_only_state_folder_reads_and_refuses_to_write_clearly(
-    read_only_copy: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+    read_only_copy: tuple[Path, Path],
 ) -> None:
     src, ro = read_only_copy
-    assert run(capsys, "report", "--bdii", SAMPLE, "--record", "--state", src / "h.sqlite")[0] == 0
+    assert run_cli("report", "--bdii", SAMPLE, "--record", "--state", src / "h.sqlite")[0] == 0
     # A plain report reads the history (stable_runs) without writing anything.
-    code, out, err = run(
-        capsys, "report", "--bdii", SAMPLE, "--format", "json", "--state", ro / "h.sqlite"
+    code, out, err = run_cli(
+        "report", "--bdii", SAMPLE, "--format", "json", "--state", ro / "h.sqlite"
     )
     assert (code, err) == (0, "")
     assert {r["stable_runs"] for r in json.loads(out)["rows"]} == {1}
-    code, out, err = run(capsys, "history", "--state", ro / "h.sqlite")
+    code, out, err = run_cli("history", "--state", ro / "h.sqlite")
     assert code == 0 and "first recorded" in out
     # Recording there is refused with what is wrong, and no advice to move the file aside.
-    code, _, err = run(capsys, "report", "--bdii", SAMPLE, "--record", "--state", ro / "h.sqlite")
+    code, _, err = run_cli("report", "--bdii", SAMPLE, "--record", "--state", ro / "h.sqlite")
     assert code == 2
     assert "may not write" in err or "Read-only file system" in err
     assert "move it aside" not in err and "internal error" not in err
-    code, out, _ = run(capsys, "check", "--bdii", SAMPLE, "--state", ro / "h.sqlite")
+    code, out, _ = run_cli("check", "--bdii", SAMPLE, "--state", ro / "h.sqlite")
     assert code == 3 and out.startswith("CECAP UNKNOWN - ")
     assert "move it aside" not in out
 
 
-def test_full_disk_is_said_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_full_disk_is_said_as_such(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("a small tmpfs needs root")
     disk = tmp_path / "disk"
@@ -84,7 +74,7 @@ def test_full_disk_is_said_as_such(tmp_path: Path, capsys: pytest.CaptureFixture
         finally:
             os.close(fd)
         for command in (["report", "--bdii", SAMPLE, "--record"], ["check", "--bdii", SAMPLE]):
-            code, out, err = run(capsys, *command, "--state", disk / "h.sqlite")
+            code, out, err = run_cli(*command, "--state", disk / "h.sqlite")
             said = out + err
             assert code == (3 if command[0] == "check" else 2), said
             assert "internal error" not in said

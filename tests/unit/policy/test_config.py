@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers.config_files import edit
 
 from cecap.errors import ConfigError
 from cecap.policy.load import default_config_dir, load_policy
@@ -86,19 +86,6 @@ def test_experiments() -> None:
     assert exps["cms"].modes == (GlexecMode.SETUID,)
     assert exps["lhcb"].modes == (GlexecMode.SETUID, GlexecMode.LOG_ONLY)
     assert exps["alice"].states == ("Production",)
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    target = tmp_path / "config"
-    shutil.copytree(SHIPPED, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_stance_word_outside_vocabulary(config: Path) -> None:

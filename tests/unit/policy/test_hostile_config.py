@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from helpers.config_files import edit
 
 from cecap.cli import main
 from cecap.errors import ConfigError
@@ -26,19 +26,6 @@ from cecap.policy.strict_yaml import MAX_ALIAS_NODES, QUOTE_LIMIT
 
 SHIPPED = default_config_dir()
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "sample-bdii.ldif"
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    target = tmp_path / "config"
-    shutil.copytree(SHIPPED, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def append(path: Path, extra: str) -> None:

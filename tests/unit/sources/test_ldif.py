@@ -7,27 +7,11 @@ import gzip
 from pathlib import Path
 
 import pytest
+from helpers.ldif_samples import CE, SE
 
 from cecap.errors import InputError
 from cecap.sources.base import read_model
 from cecap.sources.ldif import LdifReader
-
-CE = """\
-dn: GlueCEUniqueID=ce.example.org:2119/jobmanager-pbs-atlas,Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid
-objectClass: GlueCETop
-objectClass: GlueCE
-GlueCEUniqueID: ce.example.org:2119/jobmanager-pbs-atlas
-GlueCEStateStatus: Production
-GlueCEAccessControlBaseRule: VO:atlas
-GlueCECapability: glexec
-"""
-
-SE = """\
-dn: GlueSEUniqueID=se.example.org,Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid
-objectClass: GlueSETop
-objectClass: GlueSE
-GlueSEUniqueID: se.example.org
-"""
 
 
 def write(tmp_path: Path, text: str, name: str = "dump.ldif") -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import run_cli
+from helpers.ldif_samples import CE, CE_DN, SE
 from helpers.paths import SAMPLE
 from helpers.process import run_process
 
@@ -22,25 +23,6 @@ from cecap.sources.base import read_model
 from cecap.sources.ldif import LdifReader
 from cecap.sources.ldif_text import CHUNK, MAX_ENTRY, MAX_LINE
 
-CE_DN = (
-    "GlueCEUniqueID=ce.example.org:2119/jobmanager-pbs-atlas,Mds-Vo-name=SITE-A,"
-    "Mds-Vo-name=local,o=grid"
-)
-CE = f"""\
-dn: {CE_DN}
-objectClass: GlueCETop
-objectClass: GlueCE
-GlueCEUniqueID: ce.example.org:2119/jobmanager-pbs-atlas
-GlueCEStateStatus: Production
-GlueCEAccessControlBaseRule: VO:atlas
-GlueCECapability: glexec
-"""
-SE = """\
-dn: GlueSEUniqueID=se.example.org,Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid
-objectClass: GlueSETop
-objectClass: GlueSE
-GlueSEUniqueID: se.example.org
-"""
 SEED = """\
 dn: o=grid
 objectClass: organization
