@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from helpers.bdii_server import BDIIServer
@@ -32,6 +33,14 @@ def _huge(conn: socket.socket, done: threading.Event) -> None:
     """A message header announcing 4 GiB, then silence."""
     conn.sendall(b"\x30\x84\xff\xff\xff\xff")
     done.wait(HANG)
+
+
+def _tls_drip(conn: socket.socket, done: threading.Event) -> None:
+    """After the client's hello, a TLS handshake record announcing 16 KiB, then one byte
+    of it every 0.5 s: each byte restarts a per-read timeout, never the deadline."""
+    conn.sendall(b"\x16\x03\x03\x40\x00")
+    while not done.wait(0.5):
+        conn.sendall(b"\x02")
 
 
 def _garbage(conn: socket.socket, done: threading.Event) -> None:
@@ -97,6 +106,20 @@ def test_a_dripping_server_is_bounded_by_the_timeout(
     assert code == 3, err
     assert f"ldap://127.0.0.1:{port}: no complete answer within 1.5 s (--timeout)" in err
     assert "anonymous bind" in err
+
+
+def test_a_tls_handshake_drip_is_bounded_by_the_timeout(
+    misbehaving: Callable[[Behaviour], int], tmp_path: Path
+) -> None:
+    port = misbehaving(_tls_drip)
+    url = f"ldaps://127.0.0.1:{port}"
+    code, err, took = _timed("sites", "--timeout", "1.5", "--bdii", url, "--ca-dir", str(tmp_path))
+    assert took < HANG
+    assert code == 3, err
+    assert err == (
+        f"cecap: error: {url}: no complete answer within 1.5 s (--timeout), gave up during"
+        " the TLS handshake\n"
+    )
 
 
 def test_a_huge_message_length_is_refused_at_once(

@@ -351,11 +351,37 @@ def test_site_bdii_with_base(bdii_factory: Make, tmp_path: Path) -> None:
         ("atlas", "UKI-LT2-QMUL"),
         ("cms", "UKI-LT2-QMUL"),
     }
+    # The BDII answered: a base that is not there is the operator's to fix (exit 2).
     wrong = run_cli("report", "--bdii", server.url, "--base", "mds-vo-name=NOPE,o=grid")
-    assert wrong.code == 3
+    assert wrong.code == 2
     assert wrong.err == (
         f"cecap: error: {server.url}: the search base 'mds-vo-name=NOPE,o=grid' does not"
-        " exist there; check --base (o=grid, mds-vo-name=SITE,o=grid, ...)\n"
+        " exist there; on a top-level BDII a site is under --base"
+        " mds-vo-name=NOPE,mds-vo-name=local,o=grid (mds-vo-name=NOPE,o=grid is a site"
+        " BDII's base)\n"
+    )
+
+
+def test_a_site_base_on_a_top_level_bdii_names_the_local_level(sample_bdii: BDIIServer) -> None:
+    # The sample's sites are under mds-vo-name=SITE,mds-vo-name=local,o=grid.
+    site_base = run_cli(
+        "sites", "--bdii", sample_bdii.url, "--base", "Mds-Vo-name=CERN-PROD,o=grid"
+    )
+    assert site_base.code == 2
+    assert site_base.out == ""
+    assert "a site is under --base mds-vo-name=CERN-PROD,mds-vo-name=local,o=grid" in (
+        site_base.err
+    )
+    base = "mds-vo-name=CERN-PROD,mds-vo-name=local,o=grid"
+    right = rows_of("report", "--all", "--bdii", sample_bdii.url, "--base", base)
+    assert right
+    assert {r["site"] for r in right} == {"CERN-PROD"}
+    other = run_cli("sites", "--bdii", sample_bdii.url, "--base", "o=nowhere")
+    assert other.code == 2
+    assert other.err == (
+        f"cecap: error: {sample_bdii.url}: the search base 'o=nowhere' does not exist there;"
+        " check --base (o=grid; on a top-level BDII a site is under"
+        " mds-vo-name=SITE,mds-vo-name=local,o=grid, on a site BDII mds-vo-name=SITE,o=grid)\n"
     )
 
 
@@ -593,3 +619,18 @@ def test_ldaps_is_verified_against_the_grid_ca_directory(
     not_tls = run_cli("report", "--bdii", plain_port, "--ca-dir", ca_dir)
     assert not_tls.code == 3
     assert not_tls.err.startswith(f"cecap: error: {plain_port}: TLS handshake failed (")
+
+
+def test_ldaps_refuses_a_certificate_for_another_host(bdii_factory: Make, tmp_path: Path) -> None:
+    tls, ca_dir = make_test_ca(tmp_path / "ca", names=("DNS:bdii.example.org",))
+    server = bdii_factory(tls=tls)
+    server.load(SAMPLE)
+    assert server.ldaps_port is not None
+    for host in ("127.0.0.1", "localhost"):
+        url = f"ldaps://{host}:{server.ldaps_port}"
+        refused = run_cli("sites", "--bdii", url, "--ca-dir", ca_dir)
+        assert refused.code == 3
+        assert refused.out == ""
+        assert refused.err == (
+            f"cecap: error: {url}: TLS failed: the server certificate is not for {host!r}\n"
+        )

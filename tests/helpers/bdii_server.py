@@ -99,8 +99,11 @@ def _openssl(*args: str) -> str:
     return proc.stdout
 
 
-def make_test_ca(dirpath: Path | str) -> tuple[TLSFiles, Path]:
-    """A throwaway CA and a server certificate for 127.0.0.1/localhost, made with openssl.
+def make_test_ca(
+    dirpath: Path | str, names: tuple[str, ...] = ("IP:127.0.0.1", "DNS:localhost")
+) -> tuple[TLSFiles, Path]:
+    """A throwaway CA and a server certificate for ``names`` (subjectAltName entries),
+    made with openssl.
 
     Returns the files and a hashed CA directory (``<subject_hash>.0``), laid out like
     /etc/grid-security/certificates.
@@ -111,7 +114,7 @@ def make_test_ca(dirpath: Path | str) -> tuple[TLSFiles, Path]:
     key, csr, cert = (str(directory / name) for name in ("server.key", "server.csr", "server.pem"))
     ext = directory / "server.ext"
     ext.write_text(
-        "subjectAltName = IP:127.0.0.1, DNS:localhost\n"
+        f"subjectAltName = {', '.join(names)}\n"
         "basicConstraints = CA:FALSE\n"
         "keyUsage = digitalSignature, keyEncipherment\n"
         "extendedKeyUsage = serverAuth\n"

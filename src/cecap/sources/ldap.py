@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
@@ -12,7 +13,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from ..errors import SourceUnavailable
+from ..errors import SourceUnavailable, UsageError
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED
 from ..model.questions import narrowing_vos
@@ -27,15 +28,15 @@ from .base import (
     register,
 )
 from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_results
-from .ldap_url import DEFAULT_PORT, endpoint
+from .ldap_tls import handshake, tls_context, tls_failure
+from .ldap_url import DEFAULT_PORT, endpoint, missing_base
 
 with warnings.catch_warnings():
     # ldap3 2.9 uses pyasn1 names that newer pyasn1 marks deprecated on import; that is
     # ldap3's business and must not break a run with warnings turned into errors.
     warnings.simplefilter("ignore", DeprecationWarning)
-    from ldap3 import ANONYMOUS, DEREF_ALWAYS, NONE, SUBTREE, Connection, Server, Tls
+    from ldap3 import ANONYMOUS, DEREF_ALWAYS, NONE, SUBTREE, Connection, Server
     from ldap3.core.exceptions import (
-        LDAPCertificateError,
         LDAPCommunicationError,
         LDAPException,
         LDAPResponseTimeoutError,
@@ -141,23 +142,11 @@ class LdapReader:
         )
 
     def _connect(self, deadline: float) -> Connection:
-        tls = None
-        if self.use_tls:
-            if not os.path.isdir(self.ca_dir):
-                raise SourceUnavailable(
-                    f"{self.origin}: CA directory {self.ca_dir} does not exist; set"
-                    " X509_CERT_DIR or pass --ca-dir to a folder of hashed CA certificates"
-                )
-            tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_path=self.ca_dir)
+        context = tls_context(self.origin, self.ca_dir) if self.use_tls else None
         left = self._left(deadline, "before connecting")
-        server = Server(
-            self.host,
-            port=self.port,
-            use_ssl=self.use_tls,
-            tls=tls,
-            get_info=NONE,
-            connect_timeout=left,
-        )
+        # ldap3 opens the TCP connection only: it would shake hands under a timeout that
+        # restarts with every byte, so cecap shakes hands itself (ldap_tls.handshake).
+        server = Server(self.host, port=self.port, get_info=NONE, connect_timeout=left)
         conn = Connection(
             server,
             authentication=ANONYMOUS,
@@ -170,10 +159,11 @@ class LdapReader:
         )
         doing = "connecting"
         try:
-            with warnings.catch_warnings():
-                # ldap3 checks the server name with ssl.match_hostname, deprecated in 3.7+.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                conn.open()
+            conn.open()
+            if context is not None:
+                doing = "during the TLS handshake"
+                time_left = functools.partial(self._left, deadline, doing)
+                conn.socket = handshake(context, conn.socket, self.host, time_left)
             doing = "waiting for the answer to the anonymous bind"
             self._bind(conn, deadline, doing)
         except SourceUnavailable:
@@ -181,7 +171,7 @@ class LdapReader:
             raise
         except ssl.SSLError as exc:
             _close(conn)
-            raise self._tls_failure(exc) from None
+            raise tls_failure(self.origin, self.host, self.ca_dir, exc) from None
         except (LDAPException, OSError) as exc:
             _close(conn)
             raise self._failure(exc, deadline, doing) from None
@@ -276,10 +266,8 @@ class LdapReader:
         elif code == _NO_SUCH_OBJECT and glue2:
             return  # a BDII without a GLUE 2.0 tree: cecap reads what exists
         elif code == _NO_SUCH_OBJECT:
-            raise SourceUnavailable(
-                f"{self.origin}: the search base {self.base!r} does not exist there;"
-                " check --base (o=grid, mds-vo-name=SITE,o=grid, ...)"
-            )
+            # The server answered: the base is the operator's to fix, not a failover.
+            raise UsageError(f"{self.origin}: {missing_base(self.base)}")
         elif code != 0:
             raise SourceUnavailable(
                 f"{self.origin}: the {shown} search failed: {_result_text(result)}"
@@ -321,10 +309,10 @@ class LdapReader:
         cause: BaseException | None = exc
         while cause is not None:
             if isinstance(cause, ssl.SSLError):
-                return self._tls_failure(cause)
+                return tls_failure(self.origin, self.host, self.ca_dir, cause)
             cause = cause.__cause__ or cause.__context__
         if "ssl" in text.lower() or "certificate" in text.lower():
-            return self._tls_failure(exc)
+            return tls_failure(self.origin, self.host, self.ca_dir, exc)
         for noise in ("socket connection error while opening: ", "error receiving data: "):
             text = text.replace(noise, "")
         text = re.sub(r"\[Errno -?\d+\] ", "", text)
@@ -336,24 +324,6 @@ class LdapReader:
                 text = f"cannot resolve the host name {self.host!r}"
             return SourceUnavailable(f"{self.origin}: cannot connect: {text}")
         return SourceUnavailable(f"{self.origin}: connection lost {doing}: {text}")
-
-    def _tls_failure(self, exc: BaseException) -> SourceUnavailable:
-        text = str(exc)
-        if isinstance(exc, LDAPCertificateError) or "doesn't match" in text:
-            return SourceUnavailable(
-                f"{self.origin}: TLS failed: the server certificate is not for {self.host!r}"
-            )
-        found = re.search(r"\[SSL: (\w+)\] ([^(]*)", text)
-        reason = found.group(2).strip().rstrip("'\",") if found else text
-        if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(exc, ssl.SSLCertVerificationError):
-            return SourceUnavailable(
-                f"{self.origin}: TLS failed, the server certificate was not verified against"
-                f" the CA directory {self.ca_dir} ({reason}); set X509_CERT_DIR or pass"
-                " --ca-dir to the folder that holds its CA"
-            )
-        return SourceUnavailable(
-            f"{self.origin}: TLS handshake failed ({reason}); is this an ldaps:// port?"
-        )
 
 
 def _close(conn: Connection) -> None:
