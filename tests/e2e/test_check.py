@@ -325,7 +325,10 @@ SAMPLE_DIFF = [
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_diff_in_every_format(fmt: str, sample_history: Path) -> None:
-    code, out, err = run_cli("diff", "--state", sample_history, "--format", fmt)
+    # Wide enough for every column of the table on the row's line.
+    code, out, err = run_cli(
+        "diff", "--state", sample_history, "--format", fmt, env={"COLUMNS": "200"}
+    )
     assert (code, err) == (0, "")
     if fmt == "json":
         rows = json.loads(out)["rows"]
@@ -333,6 +336,8 @@ def test_diff_in_every_format(fmt: str, sample_history: Path) -> None:
     elif fmt == "csv":
         rows = list(csv.reader(io.StringIO(out)))[1:]
         assert rows == [[v or "" for v in row] for row in SAMPLE_DIFF]
+    elif fmt == "lines":
+        assert out.splitlines() == [row[2] for row in SAMPLE_DIFF]
     else:
         # Every row is there, whatever the layout: each CE and change, in order.
         lines = [
@@ -349,20 +354,29 @@ def test_diff_in_every_format(fmt: str, sample_history: Path) -> None:
 
 
 def test_diff_table_layout(sample_history: Path) -> None:
-    code, out, _ = run_cli("diff", "--state", sample_history)
+    code, out, _ = run_cli("diff", "--state", sample_history, env={"COLUMNS": "80"})
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("run 1 (") and ", check, " in lines[0] and ") → run 2 (" in lines[0]
+    # 80 columns: each CE on its row with its new verdict; what does not fit is its note.
     assert lines[1:5] == [
-        "#    exp    site         change       run 1      run 2",
-        "---  -----  -----------  -----------  ---------  -----------------",
-        "1    alice  RAL-LCG2     changed      ready      not-in-production",
-        "2    atlas  pic          appeared     absent     ready",
+        "#  exp    ce                                                run 2",
+        "-  -----  ------------------------------------------------  -----------------",
+        f"1  alice  {RAL}  not-in-production",
+        f"2  atlas  {PIC}                  ready",
     ]
     assert lines[-7:] == [
-        f"  {n}. {ce}" for n, ce in enumerate((RAL, PIC, RAL, TRIUMF, PIC, RAL, RAL), 1)
+        f"  {n}. site: {site}  change: {change}  run 1: {before}"
+        for n, (_, site, _, change, before, *_) in enumerate(SAMPLE_DIFF, 1)
     ]
     assert max(len(line) for line in lines[1:]) <= 80
+    # Wide enough: every column on the row's line, no notes.
+    code, out, _ = run_cli("diff", "--state", sample_history, env={"COLUMNS": "120"})
+    lines = out.splitlines()
+    assert lines[1].split() == ["exp", "site", "ce", "change", "run", "1", "run", "2"]
+    assert lines[3].split() == ["alice", "RAL-LCG2", RAL, "changed", "ready", "not-in-production"]
+    assert len(lines) == 3 + len(SAMPLE_DIFF)
+    assert max(map(len, lines[1:])) <= 120
 
 
 def test_diff_and_history_errors(sample_history: Path, tmp_path: Path) -> None:

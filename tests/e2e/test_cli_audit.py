@@ -76,14 +76,29 @@ def test_audit_finds_every_kind_and_exits_1(snapshot: Path, config: Path) -> Non
 
 
 def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
-    result = run_cli("audit", "--bdii", snapshot, "--config", config, "--site", "will*")
+    args = ("audit", "--bdii", snapshot, "--config", config, "--site", "will*")
+    result = run_cli(*args, env={"COLUMNS": "80"})
     # Only warnings for the chosen site: a site's monitoring stays green.
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[2].split() == ["1", "warning", "missing-advertisement", "WILLING", "1.3"]
-    assert lines[3].split() == ["2", "warning", "runtime-environment-tag", "WILLING", "1.3"]
+    # Each finding's DN on its row's line with its severity; kind, site and version in
+    # its note.
+    assert lines[:4] == [
+        "#  severity  dn",
+        "-  --------  " + "-" * 67,  # the DN wraps at what is left of 80
+        # Too long for one line: the DN wraps, after an RDN.
+        "1  warning   GlueCEUniqueID=ce.willing.org:8443/cream-pbs-q1,",
+        "             Mds-Vo-name=WILLING,Mds-Vo-name=local,o=grid",
+    ]
+    assert "  1. kind: missing-advertisement  site: WILLING  glue: 1.3" in lines
     assert "add: GlueCECapability: glexec" in result.out
     assert max(len(line) for line in lines) <= 80
+    # A wide terminal has every column, and each row one line.
+    wide = run_cli(*args, env={"COLUMNS": "160"}).out.splitlines()
+    dn = "GlueCEUniqueID=ce.willing.org:8443/cream-pbs-q1,Mds-Vo-name=WILLING,Mds-Vo-name=local,o=grid"
+    assert wide[2].split() == ["1", "warning", "missing-advertisement", "WILLING", "1.3", dn]
+    assert wide[3].split()[:3] == ["2", "warning", "runtime-environment-tag"]
+    assert max(len(line) for line in wide) <= 160
     none = run_cli("audit", "--bdii", snapshot, "--config", config, "--site", "ELSEWHERE")
     assert (none.code, none.out) == (0, "no findings for the chosen sites\n")
 

@@ -18,6 +18,8 @@ from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+# The terminal table as an 80-column terminal (or a pipe) shows it, wherever tests run.
+WIDTH = {"COLUMNS": "80"}
 UPDATE = os.environ.get("CECAP_UPDATE_GOLDEN") == "1"
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -72,7 +74,7 @@ def test_command_output_is_unchanged(
     command: str, data: str, request: pytest.FixtureRequest
 ) -> None:
     source = SAMPLE if data == "sample" else request.getfixturevalue("osg_overlay")
-    done = run_cli(*SOURCE_COMMANDS[command], "--bdii", source)
+    done = run_cli(*SOURCE_COMMANDS[command], "--bdii", source, env=WIDTH)
     _compare(
         f"{data}-{command}",
         done.code,
@@ -83,7 +85,7 @@ def test_command_output_is_unchanged(
 
 def test_stances_output_is_unchanged() -> None:
     for fmt in ("table", "json"):
-        done = run_cli("stances", "--format", fmt)
+        done = run_cli("stances", "--format", fmt, env=WIDTH)
         _compare(f"stances-{fmt}", done.code, done.out, done.err)
 
 
@@ -107,7 +109,7 @@ def test_check_history_diff_output_is_unchanged(osg_overlay: Path, tmp_path: Pat
         ("diff-json", ["diff", "--state", db, "--format", "json"]),
     ]
     for name, args in steps:
-        done = run_cli(*args)
+        done = run_cli(*args, env=WIDTH)
         out = _normalize(done.out, osg_overlay).replace(str(drained), "<DRAINED>")
         out = out.replace(str(db), "<STATE>")
         _compare(f"osg-{name}", done.code, out, _normalize(done.err, osg_overlay))

@@ -9,15 +9,16 @@ import click
 from ..errors import EXIT_FINDINGS, EXIT_OK
 from ..evaluate.audit import Severity, audit, worst
 from ..policy.load import config_dir, load_glue2, load_policy
-from ..rows.tables import audit_table
+from ..rows.tables import AUDIT_FIELDS, audit_table
 from .common import emit, load_model, source_meta
 from .options import (
     GlueOptions,
+    OutputOptions,
     SourceOptions,
     config_option,
     debug_option,
-    format_option,
     glue_options,
+    output_options,
     source_options,
 )
 
@@ -33,14 +34,14 @@ from .options import (
     " Repeatable; default: every site.",
 )
 @glue_options
-@format_option
+@output_options(AUDIT_FIELDS)
 @config_option
 @debug_option
 def audit_command(
     source: SourceOptions,
     sites: tuple[str, ...],
     glue: GlueOptions,
-    fmt: str,
+    output: OutputOptions,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -65,7 +66,7 @@ def audit_command(
         if not sites
         else "findings for the chosen sites",
     }
-    code = emit(audit_table(findings, meta), fmt, model, source.allow_partial)
+    code = emit(audit_table(findings, meta), output, model, source.allow_partial)
     if code != EXIT_OK:
         return code
     return EXIT_FINDINGS if worst(findings) is Severity.ERROR else EXIT_OK

@@ -1,11 +1,13 @@
 """What commands share: reading the model from the first source that answers, choosing
-experiments, and writing a table with the partial-answer rule."""
+experiments, and writing a table as the output options say, with the partial-answer rule."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,11 +19,11 @@ from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES, select_glue
 from ..policy.load import config_dir, load_glue2
 from ..policy.stances import Experiment, Policy
-from ..rows.table import Table
+from ..rows.table import DEFAULT_WIDTH, Table
 from ..sources.base import ReadRequest, Source
 from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources
 from ..text import visible
-from .options import GlueOptions, SourceOptions
+from .options import GlueOptions, OutputOptions, SourceOptions, check_fields
 
 T = TypeVar("T")
 
@@ -110,8 +112,35 @@ def load_model(
     return select_glue(model, glue.glue, count_twice=count_twice)
 
 
-def emit(table: Table, fmt: str, model: GlueModel | None, allow_partial: bool) -> int:
-    click.echo(render(fmt, table))
+def shape(table: Table, output: OutputOptions) -> Table:
+    """``table`` as --fields and --no-header chose it, for the terminal's width ($COLUMNS,
+    else the terminal's, else 80 when the output is no terminal)."""
+    if output.fields:
+        check_fields(output.fields, table.fields)
+        table = table.choose(output.fields)
+    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return dataclasses.replace(table, header=output.header, width=width)
+
+
+def emit(
+    table: Table,
+    output: OutputOptions,
+    model: GlueModel | None = None,
+    allow_partial: bool = False,
+    *,
+    own: Mapping[str, Callable[[Table], str]] | None = None,
+) -> int:
+    """Print ``table`` in the chosen format (``own``: the command's own formats, which
+    print every field); a partial answer exits 3 unless ``allow_partial``."""
+    if own and output.fmt in own:
+        if output.fields:
+            raise UsageError(f"--fields does not apply to --format {output.fmt}")
+        text = own[output.fmt](table)
+    else:
+        text = render(output.fmt, shape(table, output))
+    # Nothing to print is no line at all: `while read` must see no empty key.
+    if text:
+        click.echo(text)
     if model is not None and model.partial:
         warn(f"{model.origin}: partial answer: {model.partial}")
         return EXIT_OK if allow_partial else EXIT_UNAVAILABLE

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..formats import render
 from ..history.paths import state_path
 from ..history.store import History
 from ..rows.history import (
+    DIFF_FIELDS,
     diff_rows,
     diff_table,
     history_lines,
@@ -19,7 +19,14 @@ from ..rows.history import (
     runs_lines,
     runs_table,
 )
-from .options import debug_option, experiment_option, format_choice, state_option
+from .common import emit
+from .options import (
+    OutputOptions,
+    debug_option,
+    experiment_option,
+    output_options,
+    state_option,
+)
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -59,7 +66,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 )
 @click.option("--runs", "list_runs", is_flag=True, help="List the recorded runs instead.")
 @state_option
-@format_choice("lines", extra=("lines",))
+@output_options(default="timeline", extra=("timeline",))
 @debug_option
 def history_command(
     ce: str | None,
@@ -68,7 +75,7 @@ def history_command(
     since: datetime | None,
     list_runs: bool,
     state: Path | None,
-    fmt: str,
+    output: OutputOptions,
     debug: bool,
 ) -> int:
     """Timeline of recorded verdicts: one line per change of a CE's verdict.
@@ -80,22 +87,22 @@ def history_command(
     with History.open(path) as history:
         if list_runs:
             runs = runs_table(history.runs(), {"empty": "recorded run", "state": str(path)})
-            click.echo(runs_lines(runs) if fmt == "lines" else render(fmt, runs))
-            return 0
+            return emit(runs, output, own={"timeline": runs_lines})
         changes = history.timeline(
             experiments=[e.strip().lower() for e in experiments], ce=ce, site=site, since=since
         )
     table = history_table(changes, {"empty": "recorded change matches", "state": str(path)})
-    click.echo(history_lines(table) if fmt == "lines" else render(fmt, table))
-    return 0
+    return emit(table, output, own={"timeline": history_lines})
 
 
 @click.command("diff")
 @click.argument("run_ids", nargs=-1, type=int, metavar="[RUN_A [RUN_B]]")
 @state_option
-@format_choice("table")
+@output_options(DIFF_FIELDS)
 @debug_option
-def diff_command(run_ids: tuple[int, ...], state: Path | None, fmt: str, debug: bool) -> int:
+def diff_command(
+    run_ids: tuple[int, ...], state: Path | None, output: OutputOptions, debug: bool
+) -> int:
     """What appeared, disappeared or changed verdict between two recorded runs.
 
     Without arguments: the last two runs; with one: that run and the last one. Run
@@ -114,5 +121,4 @@ def diff_command(run_ids: tuple[int, ...], state: Path | None, fmt: str, debug: 
             second = runs[-1]
             first = history.run(run_ids[0]) if run_ids else runs[-2]
         rows = diff_rows(history.states_at(first.id), history.states_at(second.id))
-    click.echo(render(fmt, diff_table(first, second, rows, {"state": str(path)})))
-    return 0
+    return emit(diff_table(first, second, rows, {"state": str(path)}), output)

@@ -158,21 +158,87 @@ def config_option(func: F) -> F:
     )(func)
 
 
-def format_option(func: F) -> F:
-    return format_choice("table")(func)
+@dataclass(frozen=True)
+class OutputOptions:
+    """--format, --fields and --no-header."""
+
+    fmt: str = "table"
+    fields: tuple[str, ...] = ()  # empty: every field, in the command's order
+    header: bool = True
 
 
-def format_choice(default: str, extra: Sequence[str] = ()) -> Callable[[F], F]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice([*extra, *sorted(FORMATS)], case_sensitive=False),
-        default=default,
-        show_default=True,
-        metavar="FMT",
-        help=f"{', '.join(extra) + ', ' if extra else ''}table, json, csv, or any tabulate"
-        " format (github, grid, html, ...).",
-    )
+def output_options(
+    fields: Sequence[str] = (), *, default: str = "table", extra: Sequence[str] = ()
+) -> Callable[[F], F]:
+    """The command receives ``output: OutputOptions``. ``fields``: the command's fields,
+    listed in --help and checked before the command runs (cli.common.shape checks every
+    table against its own); ``extra``: formats of the command's own, besides the
+    registered ones."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            chosen = _field_list(kwargs.pop("fields"))
+            if fields:
+                check_fields(chosen, fields)
+            kwargs["output"] = OutputOptions(kwargs.pop("fmt"), chosen, kwargs.pop("header"))
+            return func(*args, **kwargs)
+
+        listed = f" Fields: {', '.join(fields)}." if fields else ""
+        options = [
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice([*extra, *sorted(FORMATS)], case_sensitive=False),
+                default=default,
+                show_default=True,
+                metavar="FMT",
+                help=f"{', '.join(extra) + ', ' if extra else ''}table (fits the terminal:"
+                " $COLUMNS, else its width, else 80), lines (each row's key alone), tsv,"
+                " csv, json, or any tabulate format (github, grid, html, ...).",
+            ),
+            click.option(
+                "--fields",
+                "fields",
+                default=None,
+                metavar="A,B,...",
+                help="Only these fields, in this order (every format; with lines, the"
+                f" fields printed instead of the key).{listed}",
+            ),
+            click.option(
+                "--no-header",
+                "header",
+                is_flag=True,
+                default=True,
+                flag_value=False,
+                help="Leave out the header line (table, tsv, csv and the tabulate formats).",
+            ),
+        ]
+        return cast(F, _with_options(command, options))
+
+    return decorate
+
+
+def _field_list(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names):
+        raise UsageError(f"--fields: give field names separated by commas, not {text!r}")
+    return names
+
+
+def check_fields(chosen: Sequence[str], fields: Sequence[str]) -> None:
+    """UsageError unless every chosen name is one of ``fields``, once."""
+    unknown = [name for name in chosen if name not in fields]
+    if unknown:
+        raise UsageError(
+            f"--fields: unknown field {', '.join(map(repr, unknown))}; the fields are:"
+            f" {', '.join(fields)}"
+        )
+    twice = sorted({name for name in chosen if chosen.count(name) > 1})
+    if twice:
+        raise UsageError(f"--fields: {', '.join(twice)} given twice")
 
 
 def state_option(func: F) -> F:

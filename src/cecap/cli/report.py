@@ -12,17 +12,25 @@ from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
-from ..rows.tables import report_table, site_table, stance_table
+from ..rows.tables import (
+    REPORT_FIELDS,
+    SITE_FIELDS,
+    STANCE_FIELDS,
+    report_table,
+    site_table,
+    stance_table,
+)
 from .common import before_commit, emit, load_model, pick_experiments, source_meta, warn
 from .options import (
     GlueOptions,
+    OutputOptions,
     SourceOptions,
     config_option,
     debug_option,
     experiment_option,
-    format_option,
     glue_options,
     keep_days_option,
+    output_options,
     source_options,
     state_option,
 )
@@ -47,7 +55,7 @@ from .options import (
 @state_option
 @keep_days_option
 @glue_options
-@format_option
+@output_options(REPORT_FIELDS)
 @config_option
 @debug_option
 def report(
@@ -59,7 +67,7 @@ def report(
     state: Path | None,
     keep_days: int | None,
     glue: GlueOptions,
-    fmt: str,
+    output: OutputOptions,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -101,21 +109,21 @@ def report(
     )
     meta = {**source_meta(model), "capability": capability, "empty": shown.empty}
     table = report_table(shown.assessments, meta, stable)
-    return emit(table, fmt, model, source.allow_partial)
+    return emit(table, output, model, source.allow_partial)
 
 
 @click.command()
 @source_options
 @experiment_option
 @glue_options
-@format_option
+@output_options(SITE_FIELDS)
 @config_option
 @debug_option
 def sites(
     source: SourceOptions,
     experiments: tuple[str, ...],
     glue: GlueOptions,
-    fmt: str,
+    output: OutputOptions,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -130,14 +138,14 @@ def sites(
         "capability": capability,
         "empty": "site has a CE serving the chosen VOs",
     }
-    return emit(site_table(summaries, meta, capability), fmt, model, source.allow_partial)
+    return emit(site_table(summaries, meta, capability), output, model, source.allow_partial)
 
 
 @click.command()
-@format_option
+@output_options(STANCE_FIELDS)
 @config_option
 @debug_option
-def stances(fmt: str, config: Path | None, debug: bool) -> int:
+def stances(output: OutputOptions, config: Path | None, debug: bool) -> int:
     """The questionnaire answers, normalized (from stances.yaml)."""
     policy = load_policy(config_dir(config))
-    return emit(stance_table(policy.stances.values(), {}), fmt, None, False)
+    return emit(stance_table(policy.stances.values(), {}), output)

@@ -39,7 +39,7 @@ def escaped(table: Table) -> Table:
     return dataclasses.replace(
         table,
         rows=[{key: shown(value) for key, value in row.items()} for row in table.rows],
-        compact=tuple((f, visible(header), width) for f, header, width in table.compact),
+        compact=tuple(c._replace(header=visible(c.header)) for c in table.compact),
         meta={key: shown(value) for key, value in table.meta.items()},
     )
 

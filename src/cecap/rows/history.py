@@ -9,7 +9,7 @@ from ..evaluate.nagios import visible
 from ..evaluate.verdicts import ABSENT
 from ..history.paths import stamp
 from ..history.types import Change, Run
-from .table import Row, Table
+from .table import Column, Row, Table
 
 HISTORY_FIELDS = (
     "run",
@@ -46,13 +46,15 @@ def history_table(changes: Iterable[Change], meta: Mapping[str, Any]) -> Table:
         fields=HISTORY_FIELDS,
         rows=rows,
         compact=(
-            ("time", "time", 20),
-            ("experiment", "exp", 5),
-            ("verdict_before", "before", 17),
-            ("verdict", "after", 17),
+            Column("time", "time", spill=4),
+            Column("experiment", "exp", spill=3),
+            Column("site", "site", spill=2),
+            Column("ce", "ce"),
+            Column("verdict_before", "before", spill=1),
+            Column("verdict", "after"),
         ),
-        note_fields=("site", "ce"),
         meta=meta,
+        key=("ce",),
     )
 
 
@@ -99,9 +101,15 @@ def runs_table(runs: Iterable[Run], meta: Mapping[str, Any]) -> Table:
         kind="runs",
         fields=RUN_FIELDS,
         rows=rows,
-        compact=(("run", "run", 6), ("time", "time", 20), ("command", "command", 7)),
-        note_fields=("source", "experiments"),
+        compact=(
+            Column("run", "run"),
+            Column("time", "time"),
+            Column("command", "command"),
+            Column("experiments", "experiments", spill=2),
+            Column("source", "source", spill=1),
+        ),
         meta=meta,
+        key=("run",),
     )
 
 
@@ -166,13 +174,14 @@ def diff_table(run_a: Run, run_b: Run, rows: list[Row], meta: Mapping[str, Any])
         fields=DIFF_FIELDS,
         rows=rows,
         compact=(
-            ("experiment", "exp", 5),
-            ("site", "site", 16),
-            ("change", "change", 11),
-            ("verdict_a", f"run {run_a.id}", 17),
-            ("verdict_b", f"run {run_b.id}", 17),
+            Column("experiment", "exp", spill=3),
+            Column("site", "site", spill=2),
+            Column("ce", "ce"),
+            Column("change", "change", spill=1),
+            Column("verdict_a", f"run {run_a.id}", spill=4),
+            Column("verdict_b", f"run {run_b.id}"),
         ),
-        note_fields=("ce",),
+        key=("ce",),
         meta={
             "title": f"{describe(run_a)} → {describe(run_b)}",
             "empty": f"difference between run {run_a.id} and run {run_b.id}",

@@ -2,23 +2,80 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 Row = dict[str, Any]
+
+# The terminal table's width when nothing says otherwise (a pipe, a cron job).
+DEFAULT_WIDTH = 80
+
+
+class Column(NamedTuple):
+    """A column of the terminal table."""
+
+    field: str
+    header: str
+    # 0: the column stays on the row's line whatever the width (the row's identifier, its
+    # verdict). 1, 2, ...: when the terminal is too narrow for every column, the column
+    # moves into the row's note below the table, 1 first.
+    spill: int = 0
 
 
 @dataclass(frozen=True)
 class Table:
-    """Rows plus what formats need to show them: field order and the terminal layout."""
+    """Rows plus what formats need to show them: field order, the row's key, the terminal
+    layout, and the output choices (header, width) the command was given."""
 
     kind: str
     fields: tuple[str, ...]
     rows: list[Row]
-    # (field, header, max width) for the 80-column terminal table.
-    compact: tuple[tuple[str, str, int], ...]
-    # Long fields shown under the terminal table, one numbered note per row, instead of
-    # in columns that would not fit 80 characters.
+    # The terminal table's columns, in the order shown.
+    compact: tuple[Column, ...]
+    # Long fields always shown under the terminal table, in the row's numbered note.
     note_fields: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # The fields that name a row, all that --format lines prints (empty: the first field).
+    key: tuple[str, ...] = ()
+    # Whether formats that have a header line print it (--no-header).
+    header: bool = True
+    # The terminal table's width in characters.
+    width: int = DEFAULT_WIDTH
+
+    def __post_init__(self) -> None:
+        # A Table is built by cecap's own code: a name outside ``fields`` is a bug.
+        named = {c.field for c in self.compact} | set(self.note_fields) | set(self.key)
+        unknown = named - set(self.fields)
+        if unknown:
+            raise ValueError(f"{self.kind}: not among the fields: {sorted(unknown)}")
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        return self.key or self.fields[:1]
+
+    def choose(self, names: Sequence[str]) -> Table:
+        """The table with only the fields ``names`` (all of them fields), in that order:
+        they are also its key, and its terminal columns. A chosen field without a terminal
+        column of its own gets one that spills (after the others); a note field stays a
+        note."""
+        columns = {c.field: c for c in self.compact}
+        last = max((c.spill for c in self.compact), default=0)
+        compact = []
+        for extra, name in enumerate(names, start=1):
+            if name in columns:
+                compact.append(columns[name])
+            elif name not in self.note_fields:
+                compact.append(Column(name, name, last + extra))
+        notes = tuple(n for n in names if n in self.note_fields)
+        if not compact:
+            # Only long fields chosen: they are the columns (the widest wraps).
+            compact, notes = [Column(n, n) for n in names], ()
+        return dataclasses.replace(
+            self,
+            fields=tuple(names),
+            compact=tuple(compact),
+            note_fields=notes,
+            key=tuple(names),
+        )

@@ -9,7 +9,7 @@ from ..evaluate.assess import SiteSummary
 from ..evaluate.audit import Finding
 from ..evaluate.verdicts import Assessment
 from ..policy.stances import Answer, Stance
-from .table import Row, Table
+from .table import Column, Row, Table
 
 REPORT_FIELDS = (
     "experiment",
@@ -57,14 +57,16 @@ def report_table(
         fields=REPORT_FIELDS,
         rows=rows,
         compact=(
-            ("experiment", "exp", 5),
-            ("site", "site", 24),
-            ("verdict", "verdict", 17),
-            ("mode", "mode", 8),
-            ("fail_closed", "fail closed", 11),
+            Column("experiment", "exp", spill=4),
+            Column("site", "site", spill=3),
+            Column("ce", "ce"),
+            Column("verdict", "verdict"),
+            Column("mode", "mode", spill=2),
+            Column("fail_closed", "fail closed", spill=1),
         ),
-        note_fields=("ce", "reason"),
+        note_fields=("reason",),
         meta=meta,
+        key=("ce",),
     )
 
 
@@ -109,15 +111,16 @@ def site_table(summaries: Iterable[SiteSummary], meta: Mapping[str, Any], capabi
         fields=SITE_FIELDS,
         rows=rows,
         compact=(
-            ("site", "site", 24),
-            ("experiment", "exp", 5),
-            ("ces_serving", "CEs", 4),
-            ("ces_advertising", capability, max(6, len(capability))),
-            ("ces_ready", "ready", 5),
-            ("ces_conditional", "cond", 4),
-            ("readiness", "readiness", 17),
+            Column("site", "site"),
+            Column("experiment", "exp"),
+            Column("ces_serving", "CEs", spill=4),
+            Column("ces_advertising", capability, spill=3),
+            Column("ces_ready", "ready", spill=2),
+            Column("ces_conditional", "cond", spill=1),
+            Column("readiness", "readiness"),
         ),
         meta=meta,
+        key=("site",),
     )
 
 
@@ -158,14 +161,15 @@ def stance_table(stances: Iterable[Stance], meta: Mapping[str, Any]) -> Table:
         fields=STANCE_FIELDS,
         rows=rows,
         compact=(
-            ("respondent", "respondent", 24),
-            ("mupj", "MUPJ", 11),
-            ("glexec_setuid", "setuid", 8),
-            ("glexec_log_only", "log-only", 8),
-            ("bypass_on_error", "bypass", 8),
+            Column("respondent", "respondent"),
+            Column("mupj", "MUPJ", spill=4),
+            Column("glexec_setuid", "setuid", spill=3),
+            Column("glexec_log_only", "log-only", spill=2),
+            Column("bypass_on_error", "bypass", spill=1),
         ),
         note_fields=("scopes",),
         meta=meta,
+        key=("respondent",),
     )
 
 
@@ -190,11 +194,13 @@ def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
         fields=AUDIT_FIELDS,
         rows=rows,
         compact=(
-            ("severity", "severity", 8),
-            ("kind", "kind", 23),
-            ("site", "site", 24),
-            ("glue", "glue", 4),
+            Column("severity", "severity"),
+            Column("kind", "kind", spill=3),
+            Column("site", "site", spill=2),
+            Column("glue", "glue", spill=1),
+            Column("dn", "dn"),
         ),
-        note_fields=("dn", "message", "fix"),
+        note_fields=("message", "fix"),
         meta=meta,
+        key=("site", "kind", "dn"),
     )

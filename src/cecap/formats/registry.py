@@ -1,0 +1,60 @@
+"""The registry of formats, and the spellings of a value they share."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from ..rows.table import Table
+from .escape import escaped
+
+Formatter = Callable[[Table], str]
+FORMATS: dict[str, Formatter] = {}
+
+
+def register(name: str, *, raw: bool = False) -> Callable[[Formatter], Formatter]:
+    """Register a format; it is given the Table escaped (see .escape) unless ``raw``, for a
+    format that escapes values its own way (JSON)."""
+
+    def wrap(func: Formatter) -> Formatter:
+        FORMATS[name] = func if raw else _escaping(func)
+        return FORMATS[name]
+
+    return wrap
+
+
+def _escaping(func: Formatter) -> Formatter:
+    @functools.wraps(func)
+    def render(table: Table) -> str:
+        return func(escaped(table))
+
+    return render
+
+
+def render(name: str, table: Table) -> str:
+    return FORMATS[name](table)
+
+
+def table_cell(value: Any) -> Any:
+    """A value as tables spell it, for people: ``-`` for none, yes and no."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def raw_cell(value: Any) -> str:
+    """A value as the machine formats spell it: empty for none, true and false (as JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def footer(table: Table) -> list[str]:
+    """cecap's own lines after the rows: a partial answer must not pass for a whole one."""
+    partial = table.meta.get("partial")
+    return [f"PARTIAL: {partial}"] if partial else []
