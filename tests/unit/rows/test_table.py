@@ -1,0 +1,60 @@
+"""Table: its key, and --fields narrowing it."""
+
+from __future__ import annotations
+
+import pytest
+
+from cecap.rows.table import Column, Table
+
+FIELDS = ("site", "ce", "verdict", "mode", "reason")
+
+
+def table() -> Table:
+    return Table(
+        kind="test",
+        fields=FIELDS,
+        rows=[dict(zip(FIELDS, ("S", "ce1", "ready", "setuid", "why"), strict=True))],
+        compact=(
+            Column("site", "site", spill=2),
+            Column("ce", "ce"),
+            Column("verdict", "verdict"),
+            Column("mode", "mode", spill=1),
+        ),
+        note_fields=("reason",),
+        key=("ce",),
+    )
+
+
+def test_choose_orders_fields_columns_and_key() -> None:
+    chosen = table().choose(["verdict", "reason", "ce", "site"])
+    assert chosen.fields == ("verdict", "reason", "ce", "site")
+    assert chosen.key == chosen.fields
+    # Columns follow the chosen order and keep their spill; a note field stays a note.
+    assert chosen.compact == (
+        Column("verdict", "verdict"),
+        Column("ce", "ce"),
+        Column("site", "site", spill=2),
+    )
+    assert chosen.note_fields == ("reason",)
+
+
+def test_a_chosen_field_without_a_column_gets_one_that_spills_last() -> None:
+    base = Table("test", ("a", "b", "c"), [], (Column("a", "a"), Column("b", "B", spill=3)))
+    assert base.choose(["c", "a"]).compact == (Column("c", "c", spill=4), Column("a", "a"))
+
+
+def test_only_long_fields_chosen_become_the_columns() -> None:
+    chosen = table().choose(["reason"])
+    assert (chosen.compact, chosen.note_fields) == ((Column("reason", "reason"),), ())
+
+
+def test_key_defaults_to_the_first_field() -> None:
+    assert Table("test", ("a", "b"), [], ()).key_fields == ("a",)
+    assert table().key_fields == ("ce",)
+
+
+def test_a_key_or_column_outside_the_fields_is_a_bug() -> None:
+    with pytest.raises(ValueError, match="not among the fields"):
+        Table("test", ("a",), [], (Column("b", "b"),))
+    with pytest.raises(ValueError, match="not among the fields"):
+        Table("test", ("a",), [], (), key=("z",))
