@@ -79,3 +79,22 @@ def test_odd_since_dates_are_usage_errors(value: str, tmp_path: Path) -> None:
     assert code == 2
     assert "--since" in err
     assert "internal error" not in err
+
+
+def test_keep_days_without_record_is_a_usage_error(tmp_path: Path) -> None:
+    state = tmp_path / "h.sqlite"
+    code, out, err = run_cli("report", "--bdii", SAMPLE, "--state", state, "--keep-days", "30")
+    assert (code, out, err) == (
+        2,
+        "",
+        "cecap: error: --keep-days prunes the history when this run is recorded: give"
+        " --record too\n",
+    )
+    assert not state.exists()
+    # With --record it prunes, and the report is printed.
+    code, out, err = run_cli(
+        "report", "--bdii", SAMPLE, "--state", state, "--keep-days", "30", "--record"
+    )
+    assert (code, err) == (0, "")
+    assert "RAL-LCG2" in out
+    assert state.is_file()

@@ -76,6 +76,10 @@ def report(
     By default only CEs whose verdict is ready or conditional are shown. stable_runs
     says for how many consecutive recorded runs a CE has had its verdict.
     """
+    if keep_days is not None and not record:
+        raise UsageError(
+            "--keep-days prunes the history when this run is recorded: give --record too"
+        )
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     capability = glue.capability
