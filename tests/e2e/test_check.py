@@ -472,6 +472,36 @@ def test_report_record_and_stable_runs(tmp_path: Path) -> None:
     assert [line.split("  ")[2] for line in out.splitlines()] == ["report"] * 4
 
 
+def test_report_table_shows_stable_runs_once_a_history_exists(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    code, out, _ = run_cli("report", "--bdii", SAMPLE, "--state", db, "-e", "lhcb")
+    assert code == 0
+    assert (
+        out.splitlines()[0]
+        == "#    exp    site                   verdict      mode      fail closed"
+    )
+    for _ in range(2):
+        assert run_cli("report", "--bdii", SAMPLE, "--state", db, "--record", "-e", "lhcb")[0] == 0
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    assert run_cli("report", "--bdii", drained, "--state", db, "--record", "-e", "lhcb")[0] == 0
+    code, out, _ = run_cli("report", "--bdii", drained, "--state", db, "--all", "-e", "lhcb")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:9] == [
+        "#    exp    site            verdict            mode      fail closed    stable",
+        "---  -----  --------------  -----------------  --------  -------------  --------",
+        "1    lhcb   DESY-HH         ready              log-only  yes            3",
+        "2    lhcb   RAL-LCG2        not-in-production  -         yes            1",
+        "3    lhcb   RAL-LCG2        not-advertised     -         yes            3",
+        "4    lhcb   UKI-LT2-IC-HEP  conditional        -         yes            3",
+        # The site column gives the stable column its room: long names wrap.
+        "5    lhcb   UKI-NORTHGRID-  ready              setuid    no             3",
+        "            MAN-HEP",
+        "",
+    ]
+    assert max(len(line) for line in lines[:8]) <= 80
+
+
 def test_history_follows_glexec_only(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     for flags in (["--record"], ["--min-stable", "1"]):

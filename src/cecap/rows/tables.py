@@ -52,17 +52,21 @@ def report_table(
         }
         for a in assessments
     ]
+    # With a history, how long each verdict has held: short, so it stays on the row
+    # longer than the site when the terminal is narrow.
+    stable_column = () if stable is None else (Column("stable_runs", "stable", spill=4),)
     return Table(
         kind="report",
         fields=REPORT_FIELDS,
         rows=rows,
         compact=(
-            Column("experiment", "exp", spill=4),
+            Column("experiment", "exp", spill=5),
             Column("site", "site", spill=3),
             Column("ce", "ce"),
             Column("verdict", "verdict"),
             Column("mode", "mode", spill=2),
             Column("fail_closed", "fail closed", spill=1),
+            *stable_column,
         ),
         note_fields=("reason",),
         meta=meta,
