@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from ..evaluate.verdicts import ABSENT, GLEXEC_VERDICTS
 from ..history.paths import state_path
+from ..history.since import parse_since
 from ..history.store import History
 from ..rows.history import (
     DIFF_FIELDS,
@@ -28,30 +30,17 @@ from .options import (
     state_option,
 )
 
+# What the history can hold for a CE: a glexec verdict, or absent (left the BDII or the VO).
+RECORDED_VERDICTS = [*(v.value for v in GLEXEC_VERDICTS), ABSENT]
+
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO date or date-time (2010-03-24, 2010-03-24T12:00,"
-            " 2010-03-24T12:00+01:00)",
-            ctx=ctx,
-            param=param,
-        ) from None
-    # Times without a zone are UTC, as the history records them.
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise click.BadParameter(
-            f"{value!r} is outside the dates cecap can compare (years 1 to 9999 in UTC)",
-            ctx=ctx,
-            param=param,
-        ) from None
-    return moment
+        return parse_since(value, datetime.now(UTC))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
 
 @click.command("history")
@@ -59,10 +48,26 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 @click.option("--site", "site", metavar="NAME", help="Only CEs of this site.")
 @experiment_option
 @click.option(
+    "--verdict",
+    "verdicts",
+    multiple=True,
+    type=click.Choice(RECORDED_VERDICTS, case_sensitive=False),
+    metavar="VERDICT",
+    help="Only changes to this verdict (repeatable): " + ", ".join(RECORDED_VERDICTS) + ".",
+)
+@click.option(
+    "--changes",
+    "changes_only",
+    is_flag=True,
+    help="Leave out each CE's first recorded verdict: only what changed since.",
+)
+@click.option(
     "--since",
     callback=_since,
-    metavar="DATE",
-    help="Only changes from this ISO date or date-time on (UTC unless it says otherwise).",
+    metavar="WHEN",
+    help="Only changes from then on: an ISO date or date-time (UTC unless it says"
+    " otherwise), a span back from now (30m, 24h, 7d), today or yesterday (from 00:00"
+    " UTC, as the history's times are UTC).",
 )
 @click.option("--runs", "list_runs", is_flag=True, help="List the recorded runs instead.")
 @state_option
@@ -72,6 +77,8 @@ def history_command(
     ce: str | None,
     site: str | None,
     experiments: tuple[str, ...],
+    verdicts: tuple[str, ...],
+    changes_only: bool,
     since: datetime | None,
     list_runs: bool,
     state: Path | None,
@@ -80,8 +87,9 @@ def history_command(
 ) -> int:
     """Timeline of recorded verdicts: one line per change of a CE's verdict.
 
-    The first line of a CE is its first recorded verdict; a CE that vanished from the
-    BDII (or stopped serving the experiment's VO) shows as absent.
+    The first line of a CE is its first recorded verdict (--changes leaves those out); a
+    CE that vanished from the BDII (or stopped serving the experiment's VO) shows as
+    absent. The filters combine: each line shown passes every one given.
     """
     path = state_path(state)
     with History.open(path) as history:
@@ -89,7 +97,12 @@ def history_command(
             runs = runs_table(history.runs(), {"empty": "recorded run", "state": str(path)})
             return emit(runs, output, own={"timeline": runs_lines})
         changes = history.timeline(
-            experiments=[e.strip().lower() for e in experiments], ce=ce, site=site, since=since
+            experiments=[e.strip().lower() for e in experiments],
+            ce=ce,
+            site=site,
+            since=since,
+            verdicts=verdicts,
+            changes_only=changes_only,
         )
     table = history_table(changes, {"empty": "recorded change matches", "state": str(path)})
     return emit(table, output, own={"timeline": history_lines})

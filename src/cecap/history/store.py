@@ -341,8 +341,11 @@ class History:
         ce: str | None = None,
         site: str | None = None,
         since: datetime | None = None,
+        verdicts: Sequence[str] = (),
+        changes_only: bool = False,
     ) -> list[Change]:
-        """Every recorded change, oldest first, narrowed by the filters given."""
+        """Every recorded change, oldest first, narrowed by the filters given (``verdicts``:
+        the verdict a change led to; ``changes_only``: no first recorded states)."""
         where = ["1"]
         args: list[object] = []
         if experiments:
@@ -357,6 +360,11 @@ class History:
         if since:
             where.append("since_time >= ?")
             args.append(stamp(since))
+        if verdicts:
+            where.append(f"verdict IN ({', '.join('?' * len(verdicts))})")
+            args += verdicts
+        if changes_only:
+            where.append("before_verdict IS NOT NULL")
         with self._guard("read") as db:
             rows = db.execute(
                 f"SELECT {_STATE_COLUMNS} FROM states WHERE {' AND '.join(where)}"
