@@ -175,7 +175,7 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
         "atlas OK: 4 ready of 131 CEs serving VO atlas (first recorded run)",
         "cms OK: 2 ready of 100 CEs serving VO cms (first recorded run)",
         "lhcb OK: 0 ready of 1 CE serving VO lhcb (first recorded run)",
-        "alice OK: 0 ready of 0 CEs serving VO alice (first recorded run)",
+        "alice OK: no CE serves VO alice (first recorded run)",
     ]
 
     second = run_cli("check", "--bdii", b, "--state", db)
@@ -194,7 +194,7 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
         " VO cms",
         f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
         "lhcb OK: 0 ready of 1 CE serving VO lhcb (0 at the previous run)",
-        "alice OK: 0 ready of 0 CEs serving VO alice (0 at the previous run)",
+        "alice OK: no CE serves VO alice (0 ready at the previous run)",
     ]
 
     third = run_cli("check", "--bdii", c, "--state", db)
@@ -208,7 +208,7 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
         "cms OK: 3 ready of 100 CEs serving VO cms (2 at the previous run)",
         f"  newly ready: {MIT} at MIT_CMS: absent → ready",
         "lhcb OK: 0 ready of 1 CE serving VO lhcb (0 at the previous run)",
-        "alice OK: 0 ready of 0 CEs serving VO alice (0 at the previous run)",
+        "alice OK: no CE serves VO alice (0 ready at the previous run)",
     ]
     assert db_runs(db) == [(1, str(a)), (2, str(b)), (3, str(c))]
     t = run_times(db)
@@ -577,12 +577,13 @@ def test_unknown_on_bad_config(tmp_path: Path) -> None:
         (
             ["-w", "twenty"],
             "CECAP UNKNOWN - Invalid value for '--warning' / '-w': 'twenty' is not a Nagios range"
-            " (forms: 10, 10:, ~:10, 10:20, @10:20)",
+            " (forms: 10, 10:, ~:10, 10:20, @10:20); for one experiment: EXP=RANGE, e.g."
+            " atlas=20:",
         ),
         (
             ["-c", "20:10"],
             "CECAP UNKNOWN - Invalid value for '--critical' / '-c': '20:10': the start of a"
-            " Nagios range must not exceed its end",
+            " Nagios range must not exceed its end; for one experiment: EXP=RANGE, e.g. atlas=20:",
         ),
         (["--zzzz"], "CECAP UNKNOWN - No such option '--zzzz'."),
         (

@@ -19,8 +19,9 @@ import click
 
 from ..errors import CheckTimeout, SourceUnavailable, UsageError
 from ..evaluate.assess import assess
-from ..evaluate.check import PLUGIN, Thresholds, run_check
-from ..evaluate.nagios import Range, State, plugin_output
+from ..evaluate.check import PLUGIN, run_check
+from ..evaluate.nagios import State, plugin_output
+from ..evaluate.thresholds import Limit, thresholds_for
 from ..history.lock import HistoryLock
 from ..history.paths import state_path
 from ..history.record import observations, priors
@@ -98,11 +99,11 @@ class Budget:
             signal.signal(signal.SIGALRM, previous)
 
 
-def _range(ctx: click.Context, param: click.Parameter, value: str | None) -> Range | None:
-    if value is None:
-        return None
+def _limits(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Limit, ...]:
     try:
-        return Range.parse(value)
+        return tuple(Limit.parse(value) for value in values)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
@@ -132,18 +133,22 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     "--warning",
     "-w",
     "warning",
-    metavar="RANGE",
-    callback=_range,
-    help="WARNING when the number of ready CEs of an experiment is outside RANGE"
-    " (Nagios syntax: 20: means fewer than 20 alerts).",
+    multiple=True,
+    metavar="[EXP=]RANGE",
+    callback=_limits,
+    help="WARNING when the number of ready CEs of an experiment is outside RANGE (Nagios"
+    " syntax: 20: alerts below 20). atlas=20: is atlas's range; a plain 20: is that of"
+    " every experiment without its own. Repeatable.",
 )
 @click.option(
     "--critical",
     "-c",
     "critical",
-    metavar="RANGE",
-    callback=_range,
-    help="CRITICAL when the number of ready CEs is outside RANGE (e.g. 10:).",
+    multiple=True,
+    metavar="[EXP=]RANGE",
+    callback=_limits,
+    help="CRITICAL when the number of ready CEs is outside RANGE (e.g. 10:, atlas=10:);"
+    " as --warning.",
 )
 @state_option
 @keep_days_option
@@ -152,8 +157,8 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
 def check(
     source: SourceOptions,
     experiments: tuple[str, ...],
-    warning: Range | None,
-    critical: Range | None,
+    warning: tuple[Limit, ...],
+    critical: tuple[Limit, ...],
     state: Path | None,
     keep_days: int | None,
     config: Path | None,
@@ -163,11 +168,13 @@ def check(
 
     Prints `CECAP OK|WARNING|CRITICAL|UNKNOWN - summary | perfdata`, then one line per
     experiment and per CE that became ready or stopped being ready; exits 0, 1, 2 or 3.
-    A CE that was ready at the previous run and is not now is a WARNING at least.
+    A CE that was ready at the previous run and is not now is a WARNING at least; an
+    experiment with no CE serving its VO says so (its ranges apply to that 0 too).
     Every run is recorded in the history (see `cecap history`, `cecap diff`); two runs
     at once wait for each other. --timeout bounds the whole check, waiting for another
     run included. Anything that prevents an answer (BDII down or hanging, bad config, a
-    partial answer, which is never recorded) is UNKNOWN.
+    partial answer, which is never recorded) is UNKNOWN, and so is a usage error (a bad
+    range, an unknown experiment in -e, -w or -c): exit 3, where other commands exit 2.
     """
     if source.allow_partial:
         raise UsageError(
@@ -179,6 +186,7 @@ def check(
         budget.doing = "reading the configuration"
         policy = load_policy(config_dir(config))
         chosen = pick_experiments(policy, experiments)
+        thresholds = thresholds_for(warning, critical, list(policy.experiments))
         path = state_path(state)
         budget.doing = f"waiting for the history lock {path}.lock"
         lock_wait = max(0.0, budget.left() - _LOCK_MARGIN)
@@ -203,6 +211,6 @@ def check(
                 before_commit=before_commit(),
             )
     before = priors(recorded, [e.key for e in chosen])
-    result = run_check(results, chosen, before, Thresholds(warning, critical))
+    result = run_check(results, chosen, before, thresholds)
     click.echo(result.output())
     return int(result.state)

@@ -6,8 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..policy.stances import Experiment
-from .nagios import Perfdata, Range, State, plugin_output, worst
+from .nagios import Perfdata, State, plugin_output, worst
+from .thresholds import Thresholds
 from .verdicts import ABSENT, GLEXEC_VERDICTS, Assessment, Verdict
+
+__all__ = ["PLUGIN", "CheckResult", "ExperimentCheck", "Prior", "Thresholds", "run_check"]
 
 PLUGIN = "CECAP"
 READY = Verdict.READY.value
@@ -23,14 +26,6 @@ class Prior:
 
     site: str
     verdict: str
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Nagios ranges on the number of ready CEs per experiment."""
-
-    warning: Range | None = None
-    critical: Range | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +45,7 @@ class ExperimentCheck:
 
     experiment: Experiment
     counts: Mapping[Verdict, int]
+    thresholds: Thresholds
     state: State
     problems: tuple[str, ...]
     lost: tuple[Transition, ...]
@@ -63,6 +59,15 @@ class ExperimentCheck:
     @property
     def serving(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def said(self) -> str:
+        return _said(self.experiment, self.ready, self.serving)
+
+
+def _said(experiment: Experiment, ready: int, serving: int) -> str:
+    """The ready count as the output says it; no CE serving the VO is said as such."""
+    return f"{ready} ready" if serving else f"no CE serves VO {experiment.vo}"
 
 
 @dataclass(frozen=True)
@@ -125,14 +130,16 @@ def check_experiment(
     for a in assessments:
         counts[a.verdict] = counts.get(a.verdict, 0) + 1
     ready = counts[Verdict.READY]
+    said = _said(experiment, ready, len(assessments))
     state = State.OK
     problems: list[str] = []
+    # A range applies to 0 as to any count (plugin guidelines), no CE serving included.
     if thresholds.critical is not None and thresholds.critical.alerts(ready):
         state = State.CRITICAL
-        problems.append(f"{ready} ready (critical: {thresholds.critical.violation()})")
+        problems.append(f"{said} (critical: {thresholds.critical.violation()})")
     elif thresholds.warning is not None and thresholds.warning.alerts(ready):
         state = State.WARNING
-        problems.append(f"{ready} ready (warning: {thresholds.warning.violation()})")
+        problems.append(f"{said} (warning: {thresholds.warning.violation()})")
     lost: list[Transition] = []
     gained: list[Transition] = []
     previous_ready = None
@@ -144,11 +151,19 @@ def check_experiment(
         state = max(state, State.WARNING)
         problems.append(f"{len(lost)} no longer ready: {_names(lost)}")
     return ExperimentCheck(
-        experiment, counts, state, tuple(problems), tuple(lost), tuple(gained), previous_ready
+        experiment,
+        counts,
+        thresholds,
+        state,
+        tuple(problems),
+        tuple(lost),
+        tuple(gained),
+        previous_ready,
     )
 
 
-def perfdata(checks: Iterable[ExperimentCheck], thresholds: Thresholds) -> list[Perfdata]:
+def perfdata(checks: Iterable[ExperimentCheck]) -> list[Perfdata]:
+    """Per experiment, its count of each verdict; the ready count with its own ranges."""
     out = []
     for check in checks:
         for verdict in PERF_VERDICTS:
@@ -157,8 +172,8 @@ def perfdata(checks: Iterable[ExperimentCheck], thresholds: Thresholds) -> list[
                 Perfdata(
                     f"{check.experiment.key}_{verdict.value.replace('-', '_')}",
                     check.counts[verdict],
-                    warning=thresholds.warning if is_ready else None,
-                    critical=thresholds.critical if is_ready else None,
+                    warning=check.thresholds.warning if is_ready else None,
+                    critical=check.thresholds.critical if is_ready else None,
                     minimum=0,
                 )
             )
@@ -169,13 +184,18 @@ def detail_lines(check: ExperimentCheck) -> list[str]:
     exp = check.experiment
     if check.previous_ready is None:
         compared = "first recorded run"
-    else:
+    elif check.serving:
         compared = f"{check.previous_ready} at the previous run"
-    lines = [
-        f"{exp.key} {check.state.name}: {check.ready} ready of {check.serving}"
-        f" CE{'' if check.serving == 1 else 's'} serving"
-        f" VO {exp.vo} ({compared})"
-    ]
+    else:
+        compared = f"{check.previous_ready} ready at the previous run"
+    if check.serving:
+        counted = (
+            f"{check.ready} ready of {check.serving} CE{'' if check.serving == 1 else 's'}"
+            f" serving VO {exp.vo}"
+        )
+    else:
+        counted = check.said
+    lines = [f"{exp.key} {check.state.name}: {counted} ({compared})"]
     for t in check.lost:
         lines.append(f"  no longer ready: {t.ce} at {t.site}: {t.before} → {t.after}: {t.reason}")
     for t in check.gained:
@@ -187,18 +207,20 @@ def run_check(
     assessments: Iterable[Assessment],
     experiments: Sequence[Experiment],
     priors: Mapping[str, Mapping[str, Prior] | None],
-    thresholds: Thresholds,
+    thresholds: Mapping[str, Thresholds],
 ) -> CheckResult:
     """Per experiment: thresholds on its ready CEs, then what changed since the last run.
 
     ``priors`` maps each experiment key to the previous run's states by CE, or None when
-    no earlier run covered the experiment.
+    no earlier run covered the experiment; ``thresholds`` maps it to its ranges (none when
+    it is not there).
     """
     grouped: dict[str, list[Assessment]] = {e.key: [] for e in experiments}
     for a in assessments:
         grouped[a.experiment.key].append(a)
     checks = tuple(
-        check_experiment(e, grouped[e.key], priors.get(e.key), thresholds) for e in experiments
+        check_experiment(e, grouped[e.key], priors.get(e.key), thresholds.get(e.key, Thresholds()))
+        for e in experiments
     )
     state = worst(c.state for c in checks)
     if state is State.OK:
@@ -207,4 +229,4 @@ def run_check(
         flagged = sorted((c for c in checks if c.problems), key=lambda c: -c.state)
         summary = "; ".join(f"{c.experiment.key}: {', '.join(c.problems)}" for c in flagged)
     details = [line for c in checks for line in detail_lines(c)]
-    return CheckResult(state, checks, tuple(perfdata(checks, thresholds)), summary, tuple(details))
+    return CheckResult(state, checks, tuple(perfdata(checks)), summary, tuple(details))

@@ -33,6 +33,10 @@ def a(exp: Experiment, name: str, verdict: Verdict, site: str = "SITE-A") -> Ass
     return Assessment(exp, ce(name, site), "R", verdict, None, True, f"because {name}")
 
 
+def every(thresholds: Thresholds) -> dict[str, Thresholds]:
+    return {"atlas": thresholds, "cms": thresholds}
+
+
 def cid(name: str) -> str:
     return f"{name}:8443/cream-pbs-q"
 
@@ -55,7 +59,7 @@ def test_ok_first_run_counts_every_verdict() -> None:
         found,
         [ATLAS, CMS],
         {"atlas": None, "cms": None},
-        Thresholds(Range.parse("2:"), Range.parse("1:")),
+        every(Thresholds(Range.parse("2:"), Range.parse("1:"))),
     )
     assert result.state is State.CRITICAL  # cms has 0 ready
     assert result.output().splitlines() == [
@@ -72,7 +76,10 @@ def test_ok_first_run_counts_every_verdict() -> None:
 
 def test_ok_summary_lists_ready_counts() -> None:
     result = run_check(
-        [a(ATLAS, "a1", Verdict.READY)], [ATLAS, CMS], {"atlas": None, "cms": None}, Thresholds()
+        [a(ATLAS, "a1", Verdict.READY)],
+        [ATLAS, CMS],
+        {"atlas": None, "cms": None},
+        every(Thresholds()),
     )
     assert result.state is State.OK
     assert result.output().splitlines()[0] == (
@@ -85,15 +92,17 @@ def test_ok_summary_lists_ready_counts() -> None:
 
 def test_warning_threshold_and_inverted_range() -> None:
     found = [a(ATLAS, f"a{i}", Verdict.READY) for i in range(15)]
-    warn = run_check(found, [ATLAS], {"atlas": None}, Thresholds(Range.parse("20:")))
+    warn = run_check(found, [ATLAS], {"atlas": None}, every(Thresholds(Range.parse("20:"))))
     assert warn.state is State.WARNING
     assert warn.summary == "atlas: 15 ready (warning: outside 20:)"
-    inside = run_check(found, [ATLAS], {"atlas": None}, Thresholds(None, Range.parse("@10:20")))
+    inside = run_check(
+        found, [ATLAS], {"atlas": None}, every(Thresholds(None, Range.parse("@10:20")))
+    )
     assert inside.state is State.CRITICAL
     assert inside.summary == "atlas: 15 ready (critical: inside 10:20)"
     # Critical is checked first: a value in both ranges is CRITICAL, said once.
     both = run_check(
-        found, [ATLAS], {"atlas": None}, Thresholds(Range.parse("20:"), Range.parse("16:"))
+        found, [ATLAS], {"atlas": None}, every(Thresholds(Range.parse("20:"), Range.parse("16:")))
     )
     assert both.state is State.CRITICAL
     assert both.summary == "atlas: 15 ready (critical: outside 16:)"
@@ -115,7 +124,7 @@ def test_lost_ce_is_a_warning_naming_it_and_newly_ready_are_listed() -> None:
         a(ATLAS, "a5", Verdict.READY),
     ]
     # 3 ready is fine for the threshold: the WARNING comes from the lost CEs alone.
-    result = run_check(found, [ATLAS], priors, Thresholds(Range.parse("3:")))
+    result = run_check(found, [ATLAS], priors, every(Thresholds(Range.parse("3:"))))
     assert result.state is State.WARNING
     lines = result.output().splitlines()
     assert lines[0].split(" | ")[0] == (
@@ -138,7 +147,7 @@ def test_lost_ce_with_critical_threshold_stays_critical_and_says_both() -> None:
         [a(ATLAS, "a1", Verdict.CONDITIONAL), a(CMS, "c1", Verdict.READY)],
         [ATLAS, CMS],
         priors,
-        Thresholds(critical=Range.parse("1:")),
+        every(Thresholds(critical=Range.parse("1:"))),
     )
     assert result.state is State.CRITICAL
     assert result.summary == (
@@ -152,7 +161,7 @@ def test_lost_ce_with_critical_threshold_stays_critical_and_says_both() -> None:
 
 def test_summary_names_three_lost_ces_then_counts() -> None:
     priors = {"atlas": {cid(f"a{i}"): Prior("SITE-A", "ready") for i in range(5)}}
-    result = run_check([], [ATLAS], priors, Thresholds())
+    result = run_check([], [ATLAS], priors, every(Thresholds()))
     assert result.summary == (
         "atlas: 5 no longer ready: a0:8443/cream-pbs-q, a1:8443/cream-pbs-q,"
         " a2:8443/cream-pbs-q and 2 more"
@@ -166,8 +175,53 @@ def test_worst_experiment_comes_first_in_the_summary() -> None:
         [a(ATLAS, "a2", Verdict.READY), a(ATLAS, "a3", Verdict.READY)],
         [ATLAS, CMS],
         priors,
-        Thresholds(critical=Range.parse("1:")),
+        every(Thresholds(critical=Range.parse("1:"))),
     )
     assert result.summary == (
-        "cms: 0 ready (critical: outside 1:); atlas: 1 no longer ready: a1:8443/cream-pbs-q"
+        "cms: no CE serves VO cms (critical: outside 1:); atlas: 1 no longer ready:"
+        " a1:8443/cream-pbs-q"
+    )
+
+
+def test_each_experiment_has_its_own_ranges_in_state_and_perfdata() -> None:
+    found = [a(ATLAS, f"a{i}", Verdict.READY) for i in range(15)] + [a(CMS, "c1", Verdict.READY)]
+    thresholds = {
+        "atlas": Thresholds(Range.parse("20:"), Range.parse("10:")),
+        "cms": Thresholds(None, Range.parse("~:0")),
+    }
+    result = run_check(found, [ATLAS, CMS], {"atlas": None, "cms": None}, thresholds)
+    assert result.state is State.CRITICAL
+    assert result.summary == (
+        "cms: 1 ready (critical: outside ~:0); atlas: 15 ready (warning: outside 20:)"
+    )
+    ready = [str(p) for p in result.perfdata if p.label.endswith("_ready")]
+    assert ready == ["atlas_ready=15;20:;10:;0", "cms_ready=1;;~:0;0"]
+    # An experiment left out of the mapping has no ranges.
+    alone = run_check(found, [ATLAS, CMS], {"atlas": None, "cms": None}, {"cms": thresholds["cms"]})
+    assert [str(p) for p in alone.perfdata if p.label.endswith("_ready")] == [
+        "atlas_ready=15;;;0",
+        "cms_ready=1;;~:0;0",
+    ]
+
+
+def test_no_ce_serving_the_vo_is_said_as_such_and_ranges_apply_to_it() -> None:
+    result = run_check(
+        [a(ATLAS, "a1", Verdict.READY)],
+        [ATLAS, CMS],
+        {"atlas": None, "cms": None},
+        {"cms": Thresholds(Range.parse("1:"))},
+    )
+    assert result.state is State.WARNING
+    assert result.summary == "cms: no CE serves VO cms (warning: outside 1:)"
+    assert result.details == (
+        "atlas OK: 1 ready of 1 CE serving VO atlas (first recorded run)",
+        "cms WARNING: no CE serves VO cms (first recorded run)",
+    )
+    # Compared with a previous run that had ready CEs: they are no longer ready.
+    priors = {"atlas": {}, "cms": {cid("c1"): Prior("SITE-A", "ready")}}
+    later = run_check([a(ATLAS, "a1", Verdict.READY)], [ATLAS, CMS], priors, {})
+    assert later.details[2:] == (
+        "cms WARNING: no CE serves VO cms (1 ready at the previous run)",
+        "  no longer ready: c1:8443/cream-pbs-q at SITE-A: ready → absent: no longer among the"
+        " CEs serving VO cms",
     )
