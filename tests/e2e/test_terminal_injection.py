@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.overlay import overlay_ldif
 
 from cecap.cli import main
 from cecap.formats import FORMATS
@@ -39,9 +40,9 @@ def _ldif_line(line: str) -> str:
     return f"{name}:: {base64.b64encode(value.encode()).decode()}"
 
 
-def _hostile_ldif(path: Path, *, site: bool) -> Path:
+def _hostile_ldif(path: Path, *, site: bool, source: Path = SAMPLE) -> Path:
     lines = []
-    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+    for line in source.read_text(encoding="utf-8").splitlines():
         line = line.replace(CE_ID, HOSTILE_CE)
         if site and line == f"GlueSiteName: {SITE_NAME}":
             line = f"GlueSiteName: {HOSTILE_SITE}"
@@ -174,3 +175,22 @@ def test_check_history_and_diff_show_escaped_and_store_raw(run: Cecap, tmp_path:
             if fmt != "lines":  # lines: the CE alone
                 assert _shown(fmt, SHOWN_SITE) in out, (command[0], fmt)
             assert _shown(fmt, SHOWN_CE) in out, (command[0], fmt)
+
+
+def test_check_json_keeps_published_values_raw_and_json_escaped(run: Cecap, tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    # A site the stances do not know has no ready CE: the hostile name comes second.
+    first = _hostile_ldif(tmp_path / "first.ldif", site=False)
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained-plain.ldif", states={CE_ID: "Draining"})
+    second = _hostile_ldif(tmp_path / "second.ldif", site=True, source=drained)
+    assert run("check", "--bdii", first, "--state", db, "-e", "atlas")[0] == 0
+    code, out, err = run(
+        "check", "--bdii", second, "--state", db, "-e", "atlas", "--format", "json"
+    )
+    assert (code, err) == (1, "")
+    # Hidden characters only as JSON escapes: the document is safe on a terminal.
+    _assert_safe("json", out)
+    doc = json.loads(out)
+    assert doc["summary"] == f"atlas: 1 no longer ready: {HOSTILE_CE}"
+    [lost] = doc["rows"][0]["no_longer_ready"]
+    assert (lost["ce"], lost["site"]) == (HOSTILE_CE, HOSTILE_SITE)

@@ -22,11 +22,13 @@ from ..evaluate.assess import assess
 from ..evaluate.check import PLUGIN, run_check
 from ..evaluate.nagios import State, plugin_output
 from ..evaluate.thresholds import Limit, thresholds_for
+from ..formats import render
 from ..history.lock import HistoryLock
-from ..history.paths import state_path
+from ..history.paths import stamp, state_path
 from ..history.record import observations, priors
 from ..history.store import History
 from ..policy.load import config_dir, load_policy
+from ..rows.check import check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
 from .common import before_commit, load_model, pick_experiments
 from .errors import describe
@@ -44,15 +46,38 @@ from .options import (
 # -- check ---------------------------------------------------------------------------------
 
 
+NAGIOS, JSON = "nagios", "json"
+
+
+def _unknown(message: str, fmt: str) -> str:
+    if fmt == JSON:
+        return render(JSON, unknown_table(message))
+    return plugin_output(PLUGIN, State.UNKNOWN, message)
+
+
+def _format_asked(args: list[str]) -> str:
+    """The --format of a command line click could not parse: the last one given."""
+    fmt = NAGIOS
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--format" and i + 1 < len(args):
+            fmt = args[i + 1]
+        elif arg.startswith("--format="):
+            fmt = arg.partition("=")[2]
+    return fmt.strip().lower()
+
+
 class ProbeCommand(click.Command):
-    """A command whose every failure, from a bad option to a crash, is one Nagios
-    UNKNOWN line on stdout and exit 3, never a traceback."""
+    """A command whose every failure, from a bad option to a crash, is UNKNOWN and exit 3,
+    never a traceback: one Nagios line on stdout, or with --format json one document."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser consumes the list it is given
         try:
             return super().parse_args(ctx, args)
         except click.ClickException as exc:
-            click.echo(plugin_output(PLUGIN, State.UNKNOWN, exc.format_message()))
+            click.echo(_unknown(exc.format_message(), _format_asked(given)))
             raise click.exceptions.Exit(int(State.UNKNOWN)) from None
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -63,7 +88,7 @@ class ProbeCommand(click.Command):
         except (CheckTimeout, Exception, KeyboardInterrupt) as exc:
             if ctx.params.get("debug"):
                 traceback.print_exception(exc)
-            click.echo(plugin_output(PLUGIN, State.UNKNOWN, describe(exc).message))
+            click.echo(_unknown(describe(exc).message, ctx.params.get("fmt") or NAGIOS))
             return int(State.UNKNOWN)
 
 
@@ -150,6 +175,16 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     help="CRITICAL when the number of ready CEs is outside RANGE (e.g. 10:, atlas=10:);"
     " as --warning.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([NAGIOS, JSON], case_sensitive=False),
+    default=NAGIOS,
+    show_default=True,
+    help="nagios: the plugin's status line and detail lines; json: one document for"
+    " dashboards (status, code, summary, per experiment its counts, ranges and changes),"
+    " with the same exit codes.",
+)
 @state_option
 @keep_days_option
 @config_option
@@ -161,6 +196,7 @@ def check(
     critical: tuple[Limit, ...],
     state: Path | None,
     keep_days: int | None,
+    fmt: str,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -212,5 +248,15 @@ def check(
             )
     before = priors(recorded, [e.key for e in chosen])
     result = run_check(results, chosen, before, thresholds)
-    click.echo(result.output())
+    if fmt == JSON:
+        meta = {
+            "source": model.origin,
+            "state": str(path),
+            "run": recorded.run.id,
+            "time": stamp(recorded.run.time),
+        }
+        previous = {key: run.id if run else None for key, run in recorded.previous.items()}
+        click.echo(render(JSON, check_table(result, meta, previous)))
+    else:
+        click.echo(result.output())
     return int(result.state)

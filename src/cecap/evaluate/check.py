@@ -10,7 +10,16 @@ from .nagios import Perfdata, State, plugin_output, worst
 from .thresholds import Thresholds
 from .verdicts import ABSENT, GLEXEC_VERDICTS, Assessment, Verdict
 
-__all__ = ["PLUGIN", "CheckResult", "ExperimentCheck", "Prior", "Thresholds", "run_check"]
+__all__ = [
+    "PERF_VERDICTS",
+    "PLUGIN",
+    "CheckResult",
+    "ExperimentCheck",
+    "Prior",
+    "Thresholds",
+    "Transition",
+    "run_check",
+]
 
 PLUGIN = "CECAP"
 READY = Verdict.READY.value

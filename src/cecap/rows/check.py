@@ -1,0 +1,90 @@
+"""Rows step for `check --format json`: the probe's result as a Table, one row per experiment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..evaluate.check import PERF_VERDICTS, CheckResult, ExperimentCheck, Transition
+from ..evaluate.nagios import Range, State
+from .table import Row, Table
+
+CHECK_FIELDS = (
+    "experiment",
+    "vo",
+    "status",
+    "code",
+    "ready",
+    "serving",
+    "warning",
+    "critical",
+    "counts",
+    "problems",
+    "previous_run",
+    "previous_ready",
+    "no_longer_ready",
+    "newly_ready",
+)
+# What the status line says besides the rows; an UNKNOWN result has only its message.
+CHECK_META = ("source", "state", "run", "time")
+
+
+def _range(found: Range | None) -> str | None:
+    return None if found is None else str(found)
+
+
+def _transition(t: Transition) -> Row:
+    return {"ce": t.ce, "site": t.site, "before": t.before, "after": t.after, "reason": t.reason}
+
+
+def _row(check: ExperimentCheck, previous_run: int | None) -> Row:
+    return {
+        "experiment": check.experiment.key,
+        "vo": check.experiment.vo,
+        "status": check.state.name,
+        "code": int(check.state),
+        "ready": check.ready,
+        "serving": check.serving,
+        "warning": _range(check.thresholds.warning),
+        "critical": _range(check.thresholds.critical),
+        "counts": {v.value: check.counts[v] for v in PERF_VERDICTS},
+        "problems": list(check.problems),
+        "previous_run": previous_run,
+        "previous_ready": check.previous_ready,
+        "no_longer_ready": [_transition(t) for t in check.lost],
+        "newly_ready": [_transition(t) for t in check.gained],
+    }
+
+
+def _table(state: State, summary: str, rows: list[Row], meta: Mapping[str, Any]) -> Table:
+    return Table(
+        kind="check",
+        fields=CHECK_FIELDS,
+        rows=rows,
+        compact=(
+            ("experiment", "exp", 5),
+            ("status", "status", 8),
+            ("ready", "ready", 5),
+            ("serving", "serving", 7),
+        ),
+        meta={
+            "status": state.name,
+            "code": int(state),
+            "summary": summary,
+            **{key: meta.get(key) for key in CHECK_META},
+        },
+    )
+
+
+def check_table(
+    result: CheckResult, meta: Mapping[str, Any], previous_runs: Mapping[str, int | None]
+) -> Table:
+    """``meta``: the run's source, state (history path), run number and time;
+    ``previous_runs``: per experiment, the run compared with (None: first recorded)."""
+    rows = [_row(c, previous_runs.get(c.experiment.key)) for c in result.experiments]
+    return _table(result.state, result.summary, rows, meta)
+
+
+def unknown_table(message: str) -> Table:
+    """No answer: UNKNOWN and why, with the same keys as any other result."""
+    return _table(State.UNKNOWN, message, [], {})
