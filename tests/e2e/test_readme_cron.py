@@ -5,7 +5,8 @@
 # (`lcg-bdii.cern.ch:2170`) becomes the shipped sample snapshot, the state files under
 # /var/lib become files in the test's folder, /usr/local/bin/cecap becomes the cecap
 # installed next to this Python, and HOME is the test's folder. The sample has 3 ready
-# atlas CEs, so the README's thresholds (-w 20: -c 10:) make each run CRITICAL.
+# atlas CEs and 1 cms CE, so the README's per-experiment ranges (-w atlas=20: -c
+# atlas=10:, -w cms=10: and in cron -c cms=5:) make each run CRITICAL.
 
 from __future__ import annotations
 
@@ -74,6 +75,9 @@ def recorded_runs(db: Path) -> list[str]:
 
 
 STATUS = "CECAP CRITICAL - atlas: 3 ready (critical: outside 10:)"
+# The ranges of cron and systemd: cms's own beside atlas's, none for lhcb and alice.
+CMS_CRITICAL = "cms: 1 ready (critical: outside 5:)"
+CRON_PERF = "atlas_ready=3;20:;10:;0 "
 
 
 def test_probe_example(tmp_path: Path) -> None:
@@ -84,7 +88,11 @@ def test_probe_example(tmp_path: Path) -> None:
         [str(CECAP), *args[1:]], env=environment(tmp_path), capture_output=True, text=True
     )
     assert result.returncode == 2, result.stderr
-    assert result.stdout.splitlines()[0].startswith(f"{STATUS} | atlas_ready=3;20:;10:;0 ")
+    status = result.stdout.splitlines()[0]
+    assert status.startswith(
+        f"{STATUS}; cms: 1 ready (warning: outside 10:) | atlas_ready=3;20:;10:;0 "
+    )
+    assert " cms_ready=1;10:;;0 " in status and " lhcb_ready=3;;;0 " in status
     assert recorded_runs(tmp_path / ".local" / "state" / "cecap" / "history.sqlite") == [
         str(SAMPLE)
     ]
@@ -107,7 +115,7 @@ def test_crontab_line(tmp_path: Path) -> None:
         )
         # Not OK: the "|| cat" shows the check's output, so cron mails it.
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith("CECAP CRITICAL - atlas: 3 ready (critical: outside 10:);")
+        assert result.stdout.startswith(f"{STATUS}; {CMS_CRITICAL} | {CRON_PERF}")
         assert result.stdout == (tmp_path / "cecap-check.txt").read_text()
         outputs.append(result.stdout)
     assert "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)" in outputs[0]
@@ -128,7 +136,7 @@ def test_systemd_service(tmp_path: Path) -> None:
     args = shlex.split(command)
     args[0] = str(CECAP)
     result = subprocess.run(args, env=environment(tmp_path), capture_output=True, text=True)
-    assert result.stdout.startswith(STATUS + ";")
+    assert result.stdout.startswith(f"{STATUS}; {CMS_CRITICAL} | {CRON_PERF}")
     assert str(result.returncode) in success, result.stderr
     assert "3" not in success
     assert recorded_runs(db) == [str(SAMPLE)]
@@ -159,6 +167,17 @@ def test_nagios_command_and_service(tmp_path: Path) -> None:
     assert lines[0].startswith(f"{STATUS} | atlas_ready=3;20:;10:;0 atlas_conditional=1;;;0")
     assert lines[1:] == ["atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)"]
     assert recorded_runs(db) == [str(SAMPLE)]
+    # The same command serves the other experiments' services, each with its own ranges
+    # (the plain one for an experiment without its own).
+    assert args[args.index("-e") + 1] == "atlas"
+    for experiment, status in (
+        ("cms", "CECAP CRITICAL - cms: 1 ready (critical: outside 5:) | cms_ready=1;10:;5:;0 "),
+        ("lhcb", "CECAP OK - ready CEs: lhcb 3 | lhcb_ready=3;1:;;0 "),
+    ):
+        args[args.index("-e") + 1] = experiment
+        other = subprocess.run(args, env=environment(tmp_path), capture_output=True, text=True)
+        assert other.stdout.startswith(status), other.stdout + other.stderr
+    assert recorded_runs(db) == [str(SAMPLE)] * 3
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
