@@ -474,32 +474,43 @@ def test_report_record_and_stable_runs(tmp_path: Path) -> None:
 
 def test_report_table_shows_stable_runs_once_a_history_exists(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
-    code, out, _ = run_cli("report", "--bdii", SAMPLE, "--state", db, "-e", "lhcb")
+    wide = {"COLUMNS": "200"}
+    code, out, _ = run_cli("report", "--bdii", SAMPLE, "--state", db, "-e", "lhcb", env=wide)
     assert code == 0
-    assert (
-        out.splitlines()[0]
-        == "#    exp    site                   verdict      mode      fail closed"
-    )
+    assert out.splitlines()[0].split() == [
+        "#",
+        "exp",
+        "site",
+        "ce",
+        "verdict",
+        "mode",
+        "fail",
+        "closed",
+    ]
     for _ in range(2):
         assert run_cli("report", "--bdii", SAMPLE, "--state", db, "--record", "-e", "lhcb")[0] == 0
     drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
     assert run_cli("report", "--bdii", drained, "--state", db, "--record", "-e", "lhcb")[0] == 0
-    code, out, _ = run_cli("report", "--bdii", drained, "--state", db, "--all", "-e", "lhcb")
+    args = ("report", "--bdii", drained, "--state", db, "--all", "-e", "lhcb")
+    code, out, _ = run_cli(*args, env=wide)
     assert code == 0
     lines = out.splitlines()
-    assert lines[:9] == [
-        "#    exp    site            verdict            mode      fail closed    stable",
-        "---  -----  --------------  -----------------  --------  -------------  --------",
-        "1    lhcb   DESY-HH         ready              log-only  yes            3",
-        "2    lhcb   RAL-LCG2        not-in-production  -         yes            1",
-        "3    lhcb   RAL-LCG2        not-advertised     -         yes            3",
-        "4    lhcb   UKI-LT2-IC-HEP  conditional        -         yes            3",
-        # The site column gives the stable column its room: long names wrap.
-        "5    lhcb   UKI-NORTHGRID-  ready              setuid    no             3",
-        "            MAN-HEP",
-        "",
-    ]
-    assert max(len(line) for line in lines[:8]) <= 80
+    assert lines[0].split()[-1] == "stable"
+    # The CE, its verdict and how many recorded runs it has held, on one line.
+    rows = {(cells[3], cells[4], cells[-1]) for cells in (line.split() for line in lines[2:7])}
+    assert rows == {
+        ("grid-ce3.desy.de:8443/cream-pbs-desy", "ready", "3"),
+        (RAL, "not-in-production", "1"),
+        ("lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-gridTest", "not-advertised", "3"),
+        ("ceprod03.grid.hep.ph.ic.ac.uk:8443/cream-pbs-sge", "conditional", "3"),
+        ("ce01.tier2.hep.manchester.ac.uk:8443/cream-pbs-long", "ready", "3"),
+    }
+    # In 80 columns the CE and verdict keep the row; stable_runs goes to the row's note.
+    code, out, _ = run_cli(*args, env={"COLUMNS": "80"})
+    assert code == 0
+    assert out.splitlines()[0].split() == ["#", "exp", "ce", "verdict"]
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "stable: 1" in out
 
 
 def test_history_follows_glexec_only(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..evaluate.check import PERF_VERDICTS, CheckResult, ExperimentCheck, Transition
 from ..evaluate.nagios import Range, State
-from .table import Row, Table
+from .table import Column, Row, Table
 
 CHECK_FIELDS = (
     "experiment",
@@ -62,11 +62,12 @@ def _table(state: State, summary: str, rows: list[Row], meta: Mapping[str, Any])
         fields=CHECK_FIELDS,
         rows=rows,
         compact=(
-            ("experiment", "exp", 5),
-            ("status", "status", 8),
-            ("ready", "ready", 5),
-            ("serving", "serving", 7),
+            Column("experiment", "exp"),
+            Column("status", "status"),
+            Column("ready", "ready"),
+            Column("serving", "serving"),
         ),
+        key=("experiment",),
         meta={
             "status": state.name,
             "code": int(state),
