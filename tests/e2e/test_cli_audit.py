@@ -52,7 +52,7 @@ def test_audit_finds_every_kind_and_exits_1(snapshot: Path, config: Path) -> Non
         "glexec",
         str(snapshot),
     )
-    assert doc["fields"] == ["severity", "kind", "site", "glue", "dn", "message", "fix"]
+    assert doc["fields"] == ["severity", "kind", "site", "glue", "dn", "message", "fix", "hint"]
     got = [(r["severity"], r["kind"], r["site"], r["glue"]) for r in doc["rows"]]
     assert got == [
         ("error", "contradicts-stance", "NOPE", "1.3"),
@@ -67,12 +67,20 @@ def test_audit_finds_every_kind_and_exits_1(snapshot: Path, config: Path) -> Non
     assert {r["kind"]: r["severity"] for r in doc["rows"]} == ALL_KINDS
     by_kind = {r["kind"]: r for r in doc["rows"]}
     assert by_kind["glue-versions-disagree"]["dn"] == endpoint_dn(TWO, TWO.endpoints[0])
-    assert by_kind["glue-versions-disagree"]["fix"] == "add: GLUE2EndpointCapability: glexec"
+    two = by_kind["glue-versions-disagree"]["dn"]
+    assert by_kind["glue-versions-disagree"]["fix"] == (
+        f"dn: {two}\nchangetype: modify\nadd: GLUE2EndpointCapability\n"
+        "GLUE2EndpointCapability: glexec\n-"
+    )
     assert by_kind["contradicts-stance"]["dn"] == (
         f"GlueCEUniqueID={ce_id('ce01.nope.example.org', 'q1')},Mds-Vo-name=NOPE,"
         "Mds-Vo-name=local,o=grid"
     )
-    assert by_kind["contradicts-stance"]["fix"] == "delete: GlueCECapability: glexec"
+    # Only the site knows whether the BDII or its answer is wrong: no LDIF, a hint only.
+    assert by_kind["contradicts-stance"]["fix"] is None
+    assert by_kind["contradicts-stance"]["hint"] == (
+        "gLite (YAIM): remove glexec from CE_CAPABILITY in site-info.def, then rerun YAIM on the CE"
+    )
 
 
 def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
@@ -91,7 +99,8 @@ def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
         "             Mds-Vo-name=WILLING,Mds-Vo-name=local,o=grid",
     ]
     assert "  1. kind: missing-advertisement  site: WILLING  glue: 1.3" in lines
-    assert "add: GlueCECapability: glexec" in result.out
+    # The fix as LDIF, one line of it per note line.
+    assert "     add: GlueCECapability\n     GlueCECapability: glexec\n     -\n" in result.out
     assert max(len(line) for line in lines) <= 80
     # A wide terminal has every column, and each row one line.
     wide = run_cli(*args, env={"COLUMNS": "160"}).out.splitlines()
@@ -109,7 +118,7 @@ def test_audit_exit_0_on_a_clean_snapshot(tmp_path: Path, config: Path) -> None:
     result = run_cli("audit", "--bdii", path, "--config", config, "--format", "csv")
     assert (result.code, result.out, result.err) == (
         0,
-        "severity,kind,site,glue,dn,message,fix\n",
+        "severity,kind,site,glue,dn,message,fix,hint\n",
         "",
     )
 

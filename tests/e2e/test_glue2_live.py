@@ -129,8 +129,13 @@ def test_live_audit_finds_the_trees_disagree(live: BDIIServer, trees: Path, tmp_
     ]
     disagree = from_live["rows"][1]
     assert disagree["dn"] == endpoint_dn(GLUE2_SITES[0], GLUE2_SITES[0].endpoints[0])
-    assert disagree["fix"] == "add: GLUE2EndpointCapability: glexec"
-    assert from_live["rows"][0]["fix"] == "delete: GLUE2EntityOtherInfo: glexec"
+    assert disagree["fix"] == (
+        f"dn: {disagree['dn']}\nchangetype: modify\nadd: GLUE2EndpointCapability\n"
+        "GLUE2EndpointCapability: glexec\n-"
+    )
+    contradiction = from_live["rows"][0]
+    assert (contradiction["fix"], contradiction["hint"][:14]) == (None, "gLite (YAIM): ")
+    assert "(GLUE2EntityOtherInfo: glexec)" in contradiction["message"]
 
 
 def test_glue2_asked_of_a_bdii_without_it(bdii_factory: Make, tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ SOURCE_COMMANDS = {
     "sites-json": ["sites", "--format", "json"],
     "audit": ["audit"],
     "audit-json": ["audit", "--format", "json"],
+    "audit-ldif": ["audit", "--format", "ldif"],
 }
 
 

@@ -438,6 +438,36 @@ class BDIIServer:
         records = list(_records(io.BytesIO(ldif.encode("utf-8"))))
         return self._load_records(records, source="LDIF text", strict=strict)
 
+    def modify(self, ldif: str) -> str:
+        """Apply LDIF change records with the real ldapmodify, each bound as the rootdn of
+        the database its entry belongs to; ldapmodify's output. Any refused change raises
+        BDIIError with ldapmodify's message."""
+        if not self.running:
+            raise BDIIError(f"the BDII in {self.root} is not running; start() it before modify")
+        groups: dict[str, list[_Record]] = {}
+        for record in _records(io.BytesIO(ldif.encode("utf-8"))):
+            bind_dn = self._bind_dn(record.dn)
+            if bind_dn is None:
+                raise BDIIError(f"no database of the BDII at {self.url} holds {record.dn}")
+            groups.setdefault(bind_dn, []).append(record)
+        out = []
+        for bind_dn, records in groups.items():
+            self._loads += 1
+            path = self.root / "load" / f"{self._loads}.modify.ldif"
+            path.write_bytes(b"\n".join(r.raw for r in records))
+            cmd = ["ldapmodify", "-x", "-H", self.url, "-D", bind_dn, "-w", ROOT_PASSWORD]
+            proc = subprocess.run(
+                [*cmd, "-f", str(path)], capture_output=True, env=_ldap_env(), check=False
+            )
+            path.unlink(missing_ok=True)
+            if proc.returncode != 0:
+                raise BDIIError(
+                    f"ldapmodify to {self.url} as {bind_dn} failed (status {proc.returncode}):"
+                    f" {proc.stderr.decode(errors='replace').strip()}"
+                )
+            out.append(proc.stdout.decode(errors="replace"))
+        return "".join(out)
+
     def bulk_load(self, ldif: Path | str) -> LoadResult:
         """Write the entries of an LDIF file (plain or .gz) straight into the databases of the
         stopped BDII with Debian's slapadd; call it before start().

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..evaluate.audit import Severity, audit, worst
 from ..policy.load import config_dir, load_glue2, load_policy
+from ..rows.fixes import fixes_ldif
 from ..rows.tables import AUDIT_FIELDS, audit_table
-from .common import emit, load_model, source_meta
+from .common import emit, load_model, partial_exit, source_meta
 from .options import (
     GlueOptions,
     OutputOptions,
@@ -21,6 +22,9 @@ from .options import (
     output_options,
     source_options,
 )
+
+# Every fix as one LDIF file for ldapmodify, instead of the findings.
+LDIF = "ldif"
 
 
 @click.command(name="audit")
@@ -34,7 +38,7 @@ from .options import (
     " Repeatable; default: every site.",
 )
 @glue_options
-@output_options(AUDIT_FIELDS)
+@output_options(AUDIT_FIELDS, extra=(LDIF,))
 @config_option
 @debug_option
 def audit_command(
@@ -45,13 +49,15 @@ def audit_command(
     config: Path | None,
     debug: bool,
 ) -> int:
-    """Publication audit: one finding per problem in what sites publish, with the fix.
+    """Publication audit: one finding per problem in what sites publish, with the fix
+    (LDIF for ldapmodify) and a hint (where the site sets it at the source).
 
     Errors: glexec advertised against the site's own answer. Warnings: glexec
     missing, published as a run-time environment tag or a near-miss value,
     queues or GLUE versions that disagree. Information: glexec on some VOViews
     only, or on a CE that is not in production. Exit 1 when there is an error
-    finding, so a site can run it from its monitoring.
+    finding, so a site can run it from its monitoring. --format ldif prints every
+    fix as one LDIF file: cecap audit --format ldif | ldapmodify ...
     """
     folder = config_dir(config)
     policy = load_policy(folder)
@@ -66,7 +72,13 @@ def audit_command(
         if not sites
         else "findings for the chosen sites",
     }
-    code = emit(audit_table(findings, meta), output, model, source.allow_partial)
+    if output.fmt == LDIF:
+        if output.fields or not output.header:
+            raise UsageError("--fields and --no-header do not apply to --format ldif")
+        click.echo(fixes_ldif(findings, meta), nl=False)
+        code = partial_exit(model, source.allow_partial)
+    else:
+        code = emit(audit_table(findings, meta), output, model, source.allow_partial)
     if code != EXIT_OK:
         return code
     return EXIT_FINDINGS if worst(findings) is Severity.ERROR else EXIT_OK

@@ -141,6 +141,11 @@ def emit(
     # Nothing to print is no line at all: `while read` must see no empty key.
     if text:
         click.echo(text)
+    return partial_exit(model, allow_partial)
+
+
+def partial_exit(model: GlueModel | None, allow_partial: bool) -> int:
+    """After the output: a partial answer is a warning, and exit 3 unless allowed."""
     if model is not None and model.partial:
         warn(f"{model.origin}: partial answer: {model.partial}")
         return EXIT_OK if allow_partial else EXIT_UNAVAILABLE

@@ -18,27 +18,30 @@ import dataclasses
 import re
 from typing import Any
 
-from ..rows.table import Table
+from ..rows.table import Lines, Table
 from ..text import HIDDEN, visible
 
 __all__ = ["HIDDEN", "escaped", "json_text", "shown", "visible"]
 
 
-def shown(value: Any) -> Any:
+def shown(value: Any, lines: bool = False) -> Any:
     """A value as a format may print it: text made visible; None, booleans and numbers stay
     as they are (formats spell them, and tabulate aligns numbers); anything else becomes
-    visible text."""
+    visible text. With ``lines``, a ``Lines`` value keeps its newlines, each line made
+    visible on its own."""
     if value is None or isinstance(value, bool | int | float):
         return value
+    if lines and isinstance(value, Lines):
+        return Lines("\n".join(visible(line) for line in value.split("\n")))
     return visible(value if isinstance(value, str) else str(value))
 
 
-def escaped(table: Table) -> Table:
-    """``table`` with every value a format prints made visible. Field names, which are
-    the code's own and are keys into the rows, stay as they are."""
+def escaped(table: Table, lines: bool = False) -> Table:
+    """``table`` with every value a format prints made visible (``lines``: see shown).
+    Field names, which are the code's own and are keys into the rows, stay as they are."""
     return dataclasses.replace(
         table,
-        rows=[{key: shown(value) for key, value in row.items()} for row in table.rows],
+        rows=[{key: shown(value, lines) for key, value in row.items()} for row in table.rows],
         compact=tuple(c._replace(header=visible(c.header)) for c in table.compact),
         meta={key: shown(value) for key, value in table.meta.items()},
     )

@@ -13,21 +13,24 @@ Formatter = Callable[[Table], str]
 FORMATS: dict[str, Formatter] = {}
 
 
-def register(name: str, *, raw: bool = False) -> Callable[[Formatter], Formatter]:
+def register(
+    name: str, *, raw: bool = False, lines: bool = False
+) -> Callable[[Formatter], Formatter]:
     """Register a format; it is given the Table escaped (see .escape) unless ``raw``, for a
-    format that escapes values its own way (JSON)."""
+    format that escapes values its own way (JSON); ``lines``: it shows a ``Lines`` value
+    line by line."""
 
     def wrap(func: Formatter) -> Formatter:
-        FORMATS[name] = func if raw else _escaping(func)
+        FORMATS[name] = func if raw else _escaping(func, lines)
         return FORMATS[name]
 
     return wrap
 
 
-def _escaping(func: Formatter) -> Formatter:
+def _escaping(func: Formatter, lines: bool) -> Formatter:
     @functools.wraps(func)
     def render(table: Table) -> str:
-        return func(escaped(table))
+        return func(escaped(table, lines))
 
     return render
 

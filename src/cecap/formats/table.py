@@ -24,7 +24,7 @@ MIN_WRAP = 10
 _BREAKS = re.compile(r"(?<=[,/\s])")
 
 
-@register("table")
+@register("table", lines=True)
 def render_table(table: Table) -> str:
     out: list[str] = []
     title = table.meta.get("title")
@@ -151,7 +151,8 @@ def _notes(notes: list[list[str]], width: int) -> list[str]:
     out = []
     for number, note in enumerate(notes, start=1):
         prefix = f"{number:>3}. "
-        for text in note:
+        # Only a Lines value (an LDIF record) still has newlines: each line on its own.
+        for text in (line for value in note for line in value.split("\n")):
             out.append(
                 textwrap.fill(
                     text,

@@ -79,3 +79,11 @@ class Table:
             note_fields=notes,
             key=tuple(names),
         )
+
+
+class Lines(str):
+    """A value of several lines that cecap composed (an LDIF change record), not one a site
+    published: the terminal table shows each line on a line of its own, each escaped; every
+    other format shows it as one value (its newlines escaped, in JSON the JSON way)."""
+
+    __slots__ = ()

@@ -9,7 +9,8 @@ from ..evaluate.assess import SiteSummary
 from ..evaluate.audit import Finding
 from ..evaluate.verdicts import Assessment
 from ..policy.stances import Answer, Stance
-from .table import Column, Row, Table
+from .fixes import fix_text
+from .table import Column, Lines, Row, Table
 
 REPORT_FIELDS = (
     "experiment",
@@ -177,7 +178,7 @@ def stance_table(stances: Iterable[Stance], meta: Mapping[str, Any]) -> Table:
     )
 
 
-AUDIT_FIELDS = ("severity", "kind", "site", "glue", "dn", "message", "fix")
+AUDIT_FIELDS = ("severity", "kind", "site", "glue", "dn", "message", "fix", "hint")
 
 
 def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
@@ -189,7 +190,10 @@ def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
             "glue": f.glue_version,
             "dn": f.dn,
             "message": f.message,
-            "fix": f.fix,
+            # LDIF change records (None: no change of the BDII fixes it), then where the
+            # site makes the change at the source.
+            "fix": Lines(text) if (text := fix_text(f.fix)) else None,
+            "hint": f.hint,
         }
         for f in findings
     ]
@@ -204,7 +208,7 @@ def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
             Column("glue", "glue", spill=1),
             Column("dn", "dn"),
         ),
-        note_fields=("message", "fix"),
+        note_fields=("message", "fix", "hint"),
         meta=meta,
         key=("site", "kind", "dn"),
     )

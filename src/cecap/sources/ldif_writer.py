@@ -377,13 +377,18 @@ def _safe(value: str) -> bool:
     return all(0 < ord(ch) < 128 and ch not in "\r\n" for ch in value)
 
 
-def _line(name: str, value: str) -> str:
+def value_line(name: str, value: str) -> str:
+    """``name: value`` as one LDIF line, unfolded: base64 (``name:: ...``) when RFC 2849
+    does not allow the value as it is (also for a ``dn``)."""
     if not value:
         return f"{name}:"
     if _safe(value):
-        text = f"{name}: {value}"
-    else:
-        text = f"{name}:: {base64.b64encode(value.encode('utf-8')).decode('ascii')}"
+        return f"{name}: {value}"
+    return f"{name}:: {base64.b64encode(value.encode('utf-8')).decode('ascii')}"
+
+
+def _line(name: str, value: str) -> str:
+    text = value_line(name, value)
     if len(text) <= _WIDTH:
         return text
     chunks = [text[:_WIDTH]]

@@ -12,6 +12,7 @@ from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 
 from cecap.evaluate.audit import Finding, Kind, Severity, advertised_vos, audit, near_miss, worst
+from cecap.evaluate.audit.findings import Change, Modification
 from cecap.model.glue import GlueModel
 from cecap.model.glue2 import Glue2Collector, wanted
 from cecap.model.questions import advertises, served_vos, serves
@@ -85,6 +86,23 @@ def kinds(findings: list[Finding]) -> list[tuple[str, str, str]]:
     return [(f.severity.value, f.kind.value, f.site) for f in findings]
 
 
+YAIM = "gLite (YAIM): {} glexec {} CE_CAPABILITY in site-info.def, then rerun YAIM on the CE"
+YAIM_ADD = YAIM.format("add", "to")
+YAIM_REMOVE = YAIM.format("remove", "from")
+
+
+def add(dn: str, attribute: str = "GlueCECapability", value: str = "glexec") -> Change:
+    return Change(dn, (Modification("add", attribute, value),))
+
+
+def replaced(
+    dn: str, wrong: str, attribute: str = "GlueCECapability", right: str = "glexec"
+) -> Change:
+    return Change(
+        dn, (Modification("delete", attribute, wrong), Modification("add", attribute, right))
+    )
+
+
 def ce_dn(site: str, host: str, queue: str) -> str:
     return f"GlueCEUniqueID={ce_id(host, queue)},Mds-Vo-name={site},Mds-Vo-name=local,o=grid"
 
@@ -114,9 +132,11 @@ def test_advertising_while_refusing_mupj_is_an_error(tmp_path: Path) -> None:
             Kind.CONTRADICTS_STANCE,
             "NOPE",
             ce_dn("NOPE", "ce.nope.org", "q1"),
-            "advertises glexec for atlas, cms but NOPE answered no: MUPJ \u201cno, says"
-            " NOPE\u201d; remove it, or update the answer in stances.yaml",
-            "delete: GlueCECapability: glexec",
+            "advertises glexec (GlueCECapability: glexec) for atlas, cms but NOPE answered no:"
+            " MUPJ \u201cno, says NOPE\u201d; remove it, or update the answer in stances.yaml",
+            # The BDII or the answer may be wrong: no change of the BDII is proposed.
+            (),
+            YAIM_REMOVE,
         )
     ]
     assert findings[0].severity is Severity.ERROR
@@ -127,7 +147,8 @@ def test_advertising_while_refusing_both_modes_is_an_error(tmp_path: Path) -> No
     (finding,) = run(tmp_path, text, stance("NOMODE", setuid=ModeAnswer.NO, log_only=ModeAnswer.NO))
     assert finding.kind is Kind.CONTRADICTS_STANCE
     assert "setuid \u201cno\u201d and log-only \u201cno\u201d" in finding.message
-    assert finding.fix == "delete: GlueCECapability: GLEXEC"
+    assert finding.message.startswith("advertises glexec (GlueCECapability: GLEXEC) for lhcb")
+    assert (finding.fix, finding.hint) == ((), YAIM_REMOVE)
     # One mode refused is not a contradiction.
     assert run(tmp_path, text, stance("NOMODE", setuid=ModeAnswer.NO)) == []
 
@@ -144,7 +165,7 @@ def test_contradiction_on_a_voview_names_the_voview(tmp_path: Path) -> None:
         # The atlas view lacks what the cms view has: reported as well, as information.
         (Kind.PARTIAL_VOVIEW, ce_dn("NOPE", "ce.nope.org", "q1")),
     ]
-    assert "advertises glexec for cms but" in findings[0].message
+    assert "advertises glexec (GlueCECapability: glexec) for cms but" in findings[0].message
 
 
 def test_vo_scoped_refusal_applies_to_that_vo_only(tmp_path: Path) -> None:
@@ -156,7 +177,9 @@ def test_vo_scoped_refusal_applies_to_that_vo_only(tmp_path: Path) -> None:
     assert run(tmp_path, one_site("MIXED", on_atlas_view), scoped) == []
     (finding,) = run(tmp_path, one_site("MIXED", CESpec("q1", ["atlas", "cms"])), scoped)
     assert finding.kind is Kind.CONTRADICTS_STANCE
-    assert finding.message.startswith("advertises glexec for cms but MIXED answered no")
+    assert finding.message.startswith(
+        "advertises glexec (GlueCECapability: glexec) for cms but MIXED answered no"
+    )
 
 
 def test_glue2_contradiction_names_the_value_to_delete(tmp_path: Path) -> None:
@@ -167,9 +190,10 @@ def test_glue2_contradiction_names_the_value_to_delete(tmp_path: Path) -> None:
     assert (finding.kind, finding.dn, finding.fix, finding.glue_version) == (
         Kind.CONTRADICTS_STANCE,
         endpoint_dn(site, site.endpoints[0]),
-        "delete: GLUE2EntityOtherInfo: GLEXEC=yes",
+        (),
         "2.0",
     )
+    assert "advertises glexec (GLUE2EntityOtherInfo: GLEXEC=yes) for atlas" in finding.message
 
 
 def test_no_stance_no_contradiction(tmp_path: Path) -> None:
@@ -190,8 +214,13 @@ def test_willing_site_without_any_advertisement(tmp_path: Path) -> None:
             "WILLING",
             ce_dn("WILLING", "ce.willing.org", "q1"),
             "WILLING answered MUPJ \u201cconditional, says WILLING\u201d and accepts a glexec"
-            " mode, 2 CE(s) serve atlas, cms, but none advertises glexec",
-            "add: GlueCECapability: glexec (on each CE that runs glexec)",
+            " mode, 2 CE(s) serve atlas, cms, but none advertises glexec; publish it on those"
+            " that run glexec",
+            (
+                add(ce_dn("WILLING", "ce.willing.org", "q1")),
+                add(ce_dn("WILLING", "ce.willing.org", "q2")),
+            ),
+            YAIM_ADD,
         )
     ]
     assert findings[0].severity is Severity.WARNING
@@ -239,7 +268,7 @@ def test_glexec_as_a_runtime_environment_tag(tmp_path: Path, tag: str) -> None:
         f" (GlueHostApplicationSoftwareRunTimeEnvironment: {tag.strip()}), which is not read as"
         " glexec; the report to the GDB chose GlueCECapability on the CE"
     )
-    assert finding.fix == "add: GlueCECapability: glexec"
+    assert finding.fix == (add(finding.dn),)
 
 
 def test_runtime_tag_beside_the_capability_is_fine(tmp_path: Path) -> None:
@@ -286,7 +315,9 @@ def test_near_miss_on_a_ce(tmp_path: Path, value: str) -> None:
             ce_dn("NEAR", "ce.near.org", "q1"),
             f"GlueCECapability: {value} is not counted as glexec: {near_miss(value, 'glexec')};"
             " values are compared whole, ignoring case and surrounding blanks",
-            f"delete: GlueCECapability: {value}; add: GlueCECapability: glexec",
+            (replaced(ce_dn("NEAR", "ce.near.org", "q1"), value),),
+            "gLite (YAIM): write glexec instead of"
+            f" {value!r} in CE_CAPABILITY in site-info.def, then rerun YAIM on the CE",
         )
     ]
 
@@ -331,7 +362,14 @@ def test_glue2_near_miss_uses_glue2_yaml_words(tmp_path: Path) -> None:
             "GLUE2EntityOtherInfo: glexec=true is not counted as glexec: 'glexec=true' is a"
             " key=value pair, not the name 'glexec'; glue2.yaml counts only GLEXEC=yes, glexec"
             " there",
-            "delete: GLUE2EntityOtherInfo: glexec=true; add: GLUE2EntityOtherInfo: GLEXEC=yes",
+            (
+                replaced(
+                    endpoint_dn(site, site.endpoints[0]),
+                    "glexec=true",
+                    "GLUE2EntityOtherInfo",
+                    "GLEXEC=yes",
+                ),
+            ),
         ),
         (
             Kind.NEAR_MISS_CAPABILITY,
@@ -339,7 +377,14 @@ def test_glue2_near_miss_uses_glue2_yaml_words(tmp_path: Path) -> None:
             "GLUE2EntityOtherInfo: GLEXEC-enabled is not counted as glexec: 'GLEXEC-enabled'"
             " carries more than the name 'glexec'; glue2.yaml counts only GLEXEC=yes, glexec"
             " there",
-            "delete: GLUE2EntityOtherInfo: GLEXEC-enabled; add: GLUE2EntityOtherInfo: GLEXEC=yes",
+            (
+                replaced(
+                    share_dn(site, site.endpoints[0], "atlas"),
+                    "GLEXEC-enabled",
+                    "GLUE2EntityOtherInfo",
+                    "GLEXEC=yes",
+                ),
+            ),
         ),
     ]
 
@@ -361,17 +406,17 @@ def test_queues_of_one_host_disagree_for_a_vo(tmp_path: Path) -> None:
             Kind.INCONSISTENT_QUEUES,
             ce_dn("SPLIT", host, "q2"),
             f"on host {host}, 1 queue(s) advertise glexec for atlas ({ce_id(host, 'q1')}) and 1"
-            f" do not ({ce_id(host, 'q2')})",
-            f"add: GlueCECapability: glexec (on {ce_id(host, 'q2')}), or delete it from"
-            f" {ce_id(host, 'q1')} if they do not run glexec",
+            f" do not ({ce_id(host, 'q2')}); publish it on those, or delete it from the others"
+            " if they do not run glexec",
+            (add(ce_dn("SPLIT", host, "q2")),),
         ),
         (
             Kind.INCONSISTENT_QUEUES,
             ce_dn("SPLIT", host, "q3"),
             f"on host {host}, 1 queue(s) advertise glexec for cms ({ce_id(host, 'q1')}) and 1"
-            f" do not ({ce_id(host, 'q3')})",
-            f"add: GlueCECapability: glexec (on {ce_id(host, 'q3')}), or delete it from"
-            f" {ce_id(host, 'q1')} if they do not run glexec",
+            f" do not ({ce_id(host, 'q3')}); publish it on those, or delete it from the others"
+            " if they do not run glexec",
+            (add(ce_dn("SPLIT", host, "q3")),),
         ),
     ]
 
@@ -404,9 +449,13 @@ def test_glexec_on_some_voviews_only(tmp_path: Path) -> None:
             "PART",
             ce_dn("PART", "ce.part.org", "q1"),
             "advertises glexec only on the VOViews of lhcb, not on those of atlas, cms, though"
-            " the site's answer does not restrict VOs",
-            "add: GlueCECapability: glexec (on this CE), or add: GlueCECapability: glexec (on the"
-            " VOViews of atlas, cms)",
+            " the site's answer does not restrict VOs; publish it on those VOViews too, or on"
+            " the CE",
+            tuple(
+                add(f"GlueVOViewLocalID={vo}," + ce_dn("PART", "ce.part.org", "q1"))
+                for vo in ("atlas", "cms")
+            ),
+            YAIM_ADD,
         )
     ]
     assert findings[0].severity is Severity.INFO
@@ -426,9 +475,9 @@ def test_glue2_partial_shares(tmp_path: Path) -> None:
     )
     (finding,) = run(tmp_path, glue2_ldif([site]))
     assert finding.kind is Kind.PARTIAL_VOVIEW
+    # On the share of atlas, with glue2.yaml's first word that a share can carry.
     assert finding.fix == (
-        "add: GLUE2EndpointCapability: glexec (on this CE), or add: GLUE2EntityOtherInfo:"
-        " GLEXEC=yes (on the shares of atlas)"
+        add(share_dn(site, site.endpoints[0], "atlas"), "GLUE2EntityOtherInfo", "GLEXEC=yes"),
     )
 
 
@@ -444,8 +493,9 @@ def test_advertised_on_a_draining_ce(tmp_path: Path) -> None:
             "DRAIN",
             ce_dn("DRAIN", "ce.drain.org", "q1"),
             "advertises glexec but its state is Draining; experiments target only Production,"
-            " so it is not used until then",
-            "none needed; it is used once it publishes GlueCEStateStatus: Production",
+            " so it is not used until it publishes GlueCEStateStatus: Production",
+            (),
+            "nothing to configure: the CE's state comes from its batch system queue",
         )
     ]
 
@@ -471,7 +521,8 @@ def test_glue13_and_glue2_disagree_on_a_host(tmp_path: Path) -> None:
             endpoint_dn(site2, site2.endpoints[0]),
             f"host ce.two.org advertises glexec in GLUE 1.3 ({ce_id('ce.two.org', 'q1')}) but"
             " not in GLUE 2.0 (ce.two.org_org.glite.ce.CREAM)",
-            "add: GLUE2EndpointCapability: glexec",
+            (add(endpoint_dn(site2, site2.endpoints[0]), "GLUE2EndpointCapability"),),
+            YAIM_ADD,
             "2.0",
         )
     ]
@@ -493,12 +544,12 @@ def test_other_capability_has_no_stance_findings(tmp_path: Path) -> None:
         (
             "near-miss-capability",
             ce_dn("NOPE", "ce.nope.org", "q2"),
-            "delete: GlueCECapability: HTPC=yes; add: GlueCECapability: htpc",
+            (replaced(ce_dn("NOPE", "ce.nope.org", "q2"), "HTPC=yes", right="htpc"),),
         ),
         (
             "not-in-production",
             ce_dn("NOPE", "ce.nope.org", "q1"),
-            "none needed; it is used once it publishes GlueCEStateStatus: Production",
+            (),
         ),
     ]
 

@@ -27,6 +27,8 @@ from .context import (
     view_vos,
 )
 from .findings import Finding, Kind
+from .fixes import advertise, merged, replace
+from .hints import duplicate_hint, hint, state_hint
 from .near_miss import near_miss
 
 CeCheck = Callable[[Auditor, CE], Iterable[Finding]]
@@ -105,9 +107,12 @@ def contradicts(a: Auditor, ce: CE) -> Iterable[Finding]:
                 Kind.CONTRADICTS_STANCE,
                 ce,
                 dn,
-                f"advertises glexec for {join(refused)} but {stance.respondent} answered no:"
+                f"advertises glexec ({join(lines)}) for {join(refused)} but"
+                f" {stance.respondent} answered no:"
                 f" {said}; remove it, or update the answer in stances.yaml",
-                "; ".join(f"delete: {line}" for line in lines),
+                # Which of the two is right only the site knows: no change of the BDII here.
+                (),
+                hint("remove", ce, a.cap),
             )
 
 
@@ -120,7 +125,7 @@ def missing(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
     stance, _ = a.stance(ces[0].site)
     if stance is None:
         return
-    candidates: list[CE] = []
+    candidates: dict[int, tuple[CE, list[str]]] = {}
     vos_seen: dict[str, None] = {}
     for ce in ces:
         served = served_vos(ce)
@@ -138,19 +143,20 @@ def missing(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
                 and mode is not None
                 and resolved.modes[mode].accepts
             ):
-                if ce not in candidates:
-                    candidates.append(ce)
+                candidates.setdefault(id(ce), (ce, []))[1].append(vo)
                 vos_seen.setdefault(vo, None)
     if not candidates:
         return
-    first = candidates[0]
+    first = next(iter(candidates.values()))[0]
     yield a.finding(
         Kind.MISSING_ADVERTISEMENT,
         first,
         first.dn,
         f"{stance.respondent} answered MUPJ {quote(stance.mupj.text)} and accepts a glexec"
-        f" mode, {len(candidates)} CE(s) serve {join(vos_seen)}, but none advertises glexec",
-        f"add: {a.publish_line(first.glue_version)} (on each CE that runs glexec)",
+        f" mode, {len(candidates)} CE(s) serve {join(vos_seen)}, but none advertises glexec;"
+        " publish it on those that run glexec",
+        merged(change for ce, vos in candidates.values() for change in advertise(a, ce, vos)),
+        hint("add", first, a.cap),
     )
 
 
@@ -176,7 +182,8 @@ def runtime_tag(a: Auditor, ce: CE) -> Iterable[Finding]:
             f"cluster {cluster.unique_id} publishes {a.cap} as a run-time environment tag"
             f" ({RTE_ATTRIBUTE}: {tags[0]}), which is not read as {a.cap}; the report to"
             f" the GDB chose {GLUE13_ATTRIBUTE} on the CE",
-            f"add: {a.publish_line(GLUE13)}",
+            advertise(a, ce),
+            hint("add", ce, a.cap),
         )
 
 
@@ -206,17 +213,18 @@ def near_misses(a: Auditor, ce: CE) -> Iterable[Finding]:
                 continue
             if ce.glue_version == GLUE20:
                 match = a._match_for(attr)
-                good = f"{attr}: {match.values[0]}" if match else a.publish_line(GLUE20, on_share)
+                good = (attr, match.values[0]) if match else a.publish(GLUE20, on_share)
                 rule = f"glue2.yaml counts only {join(match.values)} there" if match else ""
             else:
-                good = a.publish_line(GLUE13)
+                good = a.publish(GLUE13)
                 rule = "values are compared whole, ignoring case and surrounding blanks"
             yield a.finding(
                 Kind.NEAR_MISS_CAPABILITY,
                 ce,
                 dn,
                 f"{attr}: {value.strip()} is not counted as {a.cap}: {why}; {rule}",
-                f"delete: {attr}: {value}; add: {good}",
+                replace(a, ce, dn, (attr, value), good),
+                hint("replace", ce, a.cap, value.strip()),
             )
 
 
@@ -254,9 +262,10 @@ def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
             first,
             first.dn,
             f"on {label}, {len(yes)} queue(s) advertise {a.cap} for {join(vos)}"
-            f" ({join(yes)}) and {len(no)} do not ({join(no)})",
-            f"add: {a.publish_line(first.glue_version)} (on {join(no)}), or delete it"
-            f" from {join(yes)} if they do not run {a.cap}",
+            f" ({join(yes)}) and {len(no)} do not ({join(no)}); publish it on those, or"
+            f" delete it from the others if they do not run {a.cap}",
+            merged(change for uid in no for change in advertise(a, by_id[uid], vos)),
+            hint("add", first, a.cap),
         )
 
 
@@ -285,10 +294,10 @@ def partial_views(a: Auditor, ce: CE) -> Iterable[Finding]:
         ce,
         ce.dn,
         f"advertises {a.cap} only on the {view}s of {join(yes_vos)}, not on those of"
-        f" {join(no_vos)}, though the site's answer does not restrict VOs",
-        f"add: {a.publish_line(ce.glue_version)} (on this CE), or add:"
-        f" {a.publish_line(ce.glue_version, on_share=True)} (on the {view}s of"
-        f" {join(no_vos)})",
+        f" {join(no_vos)}, though the site's answer does not restrict VOs; publish it on"
+        f" those {view}s too, or on the CE",
+        advertise(a, ce, no_vos, views_only=True),
+        hint("add", ce, a.cap),
     )
 
 
@@ -309,8 +318,9 @@ def not_in_production(a: Auditor, ce: CE) -> Iterable[Finding]:
         ce,
         ce.dn,
         f"advertises {a.cap} but its state is {ce.state or 'unpublished'}; experiments"
-        f" target only {states}, so it is not used until then",
-        f"none needed; it is used once it publishes {back}",
+        f" target only {states}, so it is not used until it publishes {back}",
+        (),
+        state_hint(),
     )
 
 
@@ -334,7 +344,8 @@ def versions_disagree(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
             f"host {first.host} advertises {a.cap} in GLUE {has}"
             f" ({join(ce.unique_id for ce in trees[has] if anywhere(ce, a.cap))})"
             f" but not in GLUE {lacks} ({join(ce.unique_id for ce in trees[lacks])})",
-            f"add: {a.publish_line(lacks)}",
+            merged(change for ce in trees[lacks] for change in advertise(a, ce)),
+            hint("add", first, a.cap),
         )
 
 
@@ -360,7 +371,7 @@ def duplicate_ce(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
                 ce.dn,
                 f"CE {ce.unique_id} is published by site {ce.site} here and by site"
                 f" {first.site} at {first.dn}; cecap reads each copy as its own CE, with"
-                " its own site's answers",
-                f"publish {ce.unique_id} from one site only: delete it from {ce.dn} or"
-                f" from {first.dn}",
+                " its own site's answers; publish it from one site only",
+                (),
+                duplicate_hint(),
             )

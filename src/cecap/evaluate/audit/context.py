@@ -11,7 +11,7 @@ __all__ = ["is_capability", "served_vos"]
 from ...policy.glue2_rules import Glue2Match, Glue2Rules
 from ...policy.stances import GlexecMode, Policy, SiteMapping, Stance, has_stances
 from ..stance import ResolvedStance, StanceVerdict, resolve
-from .findings import Finding, Kind
+from .findings import Change, Finding, Kind
 
 GLUE13_ATTRIBUTE = "GlueCECapability"
 RTE_ATTRIBUTE = "GlueHostApplicationSoftwareRunTimeEnvironment"
@@ -80,17 +80,21 @@ class Auditor:
     def _match_for(self, attribute: str) -> Glue2Match | None:
         return next((m for m in self.matches if m.attribute.lower() == attribute.lower()), None)
 
-    def publish_line(self, version: str, on_share: bool = False) -> str:
+    def publish(self, version: str, on_share: bool = False) -> tuple[str, str] | None:
+        """The (attribute, value) that advertises the capability in this GLUE version, on a
+        CE or (``on_share``) a VOView or share; None when glue2.yaml names none."""
         if version != GLUE20:
-            return f"{GLUE13_ATTRIBUTE}: {self.cap}"
+            return GLUE13_ATTRIBUTE, self.cap
         usable = [
             m
             for m in self.matches
             if not (on_share and m.attribute.lower().startswith("glue2endpoint"))
         ]
-        if not usable:
-            return f"the value glue2.yaml names for {self.cap}"
-        return f"{usable[0].attribute}: {usable[0].values[0]}"
+        return (usable[0].attribute, usable[0].values[0]) if usable else None
+
+    def publish_line(self, version: str, on_share: bool = False) -> str:
+        line = self.publish(version, on_share)
+        return f"{line[0]}: {line[1]}" if line else f"the value glue2.yaml names for {self.cap}"
 
     def carried(
         self, version: str, capabilities: Iterable[str], published: Iterable[tuple[str, str]]
@@ -131,5 +135,7 @@ class Auditor:
         found = self.resolved(ce, vo)
         return found.verdict(self.accepted_modes(vo)) if found is not None else None
 
-    def finding(self, kind: Kind, ce: CE, dn: str, message: str, fix: str) -> Finding:
-        return Finding(kind, ce.site, dn, message, fix, ce.glue_version)
+    def finding(
+        self, kind: Kind, ce: CE, dn: str, message: str, fix: tuple[Change, ...], hint: str
+    ) -> Finding:
+        return Finding(kind, ce.site, dn, message, fix, hint, ce.glue_version)

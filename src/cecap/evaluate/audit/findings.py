@@ -1,10 +1,12 @@
-"""Audit findings: what is wrong in what a site publishes, how much it matters, the fix."""
+"""Audit findings: what is wrong in what a site publishes, how much it matters, the fix
+(LDAP changes to the published entries) and where to make it at the source."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 from ...model.glue import GLUE13
 
@@ -50,15 +52,38 @@ _SEVERITY_ORDER = tuple(Severity)
 _KIND_ORDER = tuple(Kind)
 
 
+Operation = Literal["add", "delete"]
+
+
+@dataclass(frozen=True, slots=True)
+class Modification:
+    """One value added to or deleted from one attribute."""
+
+    operation: Operation
+    attribute: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The modifications of one entry, in order."""
+
+    dn: str
+    modifications: tuple[Modification, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem in what a site publishes, where it is, and the change that fixes it."""
+    """One problem in what a site publishes, where it is, the changes to the published
+    entries that fix it (none when no change of the BDII can: a stance contradiction, a CE
+    published by two sites), and a hint: where the site makes the change at the source."""
 
     kind: Kind
     site: str
     dn: str
     message: str
-    fix: str
+    fix: tuple[Change, ...] = ()
+    hint: str = ""
     glue_version: str = GLUE13
 
     @property
