@@ -1,6 +1,13 @@
-"""Writes examples/sample-bdii.ldif: a small, made-up top-level BDII that shows every verdict.
+"""Writes the shipped samples: a small, made-up top-level BDII that shows every verdict.
 
-Run from the repository root: python examples/make_sample.py > examples/sample-bdii.ldif
+Run from the repository root:
+
+    python examples/make_sample.py > examples/sample-bdii.ldif
+    python examples/make_sample.py --glue2 > examples/sample-glue2.ldif
+
+The first is GLUE 1.3 (o=grid), one GlueCE per queue; the second the same sites' CEs in
+GLUE 2.0 (o=glue), as CREAM publishes them: one GLUE2ComputingEndpoint per CE host, with
+one GLUE2ComputingShare per VO.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from helpers.glue2_ldif import EndpointSpec, Site2Spec, glue2_ldif
 from helpers.glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif, simple_site
 
 LHC = ["atlas", "cms", "lhcb", "alice"]
@@ -18,6 +26,12 @@ HEADER = """\
 # SAMPLE DATA, NOT A REAL BDII. Made up by cecap (examples/make_sample.py) to show
 # every verdict of `cecap report`. Site names are real GOCDB names so that the
 # shipped questionnaire stances apply; hosts and queues are invented.
+#
+"""
+HEADER_GLUE2 = """\
+# SAMPLE DATA, NOT A REAL BDII. Made up by cecap (examples/make_sample.py --glue2): the
+# CEs of sample-bdii.ldif in GLUE 2.0, one computing endpoint per CE host with a share
+# per VO. Site names are real GOCDB names; hosts are invented.
 #
 """
 
@@ -73,11 +87,53 @@ def sites() -> list[SiteSpec]:
             ],
             "ce07.pic.es",
         ),
+        # An OSG CE (Globus GRAM 2, as OSG's GIP published it) with htpc, not glexec: the
+        # site said yes, so the audit misses glexec; --capability htpc finds it advertised.
+        simple_site(
+            "Nebraska",
+            [
+                CESpec(
+                    "cms",
+                    ["cms"],
+                    capabilities=["htpc"],
+                    unique_id="red.unl.edu:2119/jobmanager-pbs-cms",
+                    implementation="Globus",
+                )
+            ],
+            "red.unl.edu",
+        ),
     ]
 
 
+def glue2_sites(sites13: list[SiteSpec]) -> list[Site2Spec]:
+    """The same CEs in GLUE 2.0: per CE host one endpoint serving every VO of its queues,
+    advertising what any queue advertises on the CE (VOView capabilities go on the share of
+    that VO), in production when any queue is."""
+    out = []
+    for site in sites13:
+        hosts: dict[str, list[CESpec]] = {}
+        for cluster in site.clusters:
+            for ce in cluster.ces:
+                hosts.setdefault(ce.host or cluster.unique_id, []).append(ce)
+        endpoints = []
+        for host, ces in hosts.items():
+            vos = list(dict.fromkeys(vo for ce in ces for vo in ce.vos))
+            caps = [c for c in ("glexec", "htpc") if any(c in ce.capabilities for ce in ces)]
+            views = {vo: list(v) for ce in ces for vo, v in ce.view_capabilities.items()}
+            states = [ce.state for ce in ces]
+            serving = "production" if "Production" in states else states[0].lower()
+            endpoints.append(EndpointSpec(host, vos, serving, "ok", caps, (), views))
+        out.append(Site2Spec(site.name, endpoints))
+    return out
+
+
 def main() -> None:
-    sys.stdout.write(HEADER + bdii_ldif(sites()))
+    if sys.argv[1:] == ["--glue2"]:
+        sys.stdout.write(HEADER_GLUE2 + glue2_ldif(glue2_sites(sites())))
+    elif sys.argv[1:]:
+        sys.exit("usage: make_sample.py [--glue2]")
+    else:
+        sys.stdout.write(HEADER + bdii_ldif(sites()))
 
 
 if __name__ == "__main__":

@@ -76,9 +76,10 @@ def test_ldif_format_is_one_file_ldapmodify_parses() -> None:
     result = run_cli("audit", "--bdii", SAMPLE, "--format", "ldif")
     assert (result.code, result.err) == (1, "")
     out = result.out
-    assert out.startswith("version: 1\n\n# cecap audit: the fixes of 3 findings, as changes to 2")
+    assert out.startswith("version: 1\n\n# cecap audit: the fixes of 4 findings, as changes to 3")
     records = out.split("\n\n")[2:]
     assert [r.splitlines()[0] for r in records if r] == [
+        "# Nebraska: missing-advertisement (warning)",
         "# RAL-LCG2: inconsistent-queues (warning)",
         "# pic: partial-voview (info)",
     ]
@@ -86,7 +87,7 @@ def test_ldif_format_is_one_file_ldapmodify_parses() -> None:
     assert out.count("GlueCEUniqueID=lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-gridTest") == 1
     parsed = dry_run(out)
     assert parsed.returncode == 0, parsed.stderr
-    assert parsed.stdout.count("!modifying entry") == 2
+    assert parsed.stdout.count("!modifying entry") == 3
     # The same changes as the JSON fixes, record for record.
     fixes = [r["fix"] for r in rows("--bdii", SAMPLE, code=1) if r["fix"]]
     for fix in fixes:

@@ -311,11 +311,26 @@ def test_report_capability_htpc_on_osg(osg_htpc: Path) -> None:
     assert verdicts == {"advertised", "not-advertised", "not-in-production"}
 
 
+def test_report_capability_htpc_on_the_sample() -> None:
+    # As the README shows it: the sample's OSG CE advertises htpc (any case counts).
+    for args in ([], ["--all"]):
+        result = run_cli(
+            "report", "--bdii", SAMPLE, "--capability", "HTPC", "--format", "json", *args
+        )
+        assert result.code == 0, result.err
+        advertised = [
+            (r["site"], r["ce"])
+            for r in json.loads(result.out)["rows"]
+            if r["verdict"] == "advertised"
+        ]
+        assert advertised == [("Nebraska", "red.unl.edu:2119/jobmanager-pbs-cms")]
+
+
 def test_report_capability_without_any_advertisement() -> None:
-    result = run_cli("report", "--bdii", SAMPLE, "--capability", "HTPC")
+    result = run_cli("report", "--bdii", SAMPLE, "--capability", "CVMFS")
     assert (result.code, result.out, result.err) == (
         0,
-        "no CE advertises htpc in a state the experiments target (use --all to see every CE"
+        "no CE advertises cvmfs in a state the experiments target (use --all to see every CE"
         " serving the VO)\n",
         "",
     )

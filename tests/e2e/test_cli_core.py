@@ -65,17 +65,20 @@ def test_sample_default_shows_ready_and_conditional_only() -> None:
     ]
 
 
-def test_sample_is_what_make_sample_writes() -> None:
+@pytest.mark.parametrize(
+    ("args", "sample"), [((), SAMPLE), (("--glue2",), SAMPLE.parent / "sample-glue2.ldif")]
+)
+def test_samples_are_what_make_sample_writes(args: tuple[str, ...], sample: Path) -> None:
     import subprocess
     import sys
 
     made = subprocess.run(
-        [sys.executable, str(SAMPLE.parent / "make_sample.py")],
+        [sys.executable, str(SAMPLE.parent / "make_sample.py"), *args],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert made == SAMPLE.read_text()
+    assert made == sample.read_text()
 
 
 def test_table_fits_80_columns() -> None:

@@ -14,6 +14,7 @@ from helpers.cli import run_cli
 from helpers.every_kind import write_config
 from helpers.glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
 from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
+from helpers.paths import REPO, SAMPLE
 
 from cecap.model.glue2 import GLUE2_WANTED
 from cecap.sources.ldap import LdapReader
@@ -166,3 +167,27 @@ def test_a_missing_glue2_base_is_no_tree_not_an_error(bdii_factory: Make) -> Non
     )
     assert list(reader.entries()) == []
     assert reader.partial is None
+
+
+GLUE2_SAMPLE = REPO / "examples" / "sample-glue2.ldif"
+
+
+def readiness(*args: str | Path) -> list[tuple[str, str, str]]:
+    doc = run_json("sites", *args)
+    return [(r["site"], r["experiment"], r["readiness"]) for r in doc["rows"]]
+
+
+def test_shipped_glue2_sample_loads_and_says_what_the_glue13_one_says(
+    bdii_factory: Make,
+) -> None:
+    server = bdii_factory()
+    # strict: every entry of the shipped sample is valid under GLUE20.schema.
+    assert server.load(GLUE2_SAMPLE).refused == ()
+    # One endpoint per CE host of sample-bdii.ldif.
+    assert server.count("(objectClass=GLUE2ComputingEndpoint)", base="o=glue") == 9
+    live = run_json("report", "--bdii", server.url, "--glue", "2", "--all")
+    assert live["rows"] == run_json("report", "--bdii", GLUE2_SAMPLE, "--all")["rows"]
+    # The same sites and CEs in the other GLUE version: the same readiness per site.
+    assert readiness("--bdii", GLUE2_SAMPLE) == readiness("--bdii", SAMPLE)
+    htpc = run_json("report", "--bdii", GLUE2_SAMPLE, "--capability", "htpc")
+    assert [(r["site"], r["verdict"]) for r in htpc["rows"]] == [("Nebraska", "advertised")]

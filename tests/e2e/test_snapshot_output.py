@@ -16,7 +16,7 @@ from cecap.cli import main
 from cecap.sources.ldif import LdifReader
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample-bdii.ldif"
-SUMMARY = f": 66 entries (11 CEs) from {SAMPLE}\n"
+SUMMARY = f": 72 entries (12 CEs) from {SAMPLE}\n"
 
 
 def run(
@@ -70,7 +70,7 @@ def test_snapshot_output_dash_is_only_ldif_on_stdout(
     code, out, err = run(capsys, monkeypatch, "-o", "-")
     assert code == 0
     assert err == f"wrote stdout{SUMMARY}"  # the summary moves to stderr
-    assert out.startswith("version: 1\n") and out.endswith("# numEntries: 66\n")
+    assert out.startswith("version: 1\n") and out.endswith("# numEntries: 72\n")
     assert os.listdir(tmp_path) == []
 
     # The same LDIF a file gets, uncompressed even when a .gz file would be gzip.
@@ -102,7 +102,7 @@ def test_snapshot_output_fifo_and_device_are_written_in_place(
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     reader.join(timeout=10)
     assert (code, out, err) == (0, f"wrote {fifo}{SUMMARY}", "")
-    assert got[0].decode().endswith("# numEntries: 66\n")
+    assert got[0].decode().endswith("# numEntries: 72\n")
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
     if os.geteuid() != 0:

@@ -22,6 +22,9 @@ class CESpec:
     view_capabilities: dict[str, Sequence[str]] = field(default_factory=dict)
     host: str | None = None
     rules: Sequence[str] | None = None  # raw access rules; default VO:<vo> per VO
+    # Default: a CREAM CE's ID (ce_id); an OSG CE's is HOST:2119/jobmanager-LRMS-QUEUE.
+    unique_id: str | None = None
+    implementation: str = "CREAM"
 
 
 @dataclass
@@ -81,7 +84,7 @@ def site_ldif(site: SiteSpec) -> str:
     ]
     for cluster in site.clusters:
         cdn = f"GlueClusterUniqueID={escape_dn(cluster.unique_id)},{site.mds}"
-        ids = [ce_id(ce.host or cluster.unique_id, ce.queue) for ce in cluster.ces]
+        ids = [ce.unique_id or ce_id(ce.host or cluster.unique_id, ce.queue) for ce in cluster.ces]
         parts.append(
             _lines(
                 cdn,
@@ -140,7 +143,7 @@ def site_ldif(site: SiteSpec) -> str:
                     [
                         ("GlueCEUniqueID", uid),
                         ("GlueCEName", ce.queue),
-                        ("GlueCEImplementationName", "CREAM"),
+                        ("GlueCEImplementationName", ce.implementation),
                         ("GlueCEInfoLRMSType", "pbs"),
                         ("GlueCEInfoHostName", host),
                         ("GlueCEHostingCluster", cluster.unique_id),
