@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+import click.shell_completion
 
 from ..errors import UsageError
 from ..formats import FORMATS
@@ -44,6 +45,14 @@ class GlueOptions:
     capability: str = GLEXEC
 
 
+def _snapshot_files(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    # Shell completion offers files for --bdii: a snapshot is one; a BDII's host name is
+    # nothing the shell can know.
+    return [click.shell_completion.CompletionItem(incomplete, type="file")]
+
+
 def _with_options(command: Callable[..., Any], options: Sequence[Callable[[Any], Any]]) -> Any:
     """``command`` decorated with ``options``, the first listed shown first in --help."""
     decorated = command
@@ -76,6 +85,7 @@ def source_options(func: F) -> F:
             "bdii",
             multiple=True,
             metavar="SOURCE",
+            shell_complete=_snapshot_files,
             help="HOST[:PORT] (port 2170), ldap://HOST[:PORT], ldaps://HOST[:PORT] or an LDIF"
             " snapshot (plain or .gz). Repeat it or separate with commas for a failover list"
             f" (default: ${ENV_INFOSYS}).",
