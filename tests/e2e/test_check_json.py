@@ -116,7 +116,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
                 "status": "WARNING",
                 "code": 1,
                 "ready": 1,
-                "serving": 7,
+                "serving": 8,
                 "warning": "2:",
                 "critical": "1:",
                 "counts": counts(
@@ -125,7 +125,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
                     mode_mismatch=1,
                     site_refuses=1,
                     not_in_production=1,
-                    not_advertised=1,
+                    not_advertised=2,
                 ),
                 "problems": ["1 ready (warning: outside 2:)"],
                 "previous_run": None,

@@ -18,7 +18,7 @@ ZERO_REST = (
 )
 SAMPLE_REST = {
     "atlas": ZERO_REST.format(e="atlas", c=1, ns=1, mm=1, sr=0, nip=1, na=1),
-    "cms": ZERO_REST.format(e="cms", c=2, ns=0, mm=1, sr=1, nip=1, na=1),
+    "cms": ZERO_REST.format(e="cms", c=2, ns=0, mm=1, sr=1, nip=1, na=2),
     "lhcb": ZERO_REST.format(e="lhcb", c=1, ns=0, mm=0, sr=0, nip=0, na=1),
     "alice": ZERO_REST.format(e="alice", c=0, ns=0, mm=0, sr=0, nip=0, na=0),
 }
@@ -46,7 +46,7 @@ def test_the_operators_example(tmp_path: Path) -> None:
         "CECAP CRITICAL - atlas: 3 ready (critical: outside 10:); cms: 1 ready (warning:"
         " outside 10:) | " + perfdata({"atlas": ";20:;10:", "cms": ";10:;"}),
         "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)",
-        "cms WARNING: 1 ready of 7 CEs serving VO cms (first recorded run)",
+        "cms WARNING: 1 ready of 8 CEs serving VO cms (first recorded run)",
         "lhcb OK: 3 ready of 5 CEs serving VO lhcb (first recorded run)",
         "alice OK: 1 ready of 1 CE serving VO alice (first recorded run)",
     ]

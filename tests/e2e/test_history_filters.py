@@ -64,7 +64,7 @@ def test_changes_leaves_out_first_recorded_verdicts(history: tuple[Path, dict[in
     db, t = history
     everything = lines("--state", db)
     first = [line for line in everything if line.endswith("(first recorded)")]
-    assert len(first) == 21  # every CE serving each experiment's VO, once
+    assert len(first) == 22  # every CE serving each experiment's VO, once
     assert everything == first + ral(t, 2, DRAINED) + ral(t, 3, BACK)
     assert lines("--state", db, "--changes") == ral(t, 2, DRAINED) + ral(t, 3, BACK)
     assert lines("--state", db, "--changes", "-e", "cms") == (
@@ -117,7 +117,7 @@ def test_since_spans_back_from_now(history: tuple[Path, dict[int, str]]) -> None
     assert lines("--state", db, "--since", "90m") == ral(t, 3, BACK)
     assert lines("--state", db, "--since", "7d") == ral(t, 2, DRAINED) + ral(t, 3, BACK)
     assert lines("--state", db, "--since", "30m") == ["no recorded change matches"]
-    assert len(lines("--state", db, "--since", "11d")) == 29
+    assert len(lines("--state", db, "--since", "11d")) == 30
     # An ISO date or time, as before.
     assert lines("--state", db, "--since", t[2]) == ral(t, 2, DRAINED) + ral(t, 3, BACK)
     assert lines("--state", db, "--since", "2000-01-01", "--changes") == (
