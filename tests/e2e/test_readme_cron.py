@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -81,7 +82,7 @@ CRON_PERF = "atlas_ready=3;20:;10:;0 "
 
 
 def test_probe_example(tmp_path: Path) -> None:
-    command = the_line(r"^    (cecap check .*)$")
+    command = the_line(r"^    (cecap check (?!.*--format json).*)$")
     assert BDII in command
     args = shlex.split(command.replace(BDII, str(SAMPLE)))
     result = subprocess.run(
@@ -96,6 +97,20 @@ def test_probe_example(tmp_path: Path) -> None:
     assert recorded_runs(tmp_path / ".local" / "state" / "cecap" / "history.sqlite") == [
         str(SAMPLE)
     ]
+
+
+def test_probe_json_example(tmp_path: Path) -> None:
+    command = the_line(r"^    (cecap check .*--format json.*)$")
+    args = shlex.split(command.replace(BDII, str(SAMPLE)))
+    result = subprocess.run(
+        [str(CECAP), *args[1:]], env=environment(tmp_path), capture_output=True, text=True
+    )
+    # The same exit code as the plugin lines: atlas has 3 ready CEs, below -c atlas=10:.
+    assert result.returncode == 2, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["status"], doc["code"]) == ("CRITICAL", 2)
+    atlas = next(row for row in doc["rows"] if row["experiment"] == "atlas")
+    assert (atlas["ready"], atlas["warning"], atlas["critical"]) == (3, "20:", "10:")
 
 
 def test_crontab_line(tmp_path: Path) -> None:
