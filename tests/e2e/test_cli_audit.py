@@ -108,8 +108,13 @@ def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
     assert wide[2].split() == ["1", "warning", "missing-advertisement", "WILLING", "1.3", dn]
     assert wide[3].split()[:3] == ["2", "warning", "runtime-environment-tag"]
     assert max(len(line) for line in wide) <= 160
-    none = run_cli("audit", "--bdii", snapshot, "--config", config, "--site", "ELSEWHERE")
-    assert (none.code, none.out) == (0, "no findings for the chosen sites\n")
+    # A site that is not there is an error, not a clean audit.
+    none = run_cli("audit", "--bdii", snapshot, "--config", config, "--site", "WILLIN")
+    assert (none.code, none.out, none.err) == (
+        2,
+        "",
+        f"cecap: error: --site 'WILLIN': no site in {snapshot} matches; closest: WILLING\n",
+    )
 
 
 def test_audit_exit_0_on_a_clean_snapshot(tmp_path: Path, config: Path) -> None:

@@ -8,6 +8,7 @@ import click
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..evaluate.audit import Severity, audit, worst
+from ..evaluate.selection import Selection, require_in_model
 from ..policy.load import config_dir, load_glue2, load_policy
 from ..rows.fixes import fixes_ldif
 from ..rows.tables import AUDIT_FIELDS, audit_table
@@ -20,6 +21,7 @@ from .options import (
     debug_option,
     glue_options,
     output_options,
+    selection_options,
     source_options,
 )
 
@@ -29,21 +31,14 @@ LDIF = "ldif"
 
 @click.command(name="audit")
 @source_options
-@click.option(
-    "--site",
-    "sites",
-    multiple=True,
-    metavar="NAME",
-    help="Only this site (BDII site name; shell patterns like 'UKI-*', any case)."
-    " Repeatable; default: every site.",
-)
+@selection_options()
 @glue_options
 @output_options(AUDIT_FIELDS, extra=(LDIF,))
 @config_option
 @debug_option
 def audit_command(
     source: SourceOptions,
-    sites: tuple[str, ...],
+    selection: Selection,
     glue: GlueOptions,
     output: OutputOptions,
     config: Path | None,
@@ -64,13 +59,15 @@ def audit_command(
     rules = load_glue2(folder)
     model = load_model(source, glue, config, count_twice=True)
     capability = glue.capability
-    findings = audit(model, policy, capability, rules, sites)
+    # The whole model stays: some checks compare a selected CE with ones outside.
+    require_in_model(selection, model)
+    findings = audit(model, policy, capability, rules, selection)
     meta = {
         **source_meta(model),
         "capability": capability,
         "empty": "findings: what the sites publish matches what they answered"
-        if not sites
-        else "findings for the chosen sites",
+        if selection.everything
+        else "findings for the chosen CEs",
     }
     if output.fmt == LDIF:
         if output.fields or not output.header:

@@ -21,11 +21,12 @@ from ..errors import CheckTimeout, SourceUnavailable, UsageError
 from ..evaluate.assess import assess
 from ..evaluate.check import PLUGIN, run_check
 from ..evaluate.nagios import State, plugin_output
+from ..evaluate.selection import Selection, model_pairs, only_selected
 from ..evaluate.thresholds import Limit, thresholds_for
 from ..formats import render
 from ..history.lock import HistoryLock
 from ..history.paths import stamp, state_path
-from ..history.record import observations, priors
+from ..history.record import covering, observations, priors, recorded_pairs
 from ..history.store import History
 from ..policy.load import config_dir, load_policy
 from ..rows.check import check_table, unknown_table
@@ -39,6 +40,7 @@ from .options import (
     debug_option,
     experiment_option,
     keep_days_option,
+    selection_options,
     source_options,
     state_option,
 )
@@ -154,6 +156,7 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
 @click.command(cls=ProbeCommand)
 @source_options
 @experiment_option
+@selection_options("in the source or the history")
 @click.option(
     "--warning",
     "-w",
@@ -192,6 +195,7 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
 def check(
     source: SourceOptions,
     experiments: tuple[str, ...],
+    selection: Selection,
     warning: tuple[Limit, ...],
     critical: tuple[Limit, ...],
     state: Path | None,
@@ -211,6 +215,11 @@ def check(
     run included. Anything that prevents an answer (BDII down or hanging, bad config, a
     partial answer, which is never recorded) is UNKNOWN, and so is a usage error (a bad
     range, an unknown experiment in -e, -w or -c): exit 3, where other commands exit 2.
+
+    With --site or --ce the status, counts and changes cover the selected CEs, and the
+    run records only them: a recorded CE outside the selection keeps its state, so one
+    check per site can share a history. A pattern matching no CE in the source nor in
+    the history is UNKNOWN.
     """
     if source.allow_partial:
         raise UsageError(
@@ -236,17 +245,23 @@ def check(
                     f"{model.origin}: partial answer ({model.partial}); not recorded"
                 )
             budget.doing = "evaluating"
-            results = assess(model, policy, chosen)
+            keys = [e.key for e in chosen]
+            if not selection.everything:
+                # A site gone from the BDII is still selected: its CEs' loss is news.
+                pairs = [*model_pairs(model), *recorded_pairs(history, keys)]
+                selection.require(pairs, f"{model.origin} nor in the history {path}", model.sites)
+            results = assess(only_selected(selection, model), policy, chosen)
             budget.doing = f"writing the history {path}"
             recorded = history.record(
                 observations(results),
-                [e.key for e in chosen],
-                command="check",
+                keys,
+                command=covering("check", selection),
                 source=model.origin,
                 keep_days=keep_days,
                 before_commit=before_commit(),
+                within=None if selection.everything else selection.keeps,
             )
-    before = priors(recorded, [e.key for e in chosen])
+    before = priors(recorded, keys, selected=not selection.everything)
     result = run_check(results, chosen, before, thresholds)
     if fmt == JSON:
         meta = {

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import EXIT_OK, EXIT_UNAVAILABLE, InputError, UsageError
+from ..evaluate.selection import closest
 from ..formats import render
 from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES, select_glue
@@ -21,7 +22,7 @@ from ..policy.load import config_dir, load_glue2
 from ..policy.stances import Experiment, Policy
 from ..rows.table import DEFAULT_WIDTH, Table
 from ..sources.base import ReadRequest, Source
-from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources
+from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources, split_list
 from ..text import visible
 from .options import GlueOptions, OutputOptions, SourceOptions, check_fields
 
@@ -55,18 +56,32 @@ def warn(message: str) -> None:
     click.echo(f"cecap: warning: {visible(message)}", err=True)
 
 
+def experiment_keys(names: Sequence[str], known: Sequence[str], what: str) -> list[str]:
+    """The -e values (repeated, comma-separated) as known experiment keys, each once.
+
+    An unknown name is a UsageError that offers the closest known one; ``what`` says
+    where the known names come from ("configured", "recorded").
+    """
+    if names and not split_list(names):
+        raise UsageError(f"--experiment: give a name ({what}: {', '.join(known) or 'none'})")
+    picked: dict[str, None] = {}
+    for name in split_list(names):
+        key = name.lower()
+        if key not in known:
+            near = closest(key, known)
+            hint = f"did you mean {' or '.join(near)}? " if near else ""
+            raise UsageError(
+                f"unknown experiment {name!r}; {hint}{what}: {', '.join(known) or 'none'}"
+            )
+        picked.setdefault(key, None)
+    return list(picked)
+
+
 def pick_experiments(policy: Policy, names: Sequence[str]) -> list[Experiment]:
     if not names:
         return list(policy.experiments.values())
-    picked = []
-    for name in names:
-        key = name.strip().lower()
-        if key not in policy.experiments:
-            raise UsageError(
-                f"unknown experiment {name!r}; configured: {', '.join(policy.experiments)}"
-            )
-        picked.append(policy.experiments[key])
-    return picked
+    keys = experiment_keys(names, list(policy.experiments), "configured")
+    return [policy.experiments[key] for key in keys]
 
 
 def read_first(source: SourceOptions, run: Callable[[Source], T]) -> T:

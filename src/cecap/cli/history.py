@@ -11,6 +11,8 @@ from ..errors import UsageError
 from ..evaluate.verdicts import ABSENT, GLEXEC_VERDICTS
 from ..history.paths import state_path
 from ..history.since import parse_since
+from ..evaluate.selection import Selection
+from ..history.record import recorded_experiments, recorded_pairs, selected_change
 from ..history.store import History
 from ..rows.history import (
     DIFF_FIELDS,
@@ -21,17 +23,24 @@ from ..rows.history import (
     runs_lines,
     runs_table,
 )
-from .common import emit
+from .common import emit, experiment_keys
 from .options import (
     OutputOptions,
     debug_option,
     experiment_option,
     output_options,
+    selection_options,
     state_option,
 )
 
 # What the history can hold for a CE: a glexec verdict, or absent (left the BDII or the VO).
 RECORDED_VERDICTS = [*(v.value for v in GLEXEC_VERDICTS), ABSENT]
+
+
+def require_recorded(history: History, selection: Selection) -> None:
+    """UsageError when a pattern matches no site or CE the history has recorded."""
+    if not selection.everything:
+        selection.require(recorded_pairs(history), f"the history {history.path}")
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -44,8 +53,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 
 @click.command("history")
-@click.option("--ce", "ce", metavar="ID", help="Only this CE (its GlueCEUniqueID).")
-@click.option("--site", "site", metavar="NAME", help="Only CEs of this site.")
+@selection_options("in the history")
 @experiment_option
 @click.option(
     "--verdict",
@@ -74,8 +82,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 @output_options(default="timeline", extra=("timeline",))
 @debug_option
 def history_command(
-    ce: str | None,
-    site: str | None,
+    selection: Selection,
     experiments: tuple[str, ...],
     verdicts: tuple[str, ...],
     changes_only: bool,
@@ -90,31 +97,42 @@ def history_command(
     The first line of a CE is its first recorded verdict (--changes leaves those out); a
     CE that vanished from the BDII (or stopped serving the experiment's VO) shows as
     absent. The filters combine: each line shown passes every one given.
+    --site matches the site a CE was at before a change too.
     """
     path = state_path(state)
     with History.open(path) as history:
         if list_runs:
             runs = runs_table(history.runs(), {"empty": "recorded run", "state": str(path)})
             return emit(runs, output, own={"timeline": runs_lines})
-        changes = history.timeline(
-            experiments=[e.strip().lower() for e in experiments],
-            ce=ce,
-            site=site,
-            since=since,
-            verdicts=verdicts,
-            changes_only=changes_only,
+        keys = (
+            experiment_keys(experiments, recorded_experiments(history), "recorded")
+            if experiments
+            else []
         )
+        require_recorded(history, selection)
+        changes = [
+            change
+            for change in history.timeline(
+                experiments=keys, since=since, verdicts=verdicts, changes_only=changes_only
+            )
+            if selected_change(selection, change)
+        ]
     table = history_table(changes, {"empty": "recorded change matches", "state": str(path)})
     return emit(table, output, own={"timeline": history_lines})
 
 
 @click.command("diff")
 @click.argument("run_ids", nargs=-1, type=int, metavar="[RUN_A [RUN_B]]")
+@selection_options("in the history")
 @state_option
 @output_options(DIFF_FIELDS)
 @debug_option
 def diff_command(
-    run_ids: tuple[int, ...], state: Path | None, output: OutputOptions, debug: bool
+    run_ids: tuple[int, ...],
+    selection: Selection,
+    state: Path | None,
+    output: OutputOptions,
+    debug: bool,
 ) -> int:
     """What appeared, disappeared or changed verdict between two recorded runs.
 
@@ -133,5 +151,16 @@ def diff_command(
                 raise UsageError(f"{path}: {len(runs)} run recorded; diff needs two (or name them)")
             second = runs[-1]
             first = history.run(run_ids[0]) if run_ids else runs[-2]
-        rows = diff_rows(history.states_at(first.id), history.states_at(second.id))
+        require_recorded(history, selection)
+        before, after = history.states_at(first.id), history.states_at(second.id)
+        # A CE that moved is kept when it is selected at either end.
+        keep = {
+            key
+            for key, change in [*before.items(), *after.items()]
+            if selected_change(selection, change)
+        }
+        rows = diff_rows(
+            {k: c for k, c in before.items() if k in keep},
+            {k: c for k, c in after.items() if k in keep},
+        )
     return emit(diff_table(first, second, rows, {"state": str(path)}), output)

@@ -13,6 +13,7 @@ import click
 import click.shell_completion
 
 from ..errors import UsageError
+from ..evaluate.selection import Selection
 from ..formats import FORMATS
 from ..history.paths import STATE_ENV
 from ..model.select import GLUE_CHOICES
@@ -280,8 +281,49 @@ def experiment_option(func: F) -> F:
         "experiments",
         multiple=True,
         metavar="NAME",
-        help="atlas, cms, lhcb, alice (repeatable; default: all configured).",
+        help="atlas, cms, lhcb, alice (repeat it or separate with commas; default: all"
+        " configured).",
     )(func)
+
+
+def selection_options(where: str = "in the source") -> Callable[[F], F]:
+    """--site and --ce; the command receives ``selection: Selection``. ``where`` says in
+    --help what the patterns are matched against."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            picked = {}
+            for option, key in (("--site", "site_patterns"), ("--ce", "ce_patterns")):
+                patterns = tuple(p.strip() for p in kwargs.pop(key))
+                if not all(patterns):
+                    raise UsageError(f"{option}: give a name or a shell pattern, not nothing")
+                picked[option] = patterns
+            kwargs["selection"] = Selection(sites=picked["--site"], ces=picked["--ce"])
+            return func(*args, **kwargs)
+
+        options = [
+            click.option(
+                "--site",
+                "site_patterns",
+                multiple=True,
+                metavar="PATTERN",
+                help="Only CEs of a site whose name matches (GlueSiteName; shell patterns"
+                f" like 'UKI-*', any case; repeatable). Matching nothing {where} is an error.",
+            ),
+            click.option(
+                "--ce",
+                "ce_patterns",
+                multiple=True,
+                metavar="PATTERN",
+                help="Only CEs whose GlueCEUniqueID matches (shell patterns like"
+                f" 'ce01.example.org:*', any case; repeatable). Matching nothing {where} is"
+                " an error.",
+            ),
+        ]
+        return cast(F, _with_options(command, options))
+
+    return decorate
 
 
 def debug_option(func: F) -> F:

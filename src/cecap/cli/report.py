@@ -8,6 +8,7 @@ import click
 
 from ..errors import UsageError
 from ..evaluate.assess import assess, select_for_report, summarize_sites
+from ..evaluate.selection import Selection, select_model
 from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
 from ..policy.load import config_dir, load_policy
@@ -31,6 +32,7 @@ from .options import (
     glue_options,
     keep_days_option,
     output_options,
+    selection_options,
     source_options,
     state_option,
 )
@@ -39,6 +41,7 @@ from .options import (
 @click.command()
 @source_options
 @experiment_option
+@selection_options()
 @click.option(
     "--all", "show_all", is_flag=True, help="Every CE serving the VO, not only usable ones."
 )
@@ -61,6 +64,7 @@ from .options import (
 def report(
     source: SourceOptions,
     experiments: tuple[str, ...],
+    selection: Selection,
     show_all: bool,
     min_stable: int | None,
     record: bool,
@@ -88,7 +92,7 @@ def report(
             "--record and --min-stable follow glexec verdicts only; leave out --capability"
         )
     model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
-    results = assess(model, policy, chosen, capability)
+    results = assess(select_model(selection, model), policy, chosen, capability)
     history = state_path(state)
     if record and model.partial:
         warn(f"{model.origin}: partial answer not recorded in the history")
@@ -102,6 +106,7 @@ def report(
             lock_timeout=source.settings.timeout,
             keep_days=keep_days,
             before_commit=before_commit(),
+            selection=selection,
         )
     stable = (
         stable_counts(history, results, required=min_stable is not None)
@@ -119,6 +124,7 @@ def report(
 @click.command()
 @source_options
 @experiment_option
+@selection_options()
 @glue_options
 @output_options(SITE_FIELDS)
 @config_option
@@ -126,6 +132,7 @@ def report(
 def sites(
     source: SourceOptions,
     experiments: tuple[str, ...],
+    selection: Selection,
     glue: GlueOptions,
     output: OutputOptions,
     config: Path | None,
@@ -136,7 +143,8 @@ def sites(
     chosen = pick_experiments(policy, experiments)
     model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
     capability = glue.capability
-    summaries = summarize_sites(assess(model, policy, chosen, capability), policy, capability)
+    results = assess(select_model(selection, model), policy, chosen, capability)
+    summaries = summarize_sites(results, policy, capability)
     meta = {
         **source_meta(model),
         "capability": capability,

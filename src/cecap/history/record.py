@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..evaluate.check import Prior
+from ..evaluate.selection import Selection
 from ..evaluate.verdicts import Assessment
 from .lock import HistoryLock
 from .store import History, Observation, Recorded
+from .types import Change
 
 
 def observations(assessments: Iterable[Assessment]) -> list[Observation]:
@@ -24,8 +26,14 @@ def observations(assessments: Iterable[Assessment]) -> list[Observation]:
     ]
 
 
-def priors(recorded: Recorded, experiments: Sequence[str]) -> dict[str, dict[str, Prior] | None]:
-    """Per experiment, the previous run's state of each CE (None: no earlier run)."""
+def priors(
+    recorded: Recorded, experiments: Sequence[str], *, selected: bool = False
+) -> dict[str, dict[str, Prior] | None]:
+    """Per experiment, the previous run's state of each CE (None: no earlier run).
+
+    ``selected``: the run covered some CEs only (--site, --ce); when none of them was
+    recorded before, it is the first run for them.
+    """
     out: dict[str, dict[str, Prior] | None] = {
         key: None if recorded.previous.get(key) is None else {} for key in experiments
     }
@@ -33,6 +41,8 @@ def priors(recorded: Recorded, experiments: Sequence[str]) -> dict[str, dict[str
         found = out.get(key)
         if found is not None:
             found[ce] = Prior(was.site, was.verdict)
+    if selected:
+        out = {key: found or None for key, found in out.items()}
     return out
 
 
@@ -46,17 +56,54 @@ def record_run(
     lock_timeout: float,
     keep_days: int | None = None,
     before_commit: Callable[[], None] | None = None,
+    selection: Selection | None = None,
 ) -> Recorded:
-    """Lock, open (creating it when missing) and record one complete run."""
+    """Lock, open (creating it when missing) and record one complete run (of the CEs
+    ``selection`` covers: see covering)."""
     with HistoryLock(path, lock_timeout), History.open(path, create=True) as history:
         return history.record(
             observations(assessments),
             experiments,
-            command=command,
+            command=covering(command, selection),
             source=source,
             keep_days=keep_days,
             before_commit=before_commit,
+            within=None if selection is None or selection.everything else selection.keeps,
         )
+
+
+def covering(command: str, selection: Selection | None) -> str:
+    """The command as a run records it: with its --site and --ce, when it had some.
+
+    A run with a selection covers the CEs it selects only: a recorded CE outside it keeps
+    its state (it is not made absent), so one check per site can share one history.
+    """
+    options = selection.options() if selection is not None else ""
+    return f"{command} {options}" if options else command
+
+
+def recorded_pairs(history: History, experiments: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Every (site, CE) the history has recorded, for ``experiments`` (all when empty)."""
+    pairs: dict[tuple[str, str], None] = {}
+    for change in history.timeline(experiments=experiments):
+        pairs[(change.site, change.ce)] = None
+        if change.before_site is not None:
+            pairs[(change.before_site, change.ce)] = None
+    return list(pairs)
+
+
+def recorded_experiments(history: History) -> list[str]:
+    """Every experiment a recorded run covered, or a recorded state is of."""
+    found = {key: None for run in history.runs() for key in run.experiments}
+    found.update((change.experiment, None) for change in history.timeline())
+    return list(found)
+
+
+def selected_change(selection: Selection, change: Change) -> bool:
+    """A change of a selected CE: at a matching site, now or before the change."""
+    return selection.keeps(change.site, change.ce) or (
+        change.before_site is not None and selection.keeps(change.before_site, change.ce)
+    )
 
 
 def stable_counts(

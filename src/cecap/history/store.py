@@ -174,12 +174,15 @@ class History:
         now: datetime | None = None,
         keep_days: int | None = None,
         before_commit: Callable[[], None] | None = None,
+        within: Callable[[str, str], bool] | None = None,
     ) -> Recorded:
         """Record one complete run in one transaction: only what changed per CE.
 
         A CE recorded for one of ``experiments`` and missing from ``found`` becomes
-        ``absent``. With ``keep_days``, runs older than that are pruned in the same
-        transaction; the current state of every CE stays.
+        ``absent``. ``within(site, ce)`` says which recorded CEs the run covers (all when
+        None): one it does not cover keeps its state, even when missing from ``found``,
+        and is left out of ``Recorded.before``. With ``keep_days``, runs older than that
+        are pruned in the same transaction; the current state of every CE stays.
         """
         when = stamp(now or datetime.now(UTC))
         chosen = list(dict.fromkeys(experiments))
@@ -194,7 +197,7 @@ class History:
         with self._guard("write") as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                recorded = self._record(db, by_experiment, when, command, source, keep_days)
+                recorded = self._record(db, by_experiment, when, command, source, keep_days, within)
                 if before_commit is not None:
                     before_commit()
                 db.execute("COMMIT")
@@ -212,6 +215,7 @@ class History:
         command: str,
         source: str,
         keep_days: int | None,
+        within: Callable[[str, str], bool] | None,
     ) -> Recorded:
         cur = db.execute(
             "INSERT INTO runs (time, command, source, experiments) VALUES (?, ?, ?, ?)",
@@ -241,7 +245,9 @@ class History:
                 " WHERE experiment = ? AND until_run IS NULL",
                 (experiment,),
             ):
-                current[row[1]] = (change_from_row(row[:10]), row[10])
+                # A CE the run found is covered wherever it was before (it may have moved).
+                if within is None or row[1] in found or within(row[2], row[1]):
+                    current[row[1]] = (change_from_row(row[:10]), row[10])
             for ce, (state, _) in current.items():
                 before[(experiment, ce)] = state
             wanted = dict(found)

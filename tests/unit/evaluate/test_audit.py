@@ -13,6 +13,7 @@ from helpers.paths import SAMPLE
 
 from cecap.evaluate.audit import Finding, Kind, Severity, advertised_vos, audit, near_miss, worst
 from cecap.evaluate.audit.findings import Change, Modification
+from cecap.evaluate.selection import Selection
 from cecap.model.glue import GlueModel
 from cecap.model.glue2 import Glue2Collector, wanted
 from cecap.model.questions import advertises, served_vos, serves
@@ -79,7 +80,7 @@ def run(
     sites: Sequence[str] = (),
 ) -> list[Finding]:
     model = model_of(tmp_path, text, capability)
-    return audit(model, policy(*stances), capability, RULES, sites)
+    return audit(model, policy(*stances), capability, RULES, Selection(sites=tuple(sites)))
 
 
 def kinds(findings: list[Finding]) -> list[tuple[str, str, str]]:

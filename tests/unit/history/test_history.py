@@ -304,3 +304,30 @@ def test_a_run_that_fails_mid_write_leaves_nothing(
     assert transitions(db) == [(1, "atlas", "a1", None, "ready")]
     with History.open(db) as history:
         assert history.stable_runs() == {("atlas", "a1"): ("ready", 1)}
+
+
+def test_a_run_covering_some_ces_leaves_the_others_alone(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    record(db, [obs("atlas", "a1", "ready", site="A"), obs("atlas", "b1", "ready", site="B")], 0)
+
+    def at_a(site: str, ce: str) -> bool:
+        return site == "A"
+
+    # Site A's run: b1 is not covered, so it is neither absent nor in what came before.
+    done = record(db, [obs("atlas", "a1", "conditional", site="A")], 1, within=at_a)
+    assert set(done.before) == {("atlas", "a1")}
+    assert transitions(db) == [
+        (1, "atlas", "a1", None, "ready"),
+        (1, "atlas", "b1", None, "ready"),
+        (2, "atlas", "a1", "ready", "conditional"),
+    ]
+    # A covered CE missing from the run is absent; one that moved to A is covered.
+    done = record(db, [obs("atlas", "b1", "ready", site="A")], 2, within=at_a)
+    assert set(done.before) == {("atlas", "a1"), ("atlas", "b1")}
+    with History.open(db) as history:
+        now = {(c.ce, c.site, c.verdict) for c in history.states_at(done.run.id).values()}
+    assert now == {("b1", "A", "ready")}
+    assert transitions(db)[-2:] == [
+        (3, "atlas", "a1", "conditional", ABSENT),
+        (3, "atlas", "b1", "ready", "ready"),
+    ]

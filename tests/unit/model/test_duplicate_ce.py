@@ -11,6 +11,7 @@ import pytest
 from helpers.glue_ldif import TOP, CESpec, ClusterSpec, SiteSpec, bdii_ldif, ce_id
 
 from cecap.evaluate.audit import Kind, Severity, audit
+from cecap.evaluate.selection import Selection
 from cecap.model.glue import GlueModel
 from cecap.policy.stances import (
     Answer,
@@ -148,9 +149,15 @@ def test_duplicate_ce_finding_once_under_the_later_site(tmp_path: Path) -> None:
     assert f.fix == ()
     assert f.hint.startswith("publish the CE from one site only: drop its resource BDII")
     # The site filter selects the copy's own site: ALPHA alone has no duplicate finding.
-    assert not [g for g in audit(model, policy(), sites=["ALPHA"]) if g.kind is Kind.DUPLICATE_CE]
+    assert not [
+        g
+        for g in audit(model, policy(), selection=Selection(sites=("ALPHA",)))
+        if g.kind is Kind.DUPLICATE_CE
+    ]
     assert [
-        g.dn for g in audit(model, policy(), sites=["BETA"]) if g.kind is Kind.DUPLICATE_CE
+        g.dn
+        for g in audit(model, policy(), selection=Selection(sites=("BETA",)))
+        if g.kind is Kind.DUPLICATE_CE
     ] == [f.dn]
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Sequence
-
 from ...model.glue import CE, GlueModel
 from ...policy.glue2_rules import Glue2Rules
 from ...policy.stances import GLEXEC, Policy
+from ..selection import Selection
 from .checks import CHECKS
 from .context import Auditor, advertised_vos
 from .findings import Finding, Kind, Severity, sort_key, worst
@@ -30,21 +28,16 @@ def audit(
     policy: Policy,
     capability: str = GLEXEC,
     rules: Glue2Rules | None = None,
-    sites: Sequence[str] = (),
+    selection: Selection | None = None,
 ) -> list[Finding]:
-    """Every finding for the model's CEs (of the sites matching ``sites``, glob patterns
-    ignoring case; all when empty), errors first, then by site, kind and DN.
+    """Every finding for the model's CEs (those ``selection`` keeps; all when None),
+    errors first, then by site, kind and DN.
 
     Stances apply to glexec only: for another capability the checks that read them
     (contradictions, missing advertisements) do not run.
     """
     auditor = Auditor(model, policy, capability, rules)
-    patterns = [p.strip().lower() for p in sites if p.strip()]
-    ces = [
-        ce
-        for ce in model.ces
-        if not patterns or any(fnmatch.fnmatchcase(ce.site.lower(), p) for p in patterns)
-    ]
+    ces = [ce for ce in model.ces if selection is None or selection.keeps_ce(ce)]
     by_site: dict[str, list[CE]] = {}
     for ce in ces:
         by_site.setdefault(ce.site, []).append(ce)
