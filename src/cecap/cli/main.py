@@ -16,6 +16,7 @@ from ..text import visible
 from .audit import audit_command
 from .check import check
 from .errors import describe
+from .explain import explain_command
 from .history import diff_command, history_command
 from .report import report, sites, stances
 from .snapshot import snapshot
@@ -41,6 +42,7 @@ for _command in (
     diff_command,
     snapshot,
     audit_command,
+    explain_command,
 ):
     cli.add_command(_command)
 

@@ -8,9 +8,35 @@ from dataclasses import dataclass
 from ..model.glue import CE, GlueModel
 from ..model.questions import GLEXEC, served_vos
 from ..policy.stances import Experiment, Policy, SiteMapping, Stance, has_stances
-from .rules import Case, first_outcome
+from .rules import Case, Outcome, first_outcome
 from .stance import resolve
 from .verdicts import Assessment, Verdict
+
+
+def case_for(
+    ce: CE,
+    experiment: Experiment,
+    stance: Stance | None,
+    mapping: SiteMapping | None,
+    capability: str = GLEXEC,
+) -> Case:
+    """What the verdict rules look at for one CE and experiment: the stance resolved."""
+    with_stances = has_stances(capability)
+    resolved = resolve(stance, mapping, ce, experiment.vo) if stance and with_stances else None
+    return Case(ce, experiment, capability, stance, resolved)
+
+
+def assessment(case: Case, outcome: Outcome) -> Assessment:
+    """The assessment a Case gets from the outcome of its verdict rule."""
+    return Assessment(
+        case.experiment,
+        case.ce,
+        case.stance.respondent if case.stance else None,
+        outcome.verdict,
+        outcome.mode,
+        outcome.fail_closed if has_stances(case.capability) else None,
+        outcome.reason,
+    )
 
 
 def assess_ce(
@@ -21,18 +47,27 @@ def assess_ce(
     capability: str = GLEXEC,
 ) -> Assessment:
     """Apply the verdict rules in order; the first that applies wins."""
-    with_stances = has_stances(capability)
-    resolved = resolve(stance, mapping, ce, experiment.vo) if stance and with_stances else None
-    outcome = first_outcome(Case(ce, experiment, capability, stance, resolved))
-    return Assessment(
-        experiment,
-        ce,
-        stance.respondent if stance else None,
-        outcome.verdict,
-        outcome.mode,
-        outcome.fail_closed if with_stances else None,
-        outcome.reason,
-    )
+    case = case_for(ce, experiment, stance, mapping, capability)
+    return assessment(case, first_outcome(case))
+
+
+class Respondents:
+    """Each BDII site's respondent (its sites.yaml mapping and stance), looked up once."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._found: dict[str, tuple[SiteMapping | None, Stance | None]] = {}
+
+    def of(self, site: str) -> tuple[SiteMapping | None, Stance | None]:
+        if site not in self._found:
+            mapping = self.policy.respondent_for(site)
+            stance = self.policy.stances.get(mapping.respondent) if mapping else None
+            self._found[site] = (mapping, stance)
+        return self._found[site]
+
+    def case(self, ce: CE, experiment: Experiment, capability: str) -> Case:
+        mapping, stance = self.of(ce.site)
+        return case_for(ce, experiment, stance, mapping, capability)
 
 
 def assess(
@@ -42,20 +77,16 @@ def assess(
     capability: str = GLEXEC,
 ) -> list[Assessment]:
     """One assessment per (experiment, CE serving the experiment's VO), in a stable order."""
-    mapping_of: dict[str, SiteMapping | None] = {}
+    respondents = Respondents(policy)
     out: list[Assessment] = []
     # Each CE's rules are read once, not once per experiment.
     served = [served_vos(ce) for ce in model.ces]
     for experiment in experiments:
         vo = experiment.vo.lower()
         for ce, vos in zip(model.ces, served, strict=True):
-            if vo not in vos:
-                continue
-            if ce.site not in mapping_of:
-                mapping_of[ce.site] = policy.respondent_for(ce.site)
-            mapping = mapping_of[ce.site]
-            stance = policy.stances.get(mapping.respondent) if mapping else None
-            out.append(assess_ce(ce, experiment, stance, mapping, capability))
+            if vo in vos:
+                case = respondents.case(ce, experiment, capability)
+                out.append(assessment(case, first_outcome(case)))
     return out
 
 

@@ -2,7 +2,9 @@
 
 A rule takes a Case (the CE, the experiment, the capability and the resolved stance) and
 returns an Outcome, or None when it does not apply. A new verdict is a new rule here and
-a new member of Verdict (with its rank); nothing else changes.
+a new member of Verdict (with its rank); nothing else changes. Each rule names what it
+reads (READS); ``tried`` gives every rule's outcome up to the first that applies, which
+is what both the verdict and ``cecap explain`` come from.
 """
 
 from __future__ import annotations
@@ -38,16 +40,31 @@ class Outcome:
 
 Rule = Callable[[Case], Outcome | None]
 RULES: list[tuple[str, Rule]] = []
+# What each rule reads, by rule name: "capabilities" (the values on the CE and its
+# VOViews), "state" (the CE's), "capability" (whether it has questionnaire stances),
+# "respondent" (the site's), and the answers "mupj", "modes" (those for the modes the
+# experiment accepts) and "bypass_on_error".
+READS: dict[str, tuple[str, ...]] = {}
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
+def rule(name: str, reads: tuple[str, ...]) -> Callable[[Rule], Rule]:
     """Register a rule after those already registered."""
 
     def register(func: Rule) -> Rule:
         RULES.append((name, func))
+        READS[name] = reads
         return func
 
     return register
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One rule tried on a Case: its outcome, None when it did not apply."""
+
+    rule: str
+    reads: tuple[str, ...]
+    outcome: Outcome | None
 
 
 def get(name: str) -> Rule:
@@ -57,12 +74,21 @@ def get(name: str) -> Rule:
     raise KeyError(name)
 
 
-def first_outcome(case: Case) -> Outcome:
-    for _, func in RULES:
+def tried(case: Case) -> list[Step]:
+    """Each rule in order, up to and with the first that applies (the verdict's)."""
+    steps = []
+    for name, func in RULES:
         outcome = func(case)
+        steps.append(Step(name, READS[name], outcome))
         if outcome is not None:
-            return outcome
+            return steps
     raise AssertionError("the last verdict rule always applies")  # pragma: no cover
+
+
+def first_outcome(case: Case) -> Outcome:
+    outcome = tried(case)[-1].outcome
+    assert outcome is not None
+    return outcome
 
 
 def published_as(ce: CE, capability: str) -> str:
@@ -75,7 +101,7 @@ def quote(text: str) -> str:
     return f"\u201c{text}\u201d"
 
 
-@rule("not-advertised")
+@rule("not-advertised", reads=("capabilities",))
 def not_advertised(case: Case) -> Outcome | None:
     vo = case.experiment.vo
     if advertises(case.ce, vo, case.capability):
@@ -86,7 +112,7 @@ def not_advertised(case: Case) -> Outcome | None:
     )
 
 
-@rule("not-in-production")
+@rule("not-in-production", reads=("state",))
 def not_in_production(case: Case) -> Outcome | None:
     exp = case.experiment
     if exp.targets_state(case.ce.state):
@@ -98,14 +124,14 @@ def not_in_production(case: Case) -> Outcome | None:
     )
 
 
-@rule("advertised")
+@rule("advertised", reads=("capability",))
 def advertised(case: Case) -> Outcome | None:
     if has_stances(case.capability):
         return None
     return Outcome(Verdict.ADVERTISED, f"CE publishes {published_as(case.ce, case.capability)}")
 
 
-@rule("no-stance")
+@rule("no-stance", reads=("respondent",))
 def no_stance(case: Case) -> Outcome | None:
     if case.resolved is not None:
         return None
@@ -129,7 +155,7 @@ def _stance(case: Case) -> tuple[ResolvedStance, StanceVerdict]:
     return case.resolved, case.resolved.verdict(case.experiment.modes)
 
 
-@rule("site-refuses")
+@rule("site-refuses", reads=("mupj",))
 def site_refuses(case: Case) -> Outcome | None:
     r, said = _stance(case)
     if said is not StanceVerdict.REFUSES:
@@ -140,7 +166,7 @@ def site_refuses(case: Case) -> Outcome | None:
     )
 
 
-@rule("mode-mismatch")
+@rule("mode-mismatch", reads=("mupj", "modes"))
 def mode_mismatch(case: Case) -> Outcome | None:
     r, said = _stance(case)
     if said is not StanceVerdict.MODE_MISMATCH:
@@ -153,7 +179,7 @@ def mode_mismatch(case: Case) -> Outcome | None:
     )
 
 
-@rule("conditional")
+@rule("conditional", reads=("mupj", "modes"))
 def conditional(case: Case) -> Outcome | None:
     r, said = _stance(case)
     if said is not StanceVerdict.CONDITIONAL:
@@ -170,7 +196,7 @@ def conditional(case: Case) -> Outcome | None:
     return Outcome(Verdict.CONDITIONAL, reason, mode, r.fail_closed)
 
 
-@rule("ready")
+@rule("ready", reads=("modes", "bypass_on_error"))
 def ready(case: Case) -> Outcome | None:
     r, _ = _stance(case)
     mode = r.choose_mode(case.experiment.modes)

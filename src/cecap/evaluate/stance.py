@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from ..model.glue import CE
 from ..policy.stances import (
     BypassAnswer,
+    ClusterMatch,
     GlexecMode,
     ModeAnswer,
     MupjSupport,
+    Scope,
     SiteMapping,
     Stance,
 )
@@ -35,10 +38,23 @@ class ResolvedStance:
     mupj: MupjSupport
     modes: Mapping[GlexecMode, ModeAnswer]
     bypass: BypassAnswer
+    # What matched the CE to its cluster scope, and per question the scoped variant that
+    # gave its value (questions answered overall are left out).
+    cluster: ClusterMatch | None = None
+    scoped: Mapping[str, Scope[Any]] = field(default_factory=dict)
 
     @property
     def respondent(self) -> str:
         return self.stance.respondent
+
+    def values(self) -> dict[str, Enum]:
+        """Each question's value for this VO and cluster, by question (Stance.answers)."""
+        return {
+            "mupj": self.mupj,
+            "glexec_setuid": self.modes[GlexecMode.SETUID],
+            "glexec_log_only": self.modes[GlexecMode.LOG_ONLY],
+            "bypass_on_error": self.bypass,
+        }
 
     @property
     def fail_closed(self) -> bool:
@@ -82,11 +98,19 @@ class ResolvedStance:
 
 def resolve(stance: Stance, mapping: SiteMapping | None, ce: CE, vo: str | None) -> ResolvedStance:
     """The stance for ``vo`` (None: no VO in particular) on the CE's cluster or host."""
-    scope = mapping.cluster_scope(ce.cluster_id, ce.host) if mapping else None
+    cluster = mapping.cluster_match(ce.cluster_id, ce.host) if mapping else None
+    scope = cluster.scope if cluster else None
+    scoped = {
+        question: found
+        for question, answer in stance.answers().items()
+        if (found := answer.scope_for(vo, scope)) is not None
+    }
     return ResolvedStance(
         stance=stance,
         scope=scope,
         mupj=stance.mupj.resolve(vo, scope),
         modes={mode: stance.mode_answer(mode).resolve(vo, scope) for mode in GlexecMode},
         bypass=stance.bypass_on_error.resolve(vo, scope),
+        cluster=cluster,
+        scoped=scoped,
     )

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..policy.stances import GLEXEC
 from .glue import CE
 
 __all__ = [
     "GLEXEC",
+    "AccessRule",
+    "CapabilityValue",
+    "access_rules",
     "advertises",
+    "capability_values",
     "is_capability",
     "narrowing_vos",
     "rule_vo",
@@ -50,10 +55,26 @@ def rule_vo(rule: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class AccessRule:
+    """One access control rule of a CE (``voview`` None) or of one of its VOViews, and the
+    VO (lower-case) it names, None for none."""
+
+    voview: str | None
+    rule: str
+    vo: str | None
+
+
+def access_rules(ce: CE) -> list[AccessRule]:
+    """The CE's rules, then each VOView's, in the order published."""
+    out = [AccessRule(None, r, rule_vo(r)) for r in ce.rules]
+    out.extend(AccessRule(v.local_id, r, rule_vo(r)) for v in ce.voviews for r in v.rules)
+    return out
+
+
 def served_vos(ce: CE) -> frozenset[str]:
     """Every VO (lower-case) the CE serves: named by its rules or its VOViews' rules."""
-    rules = [*ce.rules, *(r for view in ce.voviews for r in view.rules)]
-    return frozenset(vo for vo in map(rule_vo, rules) if vo is not None)
+    return frozenset(r.vo for r in access_rules(ce) if r.vo is not None)
 
 
 def serves(ce: CE, vo: str) -> bool:
@@ -68,15 +89,36 @@ def is_capability(value: str, capability: str) -> bool:
     return value.strip().lower() == capability.lower()
 
 
+@dataclass(frozen=True, slots=True)
+class CapabilityValue:
+    """One capability value on a CE (``voview`` None) or on one of its VOViews, and what
+    ``advertises`` made of it for one VO and capability."""
+
+    voview: str | None
+    value: str
+    names_capability: bool
+    for_vo: bool  # on the CE itself, or on a VOView for the VO
+
+    @property
+    def counts(self) -> bool:
+        return self.names_capability and self.for_vo
+
+
+def capability_values(ce: CE, vo: str, capability: str = GLEXEC) -> list[CapabilityValue]:
+    """Every capability value on the CE, then on each VOView, for ``vo``'s question."""
+    out = [CapabilityValue(None, c, is_capability(c, capability), True) for c in ce.capabilities]
+    for view in ce.voviews:
+        for_vo = _view_is_for(view.rules, view.local_id, vo)
+        out.extend(
+            CapabilityValue(view.local_id, c, is_capability(c, capability), for_vo)
+            for c in view.capabilities
+        )
+    return out
+
+
 def advertises(ce: CE, vo: str, capability: str = GLEXEC) -> bool:
     """The capability is on the CE itself or on its VOView for the VO."""
-    if any(is_capability(c, capability) for c in ce.capabilities):
-        return True
-    return any(
-        any(is_capability(c, capability) for c in view.capabilities)
-        for view in ce.voviews
-        if _view_is_for(view.rules, view.local_id, vo)
-    )
+    return any(value.counts for value in capability_values(ce, vo, capability))
 
 
 def _view_is_for(rules: Sequence[str], local_id: str, vo: str) -> bool:

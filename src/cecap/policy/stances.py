@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..errors import ConfigError
 
@@ -81,12 +81,17 @@ class Answer(Generic[E]):
 
     def resolve(self, vo: str | None = None, cluster_scope: str | None = None) -> E:
         """The value for a VO on a cluster; the overall value where no scope applies."""
+        scope = self.scope_for(vo, cluster_scope)
+        return self.value if scope is None else scope.value
+
+    def scope_for(self, vo: str | None = None, cluster_scope: str | None = None) -> Scope[E] | None:
+        """The scoped variant that applies to a VO on a cluster (the first listed), if any."""
         for scope in self.scopes:
             if scope.kind == "vo" and vo is not None and scope.name == vo.lower():
-                return scope.value
+                return scope
             if scope.kind == "cluster" and scope.name == cluster_scope:
-                return scope.value
-        return self.value
+                return scope
+        return None
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,15 @@ class Stance:
 
     def mode_answer(self, mode: GlexecMode) -> Answer[ModeAnswer]:
         return self.glexec_setuid if mode is GlexecMode.SETUID else self.glexec_log_only
+
+    def answers(self) -> dict[str, Answer[Any]]:
+        """The four answers by question, in the questionnaire's order."""
+        return {
+            "mupj": self.mupj,
+            "glexec_setuid": self.glexec_setuid,
+            "glexec_log_only": self.glexec_log_only,
+            "bypass_on_error": self.bypass_on_error,
+        }
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,31 @@ class Experiment:
         return state.strip().lower() in {s.lower() for s in self.states}
 
 
+def is_pattern(name: str) -> bool:
+    """A sites.yaml entry with shell wildcards, rather than one site's name."""
+    return any(c in name for c in "*?[")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMatch:
+    """How a BDII site came to a respondent: ``entry`` is the sites.yaml name or pattern
+    that matched it, None when the site has the respondent's own name."""
+
+    respondent: str
+    site: str
+    entry: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMatch:
+    """The cluster scope that applies to a CE: the cluster or host ``name`` that the
+    sites.yaml ``pattern`` listed under ``scope`` matched."""
+
+    scope: str
+    name: str
+    pattern: str
+
+
 @dataclass(frozen=True)
 class SiteMapping:
     """Which BDII sites (and which of their clusters) a respondent's answers cover."""
@@ -126,24 +165,43 @@ class SiteMapping:
     cluster_scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def matches(self, site: str) -> bool:
+        return self.match(site) is not None
+
+    def match(self, site: str) -> SiteMatch | None:
+        """How ``site`` matches: by the respondent's own name or by which sites.yaml entry."""
         name = site.lower()
         if name == self.respondent.lower():
-            return True
-        return self._pattern is not None and self._pattern.match(name) is not None
+            return SiteMatch(self.respondent, site, None)
+        found = self._pattern.match(name) if self._pattern is not None else None
+        if found is None:
+            return None
+        entry = next(i for i in range(len(self.patterns)) if found[f"entry{i}"] is not None)
+        return SiteMatch(self.respondent, site, self.patterns[entry])
 
     @functools.cached_property
     def _pattern(self) -> re.Pattern[str] | None:
         # All patterns in one regex, compiled once: a top-level BDII asks for every site.
+        # Each entry is a named group, so a match says which entry it was.
         if not self.patterns:
             return None
-        return re.compile("|".join(fnmatch.translate(p.lower()) for p in self.patterns))
+        return re.compile(
+            "|".join(
+                f"(?P<entry{i}>{fnmatch.translate(p.lower())})" for i, p in enumerate(self.patterns)
+            )
+        )
 
     def cluster_scope(self, *names: str | None) -> str | None:
         """The scope ("central", "shared", ...) whose patterns match a cluster or host name."""
+        found = self.cluster_match(*names)
+        return found.scope if found else None
+
+    def cluster_match(self, *names: str | None) -> ClusterMatch | None:
+        """The first scope with a pattern matching one of ``names``, and what matched."""
         for scope, patterns in self.cluster_scopes.items():
             for name in names:
-                if name and any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in patterns):
-                    return scope
+                for pattern in patterns:
+                    if name and fnmatch.fnmatchcase(name.lower(), pattern.lower()):
+                        return ClusterMatch(scope, name, pattern)
         return None
 
 

@@ -1,0 +1,81 @@
+"""The `explain` command: why a CE has its verdict, rule by rule, for a site admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_OK, EXIT_UNAVAILABLE, UsageError
+from ..evaluate.explain import explain
+from ..evaluate.selection import Selection, select_model
+from ..formats import render
+from ..policy.load import config_dir, load_policy
+from ..rows.explain import explain_table, explain_text
+from .common import load_model, pick_experiments, source_meta, warn
+from .options import (
+    GlueOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    glue_options,
+    selection_options,
+    source_options,
+)
+
+
+@click.command("explain")
+@source_options
+@selection_options()
+@experiment_option
+@glue_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"], case_sensitive=False),
+    default="table",
+    show_default=True,
+    metavar="FMT",
+    help="table (one block per CE and experiment) or json (every value).",
+)
+@config_option
+@debug_option
+def explain_command(
+    source: SourceOptions,
+    selection: Selection,
+    experiments: tuple[str, ...],
+    glue: GlueOptions,
+    fmt: str,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Why a CE has its verdict: every verdict rule in order, and the data it read.
+
+    For each CE matching --ce (or --site) and each experiment: the CE's state, the
+    access rules that make it serve the VO, the capability values on the CE and its
+    VOViews and which counted, how the site's respondent was found, the cluster scope,
+    each answer as given and as read, then each rule's outcome and the verdict (the
+    one `cecap report` gives). Experiments whose VO a CE does not serve are left out,
+    unless named with -e or the CE serves none of them.
+    """
+    if selection.everything:
+        raise UsageError("explain: name the CEs with --ce PATTERN (or --site PATTERN)")
+    policy = load_policy(config_dir(config))
+    chosen = pick_experiments(policy, experiments)
+    # Every VOView, not only the chosen VOs': an explanation shows what the CE publishes.
+    model = load_model(source, glue, config, runtime_environment=False)
+    found = explain(
+        select_model(selection, model),
+        policy,
+        chosen,
+        glue.capability,
+        unserved=bool(experiments),
+    )
+    meta = {**source_meta(model), "capability": glue.capability, "empty": "CE"}
+    table = explain_table(found, meta)
+    click.echo(explain_text(table) if fmt.lower() == "table" else render("json", table))
+    if model.partial:
+        warn(f"{model.origin}: partial answer: {model.partial}")
+        return EXIT_OK if source.allow_partial else EXIT_UNAVAILABLE
+    return EXIT_OK
