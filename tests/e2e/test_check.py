@@ -645,7 +645,7 @@ def test_unknown_when_the_bdii_hangs(
     assert unknown_line(result) == (
         f"CECAP UNKNOWN - no result within --timeout 2 s (gave up reading 127.0.0.1:{port})"
     )
-    assert elapsed < 2 + 2
+    assert elapsed < 2 + 8  # a bound on a hang (the server never answers), not a timing
     assert len(accepted) == 1  # it connected: the hang came after the accept
     assert db_runs(tmp_path / "h.sqlite") == []
 
@@ -670,7 +670,7 @@ def test_a_live_bdii_after_a_hanging_one(
     elapsed = time.monotonic() - started
     # The hanging endpoint had its share of the 8 s, leaving the rest for the next one.
     assert result.code == 0, result.out + result.err
-    assert elapsed < 8 + 2
+    assert elapsed < 8 + 8  # within --timeout and start-up, whatever the load: no hang
     assert len(accepted) == 1
     assert re.fullmatch(
         rf"cecap: warning: ldap://127\.0\.0\.1:{port}: no complete answer within [34]\.\d s"

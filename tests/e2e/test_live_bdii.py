@@ -396,7 +396,7 @@ def test_a_hanging_server_ends_at_the_timeout_with_exit_3(
     result = run_cli("report", "--bdii", f"127.0.0.1:{port}", "--timeout", "2")
     elapsed = time.monotonic() - started
     assert result.code == 3
-    assert elapsed < 2 + 2
+    assert elapsed < 2 + 8  # a bound on a hang (the server never answers), not a timing
     assert len(accepted) == 1  # it did connect: the hang is after the accept
     assert result.out == ""
     assert result.err == (

@@ -81,7 +81,7 @@ def test_a_site_or_ce_that_is_not_there_is_an_error(command: str) -> None:
         f"cecap: error: no CE in {SAMPLE} matches --site 'pic' --ce 'ce201*'\n"
     )
     assert error(command, "--bdii", SAMPLE, "--site", "XYZ*") == (
-        f"cecap: error: --site 'XYZ*': no site in {SAMPLE} matches; none of the 8 sites there"
+        f"cecap: error: --site 'XYZ*': no site in {SAMPLE} matches; none of the 9 sites there"
         " is close\n"
     )
     assert error(command, "--bdii", SAMPLE, "--site", " ") == (
@@ -93,7 +93,7 @@ def test_a_pattern_is_shown_escaped_once() -> None:
     err = error("report", "--bdii", SAMPLE, "--site", "\x1b]0;owned\x07")
     assert err == (
         f"cecap: error: --site '\\x1b]0;owned\\x07': no site in {SAMPLE} matches;"
-        " none of the 8 sites there is close\n"
+        " none of the 9 sites there is close\n"
     )
 
 
@@ -193,7 +193,7 @@ def test_check_of_a_site_that_left_the_bdii(tmp_path: Path) -> None:
         1,
         [
             f"CECAP WARNING - atlas: 1 no longer ready: {RAL}",
-            "atlas WARNING: 0 ready of 0 CEs serving VO atlas (1 at the previous run)",
+            "atlas WARNING: no CE serves VO atlas (1 ready at the previous run)",
             f"  no longer ready: {RAL} at RAL-LCG2: ready → absent: no longer among the CEs"
             " serving VO atlas",
         ],

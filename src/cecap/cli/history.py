@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from ..evaluate.selection import Selection
 from ..evaluate.verdicts import ABSENT, GLEXEC_VERDICTS
 from ..history.paths import state_path
-from ..history.since import parse_since
-from ..evaluate.selection import Selection
 from ..history.record import recorded_experiments, recorded_pairs, selected_change
+from ..history.since import parse_since
 from ..history.store import History
 from ..rows.history import (
     DIFF_FIELDS,

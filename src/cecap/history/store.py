@@ -344,8 +344,6 @@ class History:
         self,
         *,
         experiments: Sequence[str] = (),
-        ce: str | None = None,
-        site: str | None = None,
         since: datetime | None = None,
         verdicts: Sequence[str] = (),
         changes_only: bool = False,
@@ -357,12 +355,6 @@ class History:
         if experiments:
             where.append(f"experiment IN ({', '.join('?' * len(experiments))})")
             args += experiments
-        if ce:
-            where.append("ce = ?")
-            args.append(ce)
-        if site:
-            where.append("(lower(site) = lower(?) OR lower(before_site) = lower(?))")
-            args += [site, site]
         if since:
             where.append("since_time >= ?")
             args.append(stamp(since))

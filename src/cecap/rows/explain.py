@@ -11,7 +11,7 @@ from ..evaluate.explain import Explanation
 from ..evaluate.rules import READS, Step
 from ..policy.stances import is_pattern
 from ..text import visible
-from .table import Row, Table
+from .table import Column, Row, Table
 
 EXPLAIN_FIELDS = (
     "experiment",
@@ -158,13 +158,15 @@ def explain_table(explanations: Iterable[Explanation], meta: Mapping[str, Any]) 
         fields=EXPLAIN_FIELDS,
         rows=[_row(e) for e in explanations],
         compact=(
-            ("experiment", "exp", 5),
-            ("site", "site", 24),
-            ("verdict", "verdict", 17),
-            ("mode", "mode", 8),
-            ("fail_closed", "fail closed", 11),
+            Column("experiment", "exp", spill=4),
+            Column("site", "site", spill=3),
+            Column("ce", "ce"),
+            Column("verdict", "verdict"),
+            Column("mode", "mode", spill=2),
+            Column("fail_closed", "fail closed", spill=1),
         ),
-        note_fields=("ce", "reason"),
+        note_fields=("reason",),
+        key=("ce",),
         meta=meta,
     )
 

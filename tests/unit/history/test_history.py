@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import HistoryBusy, HistoryError
+from cecap.evaluate.selection import Selection
 from cecap.evaluate.verdicts import ABSENT
 from cecap.history.lock import HistoryLock
 from cecap.history.paths import state_path
+from cecap.history.record import selected_change
 from cecap.history.store import SCHEMA_VERSION, History
 from cecap.history.types import Observation
 
@@ -36,11 +38,14 @@ def record(db: Path, found: list[Observation], day: int, experiments=BOTH, **kw)
         )
 
 
-def transitions(db: Path, **filters) -> list[tuple]:
+def transitions(db: Path, *, site: str = "", ce: str = "", **filters) -> list[tuple]:
+    """The timeline's changes; ``site``/``ce`` as `cecap history --site/--ce` selects them."""
+    selection = Selection(sites=(site,) if site else (), ces=(ce,) if ce else ())
     with History.open(db) as history:
         return [
             (c.run, c.experiment, c.ce, c.before_verdict, c.verdict)
             for c in history.timeline(**filters)
+            if selected_change(selection, c)
         ]
 
 
