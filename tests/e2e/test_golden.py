@@ -42,6 +42,9 @@ SOURCE_COMMANDS = {
     "audit": ["audit"],
     "audit-json": ["audit", "--format", "json"],
     "audit-ldif": ["audit", "--format", "ldif"],
+    "testlist": ["testlist"],
+    "testlist-json": ["testlist", "--format", "json"],
+    "testlist-vofeed": ["testlist", "--format", "vofeed"],
 }
 
 

@@ -20,6 +20,7 @@ from .explain import explain_command
 from .history import diff_command, history_command
 from .report import report, sites, stances
 from .snapshot import snapshot
+from .testlist import testlist
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,6 +44,7 @@ for _command in (
     snapshot,
     audit_command,
     explain_command,
+    testlist,
 ):
     cli.add_command(_command)
 

@@ -1,0 +1,98 @@
+"""The `testlist` command: the CEs each experiment should run its glexec test against."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..evaluate.assess import assess
+from ..evaluate.testlist import select_targets
+from ..model.select import GLUE_CHOICES
+from ..policy.load import config_dir, load_policy
+from ..policy.stances import GLEXEC
+from ..rows.table import Table
+from ..rows.testlist import TESTLIST_FIELDS, testlist_table
+from ..rows.vofeed import vofeed_xml
+from .common import emit, load_model, pick_experiments, source_meta
+from .options import (
+    GlueOptions,
+    OutputOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    output_options,
+    source_options,
+)
+
+# The WLCG VO feed (XML topology for SAM/ETF), instead of the rows.
+VOFEED = "vofeed"
+
+
+@click.command(name="testlist")
+@source_options
+@experiment_option
+@click.option(
+    "--glue",
+    type=click.Choice(sorted(GLUE_CHOICES)),
+    default=None,
+    help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
+    " source holds; a CE published in both counts once, from GLUE 1.3).",
+)
+@click.option(
+    "--feed-responsible",
+    "responsible",
+    default="",
+    metavar="DN",
+    help="The certificate DN the VO feed names as its responsible (--format vofeed).",
+)
+@output_options(TESTLIST_FIELDS, extra=(VOFEED,))
+@config_option
+@debug_option
+def testlist(
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    glue: str | None,
+    responsible: str,
+    output: OutputOptions,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """What to test: per experiment, the CEs that advertise glexec and are ready or
+    conditional (never site-refuses or mode-mismatch), with the mode to test and
+    whether glexec fails closed there.
+
+    --format lines prints one CE per line; --format vofeed prints the list as a WLCG VO
+    feed, the XML topology SAM/ETF test frameworks read:
+    cecap testlist --format vofeed > feed.xml
+    """
+    if output.fmt == VOFEED and not output.header:
+        raise UsageError(f"--no-header does not apply to --format {VOFEED}")
+    if responsible and output.fmt != VOFEED:
+        raise UsageError(
+            f"--feed-responsible names the VO feed's responsible: give --format {VOFEED}"
+        )
+    policy = load_policy(config_dir(config))
+    chosen = pick_experiments(policy, experiments)
+    options = GlueOptions(glue, GLEXEC)
+    model = load_model(
+        source, options, config, vos=[e.vo for e in chosen], runtime_environment=False
+    )
+    targets = select_targets(assess(model, policy, chosen, GLEXEC))
+    meta = {
+        **source_meta(model),
+        "capability": GLEXEC,
+        "empty": "CE advertises glexec and is ready or conditional for the chosen experiments",
+    }
+    vos = list(dict.fromkeys(e.vo for e in chosen))
+    updated = datetime.now(UTC)
+
+    def feed(table: Table) -> str:
+        return vofeed_xml(table, vos, updated, responsible)
+
+    return emit(
+        testlist_table(targets, meta), output, model, source.allow_partial, own={VOFEED: feed}
+    )
