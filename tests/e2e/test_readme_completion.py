@@ -25,6 +25,7 @@ COMMANDS = [
     "sites",
     "snapshot",
     "stances",
+    "testlist",
 ]
 
 
@@ -89,9 +90,10 @@ def test_bash_line_completes_commands_and_choices(tmp_path: Path) -> None:
     )
     lines = done.stdout.splitlines()
     assert lines[0] == "complete -o nosort -F _cecap_completion cecap"
-    assert lines[1 : 1 + len(COMMANDS)] == COMMANDS
+    commands = len(COMMANDS) + 1
+    assert lines[1:commands] == COMMANDS
     # audit's own extra format is offered with the others.
-    assert "ldif" in lines[1 + len(COMMANDS) :] and "latex" in lines[1 + len(COMMANDS) :]
+    assert "ldif" in lines[commands:] and "latex" in lines[commands:]
 
 
 def test_bash_protocol_lists_the_commands(tmp_path: Path) -> None:
