@@ -90,6 +90,16 @@ def test_lines_gives_one_ce_per_line() -> None:
     assert len(expected) == len(set(expected)) == 3
 
 
+def test_site_and_ce_patterns_choose_what_to_test() -> None:
+    done = run_cli("testlist", "--bdii", SAMPLE, "--site", "RAL-*", "--format", "lines")
+    assert done.code == 0, done.err
+    expected = [ce for _, ce, _ in _report_tested(SAMPLE, "--site", "RAL-LCG2")]
+    assert expected and done.out.splitlines() == expected
+    missing = run_cli("testlist", "--bdii", SAMPLE, "--ce", "nosuch.example.org:*")
+    assert missing.code == 2
+    assert missing.err.startswith("cecap: error: --ce 'nosuch.example.org:*': no CE in ")
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_shows_the_list(fmt: str) -> None:
     done = run_cli("testlist", "-e", "cms", "--bdii", SAMPLE, "--format", fmt)

@@ -9,6 +9,7 @@ import click
 
 from ..errors import UsageError
 from ..evaluate.assess import assess
+from ..evaluate.selection import Selection, select_model
 from ..evaluate.testlist import select_targets
 from ..model.select import GLUE_CHOICES
 from ..policy.load import config_dir, load_policy
@@ -25,6 +26,7 @@ from .options import (
     debug_option,
     experiment_option,
     output_options,
+    selection_options,
     source_options,
 )
 
@@ -35,6 +37,7 @@ VOFEED = "vofeed"
 @click.command(name="testlist")
 @source_options
 @experiment_option
+@selection_options()
 @click.option(
     "--glue",
     type=click.Choice(sorted(GLUE_CHOICES)),
@@ -55,6 +58,7 @@ VOFEED = "vofeed"
 def testlist(
     source: SourceOptions,
     experiments: tuple[str, ...],
+    selection: Selection,
     glue: str | None,
     responsible: str,
     output: OutputOptions,
@@ -81,7 +85,7 @@ def testlist(
     model = load_model(
         source, options, config, vos=[e.vo for e in chosen], runtime_environment=False
     )
-    targets = select_targets(assess(model, policy, chosen, GLEXEC))
+    targets = select_targets(assess(select_model(selection, model), policy, chosen, GLEXEC))
     meta = {
         **source_meta(model),
         "capability": GLEXEC,
