@@ -14,9 +14,11 @@ from .. import __version__
 from ..errors import EXIT_OK, CecapError
 from ..text import visible
 from .audit import audit_command
+from .audit_factory import audit_factory_command
 from .check import check
 from .errors import describe
 from .explain import explain_command
+from .export import export_command
 from .history import diff_command, history_command
 from .report import report, sites, stances
 from .snapshot import snapshot
@@ -45,6 +47,8 @@ for _command in (
     audit_command,
     explain_command,
     testlist,
+    export_command,
+    audit_factory_command,
 ):
     cli.add_command(_command)
 

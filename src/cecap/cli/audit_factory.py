@@ -1,0 +1,69 @@
+"""The `audit-factory` command: a glideinWMS factory's glexec settings against the
+verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_FINDINGS, EXIT_OK
+from ..evaluate.assess import assess
+from ..evaluate.audit import Severity
+from ..evaluate.factory import audit_factory, worst_factory
+from ..policy.load import config_dir, load_policy
+from ..rows.pilots import FACTORY_FIELDS, factory_table
+from ..sources.factory import read_factory
+from .common import emit, load_model, pick_experiments, source_meta
+from .options import (
+    GlueOptions,
+    OutputOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    output_options,
+    source_options,
+)
+
+
+@click.command(name="audit-factory")
+@click.argument("factory", type=click.Path(dir_okay=False, path_type=Path))
+@source_options
+@experiment_option
+@output_options(FACTORY_FIELDS)
+@config_option
+@debug_option
+def audit_factory_command(
+    factory: Path,
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    output: OutputOptions,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Audit a glideinWMS factory configuration (FACTORY: its glideinWMS.xml or a config.d
+    file) against the CEs' verdicts: one finding per entry, experiment and CE.
+
+    Errors: glexec-where-refused (GLEXEC_BIN set where the verdict is site-refuses,
+    mode-mismatch, not-advertised, not-in-production or no-stance). Warnings:
+    entry-not-in-bdii (the gatekeeper matches no CE). Information: glexec-available
+    (GLEXEC_BIN is NONE on a ready CE). Exit 1 when there is an error, so it can guard a
+    factory reconfiguration in CI.
+    """
+    entries = read_factory(factory)
+    policy = load_policy(config_dir(config))
+    chosen = pick_experiments(policy, experiments)
+    model = load_model(
+        source, GlueOptions(), config, vos=[e.vo for e in chosen], runtime_environment=False
+    )
+    findings = audit_factory(entries, model, assess(model, policy, chosen), chosen)
+    meta = {
+        **source_meta(model),
+        "factory": str(factory),
+        "empty": "findings: the factory's glexec settings match the verdicts",
+    }
+    code = emit(factory_table(findings, meta), output, model, source.allow_partial)
+    if code != EXIT_OK:
+        return code
+    return EXIT_FINDINGS if worst_factory(findings) is Severity.ERROR else EXIT_OK

@@ -1,0 +1,115 @@
+"""The `export` command: the verdicts as pilot systems read them (a glideinWMS factory
+configuration, or per-queue flags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..evaluate.assess import assess
+from ..policy.load import config_dir, load_policy
+from ..rows.pilots import (
+    DEFAULT_GLEXEC_PATH,
+    DEFAULT_SCHEDD,
+    QUEUE_FIELDS,
+    glideinwms_xml,
+    queue_table,
+)
+from .common import emit, load_model, partial_exit, pick_experiments, source_meta, warn
+from .options import (
+    GlueOptions,
+    OutputOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    output_options,
+    source_options,
+)
+
+GLIDEINWMS = "glideinwms"
+JSON = "json"
+
+
+@click.command(name="export")
+@source_options
+@experiment_option
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice([GLIDEINWMS, JSON]),
+    required=True,
+    help="glideinwms: a factory configuration, one <entry> per experiment and CE;"
+    " json: per experiment and CE its queue and glexec flags (in --format, json unless"
+    " told).",
+)
+@click.option(
+    "--glexec-path",
+    default=DEFAULT_GLEXEC_PATH,
+    show_default=True,
+    metavar="PATH",
+    help="GLEXEC_BIN of the entries whose CE is ready (every other entry: NONE).",
+)
+@click.option(
+    "--schedd",
+    default=DEFAULT_SCHEDD,
+    show_default=True,
+    metavar="NAME",
+    help="schedd_name of every entry (the factory's schedd that submits the pilots).",
+)
+@click.option(
+    "--ready-only", is_flag=True, help="Only the entries (or rows) whose pilots may use glexec."
+)
+@output_options(QUEUE_FIELDS, default=JSON)
+@config_option
+@debug_option
+def export_command(
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    target: str,
+    glexec_path: str,
+    schedd: str,
+    ready_only: bool,
+    output: OutputOptions,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Every CE serving each experiment's VO, for the pilot system: where pilots may use
+    glexec (the verdict is ready) and where not.
+
+    --to glideinwms prints one glideinWMS factory configuration (the v3_4_6 schema) to diff
+    against the factory's own: GLEXEC_BIN is --glexec-path where the CE is ready, NONE
+    elsewhere. --to json prints the per-queue flags.
+    """
+    if not glexec_path.strip() or glexec_path.strip().upper() == "NONE":
+        raise UsageError("--glexec-path: give the path of glexec on the worker nodes")
+    policy = load_policy(config_dir(config))
+    chosen = pick_experiments(policy, experiments)
+    model = load_model(
+        source, GlueOptions(), config, vos=[e.vo for e in chosen], runtime_environment=False
+    )
+    results = assess(model, policy, chosen)
+    if target == GLIDEINWMS:
+        if output.fmt != JSON or output.fields or not output.header:
+            raise UsageError("--format, --fields and --no-header apply to --to json only")
+        export = glideinwms_xml(
+            results,
+            glexec_path=glexec_path.strip(),
+            schedd=schedd,
+            ready_only=ready_only,
+            source=model.origin,
+        )
+        for skipped in export.skipped:
+            warn(
+                f"{skipped.ce.unique_id}: no factory entry (cecap knows no glideinWMS"
+                " gatekeeper for this kind of CE)"
+            )
+        click.echo(export.xml, nl=False)
+        return partial_exit(model, source.allow_partial)
+    meta = {**source_meta(model), "empty": "CE serves the chosen experiments' VOs"}
+    table = queue_table(results, meta)
+    if ready_only:
+        table.rows[:] = [row for row in table.rows if row["glexec"]]
+    return emit(table, output, model, source.allow_partial)

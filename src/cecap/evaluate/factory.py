@@ -1,0 +1,221 @@
+"""The factory audit (pure): a glideinWMS factory's entries against the CEs' verdicts ->
+findings, per entry and experiment.
+
+An entry is matched to the CEs it submits to through its gatekeeper (and rsl queue, see
+model.gatekeeper). The experiments it serves are those its GLIDEIN_Supported_VOs names (by
+experiment name, key or VO, any case), else every chosen experiment whose VO the CE
+serves; an experiment whose VO the CE does not serve has no verdict there and no finding.
+Entries of grid types no BDII publishes (ec2, gce, batch ...) are not audited.
+
+``reliability`` maps (experiment key, CE ID) to whether glexec test results show glexec
+working there; a pair without results is absent, and with no mapping at all (None) the
+``glexec-not-reliable`` check never fires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from ..model.gatekeeper import Gatekeeper, of_ce, of_entry
+from ..model.glue import CE, GlueModel
+from ..policy.stances import Experiment
+from ..sources.factory import FactoryEntry
+from .audit.findings import Severity
+from .verdicts import Assessment, Verdict
+
+# (experiment key, CE ID) -> glexec is reliable there (from test results).
+Reliability = Mapping[tuple[str, str], bool]
+
+# Verdicts under which a site, or the BDII, says no glexec pilots.
+REFUSED = (
+    Verdict.SITE_REFUSES,
+    Verdict.MODE_MISMATCH,
+    Verdict.NOT_ADVERTISED,
+    Verdict.NOT_IN_PRODUCTION,
+    Verdict.NO_STANCE,
+)
+
+
+class FactoryKind(Enum):
+    """What is wrong with an entry; the values are stable names a factory's CI may match."""
+
+    GLEXEC_WHERE_REFUSED = "glexec-where-refused"
+    ENTRY_NOT_IN_BDII = "entry-not-in-bdii"
+    GLEXEC_NOT_RELIABLE = "glexec-not-reliable"
+    GLEXEC_AVAILABLE = "glexec-available"
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    FactoryKind.GLEXEC_WHERE_REFUSED: Severity.ERROR,
+    FactoryKind.ENTRY_NOT_IN_BDII: Severity.WARNING,
+    FactoryKind.GLEXEC_NOT_RELIABLE: Severity.WARNING,
+    FactoryKind.GLEXEC_AVAILABLE: Severity.INFO,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FactoryFinding:
+    """One problem of one entry for one experiment (``experiment`` empty for an entry that
+    matches no CE) on one CE."""
+
+    kind: FactoryKind
+    entry: FactoryEntry
+    experiment: str
+    vo: str
+    ce: str
+    site: str
+    verdict: Verdict | None
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return self.kind.severity
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """What a check sees: an entry, one CE it submits to, and one experiment's verdict."""
+
+    entry: FactoryEntry
+    assessment: Assessment
+    reliable: bool | None  # None: no glexec test results for this CE and experiment
+
+
+Check = Callable[[Case], str | None]
+# The checks, in order, each with the kind it finds; a check returns the message.
+CHECKS: list[tuple[FactoryKind, Check]] = []
+
+
+def check(kind: FactoryKind) -> Callable[[Check], Check]:
+    def register(func: Check) -> Check:
+        CHECKS.append((kind, func))
+        return func
+
+    return register
+
+
+@check(FactoryKind.GLEXEC_WHERE_REFUSED)
+def _where_refused(case: Case) -> str | None:
+    verdict = case.assessment.verdict
+    if not case.entry.uses_glexec or verdict not in REFUSED:
+        return None
+    return (
+        f"GLEXEC_BIN is {case.entry.glexec_bin} but the verdict is {verdict.value}:"
+        f" {case.assessment.reason}; set GLEXEC_BIN to NONE"
+    )
+
+
+@check(FactoryKind.GLEXEC_NOT_RELIABLE)
+def _not_reliable(case: Case) -> str | None:
+    if not case.entry.uses_glexec or case.assessment.verdict is not Verdict.READY:
+        return None
+    if case.reliable is not False:
+        return None
+    return "GLEXEC_BIN is set and the CE is ready, but glexec test results show it failing"
+
+
+@check(FactoryKind.GLEXEC_AVAILABLE)
+def _available(case: Case) -> str | None:
+    if case.entry.uses_glexec:
+        return None
+    if case.assessment.verdict is not Verdict.READY and case.reliable is not True:
+        return None
+    return "GLEXEC_BIN is NONE but the CE is ready for glexec pilots"
+
+
+def audit_factory(
+    entries: Iterable[FactoryEntry],
+    model: GlueModel,
+    assessments: Iterable[Assessment],
+    experiments: Sequence[Experiment],
+    reliability: Reliability | None = None,
+) -> list[FactoryFinding]:
+    """Every finding for ``entries`` (see the module doc): errors first, then by entry,
+    experiment, kind and CE."""
+    verdicts = {(a.experiment.key, a.ce.unique_id): a for a in assessments}
+    gatekeepers = [(gk, ce) for ce in model.ces if (gk := of_ce(ce)) is not None]
+    found: list[FactoryFinding] = []
+    for entry in entries:
+        target = of_entry(entry.gridtype, entry.gatekeeper, entry.rsl)
+        if target is None:
+            continue
+        ces = _matching(target, gatekeepers)
+        if not ces:
+            found.append(_not_in_bdii(entry))
+            continue
+        for experiment in _served(entry, experiments):
+            for ce in ces:
+                assessment = verdicts.get((experiment.key, ce.unique_id))
+                if assessment is None:
+                    continue
+                reliable = (reliability or {}).get((experiment.key, ce.unique_id))
+                found.extend(_findings(Case(entry, assessment, reliable)))
+    order = tuple(Severity)
+    kinds = tuple(FactoryKind)
+    found.sort(
+        key=lambda f: (
+            order.index(f.severity),
+            f.entry.name,
+            f.experiment,
+            kinds.index(f.kind),
+            f.ce,
+        )
+    )
+    return found
+
+
+def _matching(target: Gatekeeper, gatekeepers: Sequence[tuple[Gatekeeper, CE]]) -> list[CE]:
+    seen: dict[str, CE] = {}
+    for gk, ce in gatekeepers:
+        if gk.matches(target):
+            seen.setdefault(ce.unique_id, ce)
+    return list(seen.values())
+
+
+def _served(entry: FactoryEntry, experiments: Sequence[Experiment]) -> list[Experiment]:
+    named = {vo.lower() for vo in entry.supported_vos}
+    if not named:
+        return list(experiments)
+    return [e for e in experiments if named & {e.name.lower(), e.key.lower(), e.vo.lower()}]
+
+
+def _findings(case: Case) -> Iterable[FactoryFinding]:
+    a = case.assessment
+    for kind, func in CHECKS:
+        message = func(case)
+        if message is not None:
+            yield FactoryFinding(
+                kind,
+                case.entry,
+                a.experiment.key,
+                a.experiment.vo,
+                a.ce.unique_id,
+                a.ce.site,
+                a.verdict,
+                message,
+            )
+
+
+def _not_in_bdii(entry: FactoryEntry) -> FactoryFinding:
+    return FactoryFinding(
+        FactoryKind.ENTRY_NOT_IN_BDII,
+        entry,
+        "",
+        ",".join(entry.supported_vos),
+        "",
+        entry.attr("GLIDEIN_Site") or "",
+        None,
+        f"gatekeeper {entry.gatekeeper!r} ({entry.gridtype}) matches no CE in the source",
+    )
+
+
+def worst_factory(findings: Iterable[FactoryFinding]) -> Severity | None:
+    order = tuple(Severity)
+    levels = [f.severity for f in findings]
+    return min(levels, key=order.index) if levels else None

@@ -1,0 +1,250 @@
+"""What cecap hands the pilot systems: per experiment and CE whether pilots may use glexec,
+as a glideinWMS factory configuration (XML) and as per-queue flags (a Table), and the
+factory audit's findings as rows.
+
+The XML follows glideinWMS v3_4_6's factory schema (creation/lib/factory_defaults.xml,
+doc/factory/configuration.html): ``<glidein><entries><entry .../></entries></glidein>``,
+each entry with the attributes the schema lists and its ``<attrs><attr .../></attrs>``
+spelled as the schema's examples spell them; every element an entry leaves out
+(``config``, ``files``, ...) takes the factory's defaults when it merges the file. Values a
+site published are made visible (cecap.text) first: XML 1.0 cannot carry a control
+character, so each one shows as ``\\x1b``, as in every other output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from ..evaluate.audit.hints import Middleware, middleware
+from ..evaluate.factory import FactoryFinding, Reliability
+from ..evaluate.verdicts import Assessment, Verdict
+from ..model.gatekeeper import Gatekeeper, of_ce
+from ..model.glue import GLUE13
+from ..sources.factory import GLEXEC_BIN, NO_GLEXEC
+from ..text import visible
+from .table import Column, Table
+
+DEFAULT_GLEXEC_PATH = "/usr/sbin/glexec"
+DEFAULT_SCHEDD = "schedd_glideins@FACTORY_HOSTNAME"
+# glideinWMS's entry names: letters, digits and ._- (creation/lib/cWParams.py is_valid_name).
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def glexec_allowed(a: Assessment, reliability: Reliability | None, reliable_only: bool) -> bool:
+    """Pilots may use glexec: the verdict is ready, or (``reliable_only``) test results show
+    glexec reliable there."""
+    if reliable_only and reliability is not None:
+        return reliability.get((a.experiment.key, a.ce.unique_id)) is True
+    return a.verdict is Verdict.READY
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """The factory configuration, and the CEs it could not give an entry (no gatekeeper
+    form for their kind)."""
+
+    xml: str
+    skipped: tuple[Assessment, ...]
+
+
+def glideinwms_xml(
+    assessments: Iterable[Assessment],
+    *,
+    glexec_path: str = DEFAULT_GLEXEC_PATH,
+    schedd: str = DEFAULT_SCHEDD,
+    ready_only: bool = False,
+    reliability: Reliability | None = None,
+    reliable_only: bool = False,
+    source: str = "",
+) -> Export:
+    """One factory ``<entry>`` per assessment (experiment and CE), named stably from the
+    experiment, site, host and queue."""
+    root = ET.Element("glidein")
+    if source:
+        # "--" may not appear in an XML comment.
+        root.append(ET.Comment(f" cecap export from {visible(source).replace('--', '-_')} "))
+    entries = ET.SubElement(root, "entries")
+    names: set[str] = set()
+    skipped = []
+    for a in assessments:
+        gk = of_ce(a.ce)
+        if gk is None:
+            skipped.append(a)
+            continue
+        allowed = glexec_allowed(a, reliability, reliable_only)
+        if ready_only and not allowed:
+            continue
+        entry = ET.SubElement(entries, "entry", _entry_attributes(a, gk, names, schedd))
+        attrs = ET.SubElement(entry, "attrs")
+        _attr(attrs, GLEXEC_BIN, glexec_path if allowed else NO_GLEXEC, publish=False)
+        _attr(attrs, "GLIDEIN_Site", a.ce.site, publish=True)
+        _attr(attrs, "GLIDEIN_Supported_VOs", a.experiment.name, publish=True)
+    ET.indent(root, space="   ")
+    text = ET.tostring(root, encoding="unicode")
+    return Export(f"{text}\n", tuple(skipped))
+
+
+def _entry_attributes(
+    a: Assessment, gk: Gatekeeper, names: set[str], schedd: str
+) -> dict[str, str]:
+    attributes = {
+        "name": _entry_name(a, gk, names),
+        "auth_method": "grid_proxy",
+        "enabled": "True",
+        "gatekeeper": visible(gk.gatekeeper),
+        "gridtype": gk.kind,
+    }
+    if gk.rsl is not None:
+        attributes["rsl"] = visible(gk.rsl)
+    # OSG's worker nodes name their scratch area $OSG_WN_TMP ("OSG"); elsewhere the
+    # glidein starts where the batch system put it (".").
+    work_dir = "OSG" if middleware(a.ce) is Middleware.OSG else "."
+    attributes.update(schedd_name=schedd, trust_domain="grid", verbosity="std", work_dir=work_dir)
+    return attributes
+
+
+def _entry_name(a: Assessment, gk: Gatekeeper, names: set[str]) -> str:
+    parts = [a.experiment.name, a.ce.site, gk.host, gk.queue or gk.lrms or gk.kind]
+    base = _NOT_IN_NAME.sub("_", "_".join(p for p in parts if p)).strip("_") or "entry"
+    name = base if base not in names else f"{base}_{gk.kind}"
+    count = 2
+    while name in names:
+        name, count = f"{base}_{gk.kind}_{count}", count + 1
+    names.add(name)
+    return name
+
+
+def _attr(parent: ET.Element, name: str, value: str, *, publish: bool) -> None:
+    # The attribute spellings of the schema's examples: GLEXEC_BIN is a parameter of the
+    # glidein only; GLIDEIN_Site and GLIDEIN_Supported_VOs go into its and the jobs' ads.
+    flag = "True" if publish else "False"
+    ET.SubElement(
+        parent,
+        "attr",
+        {
+            "name": name,
+            "const": "True",
+            "glidein_publish": flag,
+            "job_publish": flag,
+            "parameter": "True",
+            "publish": "True",
+            "type": "string",
+            "value": visible(value),
+        },
+    )
+
+
+QUEUE_FIELDS = (
+    "experiment",
+    "vo",
+    "site",
+    "ce",
+    "queue",
+    "host",
+    "port",
+    "lrms",
+    "glexec",
+    "verdict",
+    "mode",
+    "fail_closed",
+    "reliable",
+)
+
+
+def queue_table(
+    assessments: Iterable[Assessment],
+    meta: Mapping[str, Any],
+    reliability: Reliability | None = None,
+    reliable_only: bool = False,
+) -> Table:
+    """Per experiment and CE, the flags a pilot system's queue configuration needs."""
+    rows = []
+    for a in assessments:
+        gk = of_ce(a.ce)
+        queue = gk.queue if gk and gk.queue else (a.ce.name if a.ce.glue_version == GLUE13 else "")
+        rows.append(
+            {
+                "experiment": a.experiment.key,
+                "vo": a.experiment.vo,
+                "site": a.ce.site,
+                "ce": a.ce.unique_id,
+                "queue": queue or None,
+                "host": a.ce.host,
+                "port": gk.port if gk else None,
+                "lrms": a.ce.lrms or (gk.lrms if gk else "") or None,
+                "glexec": glexec_allowed(a, reliability, reliable_only),
+                "verdict": a.verdict.value,
+                "mode": a.mode.value if a.mode else None,
+                "fail_closed": a.fail_closed,
+                "reliable": None
+                if reliability is None
+                else reliability.get((a.experiment.key, a.ce.unique_id)),
+            }
+        )
+    return Table(
+        kind="export",
+        fields=QUEUE_FIELDS,
+        rows=rows,
+        compact=(
+            Column("experiment", "exp", spill=3),
+            Column("site", "site", spill=2),
+            Column("ce", "ce"),
+            Column("glexec", "glexec"),
+            Column("mode", "mode", spill=1),
+        ),
+        meta=meta,
+        key=("experiment", "ce"),
+    )
+
+
+FACTORY_FIELDS = (
+    "entry",
+    "kind",
+    "severity",
+    "experiment",
+    "vo",
+    "site",
+    "ce",
+    "verdict",
+    "glexec_bin",
+    "gatekeeper",
+    "message",
+)
+
+
+def factory_table(findings: Sequence[FactoryFinding], meta: Mapping[str, Any]) -> Table:
+    """The factory audit's findings, one row per entry, experiment, kind and CE."""
+    rows = [
+        {
+            "entry": f.entry.name,
+            "kind": f.kind.value,
+            "severity": f.severity.value,
+            "experiment": f.experiment or None,
+            "vo": f.vo or None,
+            "site": f.site or None,
+            "ce": f.ce or None,
+            "verdict": f.verdict.value if f.verdict else None,
+            "glexec_bin": f.entry.glexec_bin,
+            "gatekeeper": f.entry.gatekeeper,
+            "message": f.message,
+        }
+        for f in findings
+    ]
+    return Table(
+        kind="audit-factory",
+        fields=FACTORY_FIELDS,
+        rows=rows,
+        compact=(
+            Column("entry", "entry"),
+            Column("kind", "kind"),
+            Column("experiment", "exp", spill=2),
+            Column("ce", "ce", spill=1),
+        ),
+        note_fields=("message",),
+        meta=meta,
+        key=("entry", "kind", "vo"),
+    )
