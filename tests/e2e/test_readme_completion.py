@@ -17,9 +17,11 @@ README = REPO / "README.md"
 CECAP = Path(sys.executable).parent / "cecap"
 COMMANDS = [
     "audit",
+    "audit-factory",
     "check",
     "diff",
     "explain",
+    "export",
     "history",
     "report",
     "sites",
@@ -136,4 +138,4 @@ def test_fish_line_completes_commands(tmp_path: Path) -> None:
         tmp_path,
     )
     lines = [line.split("\t")[0] for line in done.stdout.splitlines()]
-    assert lines == ["audit", "ldif"]
+    assert lines == ["audit", "audit-factory", "ldif"]
