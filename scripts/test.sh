@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 # Debian's BDII: slapd + the bdii configuration + the GLUE schemas; openssl makes test CAs.
 BDII_PACKAGES="bdii glue-schema slapd ldap-utils openssl"
+# Headless Chromium renders `cecap page` for its tests (tests/e2e/test_page.py).
+BROWSER_PACKAGES="chromium"
 
 say() { printf '%s\n' "test.sh: $*" >&2; }
 
@@ -73,6 +75,7 @@ install_packages() {
 
 packages=
 bdii_ready || packages=$BDII_PACKAGES
+command -v chromium >/dev/null 2>&1 || packages="$packages $BROWSER_PACKAGES"
 venv_ready || packages="$packages python3-venv"
 packages=${packages# }
 if [ -n "$packages" ]; then

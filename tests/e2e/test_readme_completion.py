@@ -23,6 +23,7 @@ COMMANDS = [
     "explain",
     "export",
     "history",
+    "page",
     "report",
     "sites",
     "snapshot",

@@ -20,6 +20,7 @@ from .errors import describe
 from .explain import explain_command
 from .export import export_command
 from .history import diff_command, history_command
+from .page import page
 from .report import report, sites, stances
 from .snapshot import snapshot
 from .testlist import testlist
@@ -49,6 +50,7 @@ for _command in (
     testlist,
     export_command,
     audit_factory_command,
+    page,
 ):
     cli.add_command(_command)
 

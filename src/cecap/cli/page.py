@@ -1,0 +1,137 @@
+"""The page command: the readiness page, one self-contained HTML file for coordinators."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import InputError
+from ..evaluate.assess import assess, summarize_sites
+from ..evaluate.audit import audit
+from ..formats.page import render_page, require_libraries
+from ..history.paths import state_path
+from ..history.series import run_counts
+from ..model.questions import GLEXEC
+from ..model.select import select_glue
+from ..policy.load import config_dir, load_glue2, load_policy
+from ..rows.page import page_data
+from ..rows.tables import audit_table, report_table, site_table, stance_table
+from ..sources.output import output_target, write_atomically
+from .common import load_model, partial_exit, pick_experiments, source_meta
+from .options import (
+    GlueOptions,
+    SourceOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    source_options,
+    state_option,
+)
+
+PAGE = "index.html"
+
+
+@click.command()
+@source_options
+@experiment_option
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help=f"The folder to write {PAGE} into. DIR itself is made when its parent folder"
+    " exists (never the parents); the page is replaced atomically, so a web server never"
+    " serves half of it.",
+)
+@state_option
+@click.option(
+    "--glue",
+    type=click.Choice(["1", "2", "both"]),
+    default=None,
+    help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
+    " source holds).",
+)
+@config_option
+@debug_option
+def page(
+    source: SourceOptions,
+    experiments: tuple[str, ...],
+    output: Path,
+    state: Path | None,
+    glue: str | None,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Write the readiness page: DIR/index.html, one HTML file with everything inside.
+
+    Per experiment its ready and conditional CEs and the change since the previous
+    recorded run (the history of --state; a run that recorded this same answer, such as
+    a check just before, is not counted as previous); the matrix of sites (grouped by
+    questionnaire respondent) by experiment, each site linking to its CEs' verdicts; the
+    verdict counts and, with a history, ready CEs over time as charts; the questionnaire
+    answers; the audit findings. It works from file:// and any static web server, without
+    network. Needs the extra: pip install 'cecap[page]'. A partial answer writes the page
+    with a red banner and exits 3 unless --allow-partial.
+    """
+    require_libraries()
+    target = output / PAGE
+    _check_folder(output)
+    folder = config_dir(config)
+    policy = load_policy(folder)
+    chosen = pick_experiments(policy, experiments)
+    # One read serves both: the audit checks each publication (a CE in both trees twice),
+    # the verdicts count each CE once.
+    published = load_model(source, GlueOptions(glue, GLEXEC), config, count_twice=True)
+    model = select_glue(published, glue)
+    results = assess(model, policy, chosen, GLEXEC)
+    meta = {
+        **source_meta(model),
+        "capability": GLEXEC,
+        "version": __version__,
+        "made": datetime.now(UTC),
+    }
+    data = page_data(
+        chosen,
+        report=report_table(results, meta),
+        sites=site_table(summarize_sites(results, policy, GLEXEC), meta, GLEXEC),
+        stances=stance_table(policy.stances.values(), meta),
+        audit=audit_table(audit(published, policy, GLEXEC, load_glue2(folder)), meta),
+        history=run_counts(state_path(state)),
+        meta=meta,
+    )
+    html = render_page(data)
+    if not output.is_dir():
+        _make_folder(output)
+    write_atomically(target, [html])
+    click.echo(f"wrote {target}", err=True)
+    return partial_exit(model, source.allow_partial)
+
+
+def _check_folder(output: Path) -> None:
+    """Before the work: DIR is a folder, or a new name in a folder that exists, and its
+    index.html can be written."""
+    if output.is_dir():
+        output_target(output / PAGE)
+    elif output.exists() or output.is_symlink():
+        raise InputError(f"cannot write {output}: not a folder")
+    elif not output.parent.is_dir():
+        raise InputError(
+            f"cannot write {output}: folder {output.parent} does not exist (cecap makes"
+            " only DIR itself)"
+        )
+
+
+def _make_folder(output: Path) -> None:
+    try:
+        os.mkdir(output)
+    except FileExistsError:
+        if not output.is_dir():
+            raise InputError(f"cannot write {output}: not a folder") from None
+    except OSError as exc:
+        raise InputError(f"cannot make {output}: {exc.strerror or exc}") from None

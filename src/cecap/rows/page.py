@@ -1,0 +1,188 @@
+"""The readiness page's data: the report's, the sites', the stances' and the audit's rows,
+regrouped for the page (headlines, the site x experiment matrix, CE rows per site, charts'
+counts, the history's series). Values stay as published: the page's renderer makes every
+one it prints visible and HTML-escaped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..evaluate.verdicts import VERDICT_RANK, Verdict
+from ..history.series import RunCounts, Series
+from ..policy.stances import Experiment
+from .table import Row, Table
+
+# The matrix group of the sites no questionnaire answer covers.
+NO_ANSWER = "no questionnaire answer"
+# A matrix cell where no CE of the site serves the experiment's VO.
+NOT_SERVED = "no CE"
+
+READY = Verdict.READY.value
+CONDITIONAL = Verdict.CONDITIONAL.value
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the previous recorded run counted for an experiment."""
+
+    run: int
+    time: datetime
+    ready: int
+    conditional: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One experiment's counts. ``reliable``: CEs whose glexec tests succeeded, None while
+    no test results are recorded (the page then leaves it out)."""
+
+    key: str
+    name: str
+    vo: str
+    serving: int
+    ready: int
+    conditional: int
+    previous: Previous | None
+    reliable: int | None = None
+
+    @property
+    def ready_change(self) -> int | None:
+        return None if self.previous is None else self.ready - self.previous.ready
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    """One BDII site in the matrix: its readiness per experiment key (NOT_SERVED when no
+    CE of the site serves that experiment's VO), and its CEs' report rows."""
+
+    site: str
+    anchor: str
+    cells: Mapping[str, str]
+    ces: list[Row]
+    findings: list[Row] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One recorded run in the line chart."""
+
+    time: datetime
+    ready: int
+    reliable: int | None = None
+
+
+@dataclass(frozen=True)
+class PageData:
+    """Everything the page shows."""
+
+    meta: Mapping[str, Any]
+    experiments: list[Experiment]
+    headlines: list[Headline]
+    groups: list[tuple[str, list[SiteRow]]]
+    verdicts: list[str]  # the verdicts in the charts and legend, best first
+    counts: Mapping[str, Mapping[str, int]]  # experiment key -> verdict -> CEs
+    series: Mapping[str, list[Point]]  # experiment key -> one point per recorded run
+    stances: list[Row]
+    findings: int  # how many audit findings in all
+    sites_with_findings: list[SiteRow]
+
+
+def page_data(
+    experiments: Sequence[Experiment],
+    report: Table,
+    sites: Table,
+    stances: Table,
+    audit: Table,
+    history: Series,
+    meta: Mapping[str, Any],
+) -> PageData:
+    """The page from the tables of `report --all`, `sites`, `stances` and `audit`."""
+    report_rows, site_rows = report.rows, sites.rows
+    keys = [e.key for e in experiments]
+    counts: dict[str, Counter[str]] = {k: Counter() for k in keys}
+    now: dict[str, dict[str, str]] = {k: {} for k in keys}
+    ces: dict[str, list[Row]] = {}
+    for row in report_rows:
+        counts[row["experiment"]][row["verdict"]] += 1
+        now[row["experiment"]][row["ce"]] = row["verdict"]
+        ces.setdefault(row["site"], []).append(row)
+    findings: dict[str, list[Row]] = {}
+    for row in audit.rows:
+        findings.setdefault(row["site"], []).append(row)
+    rows = _site_rows(site_rows, keys, ces, findings)
+    groups: dict[str, dict[str, SiteRow]] = {}
+    for row in site_rows:
+        groups.setdefault(row["respondent"] or NO_ANSWER, {})[row["site"]] = rows[row["site"]]
+    ordered = sorted((g for g in groups if g != NO_ANSWER), key=str.lower)
+    if NO_ANSWER in groups:
+        ordered.append(NO_ANSWER)
+    used = {v for c in counts.values() for v in c}
+    return PageData(
+        meta=meta,
+        experiments=list(experiments),
+        headlines=[
+            _headline(e, counts[e.key], _previous(history, e.key, now[e.key])) for e in experiments
+        ],
+        groups=[(g, sorted(groups[g].values(), key=lambda m: m.site.lower())) for g in ordered],
+        verdicts=[v.value for v in VERDICT_RANK if v.value in used],
+        counts={k: dict(c) for k, c in counts.items()},
+        series={
+            k: [Point(r.time, r.counts.get(READY, 0)) for r in history.runs.get(k, [])]
+            for k in keys
+        },
+        stances=stances.rows,
+        findings=len(audit.rows),
+        sites_with_findings=[rows[s] for s in sorted(rows, key=str.lower) if rows[s].findings],
+    )
+
+
+def _site_rows(
+    site_rows: list[Row],
+    keys: Sequence[str],
+    ces: Mapping[str, list[Row]],
+    findings: Mapping[str, list[Row]],
+) -> dict[str, SiteRow]:
+    cells: dict[str, dict[str, str]] = {}
+    for row in site_rows:
+        cells.setdefault(row["site"], {})[row["experiment"]] = row["readiness"]
+    return {
+        site: SiteRow(
+            site=site,
+            # Anchors are cecap's own (a number), never a published name.
+            anchor=f"site-{number}",
+            cells={k: found.get(k, NOT_SERVED) for k in keys},
+            ces=ces.get(site, []),
+            findings=findings.get(site, []),
+        )
+        for number, (site, found) in enumerate(cells.items(), start=1)
+    }
+
+
+def _headline(
+    experiment: Experiment, counts: Mapping[str, int], previous: Previous | None
+) -> Headline:
+    return Headline(
+        key=experiment.key,
+        name=experiment.name,
+        vo=experiment.vo,
+        serving=sum(counts.values()),
+        ready=sum(n for v, n in counts.items() if Verdict(v).counts_ready),
+        conditional=counts.get(CONDITIONAL, 0),
+        previous=previous,
+    )
+
+
+def _previous(history: Series, key: str, now: Mapping[str, str]) -> Previous | None:
+    """The run to compare with: the last recorded run of the experiment, unless it recorded
+    this very answer (a check just before the page), then the one before it."""
+    runs = history.runs.get(key, [])
+    if runs and dict(history.last.get(key, {})) == dict(now):
+        runs = runs[:-1]
+    if not runs:
+        return None
+    last: RunCounts = runs[-1]
+    return Previous(last.run, last.time, last.counts.get(READY, 0), last.counts.get(CONDITIONAL, 0))
