@@ -12,7 +12,13 @@ from cecap.history.types import Observation
 START = datetime(2010, 3, 1, tzinfo=UTC)
 
 
-def _record(db: Path, day: int, found: list[tuple[str, str, str]], experiments: list[str]) -> None:
+def _record(
+    db: Path,
+    day: int,
+    found: list[tuple[str, str, str]],
+    experiments: list[str],
+    keep_days: int | None = None,
+) -> None:
     with History.open(db, create=True) as history:
         history.record(
             [Observation(e, ce, "S1", v, None) for e, ce, v in found],
@@ -20,6 +26,7 @@ def _record(db: Path, day: int, found: list[tuple[str, str, str]], experiments: 
             command="check",
             source="test",
             now=START + timedelta(days=day),
+            keep_days=keep_days,
         )
 
 
@@ -49,16 +56,6 @@ def test_pruned_runs_leave_the_kept_runs_counts(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     _record(db, 0, [("atlas", "a", "ready")], ["atlas"])
     _record(db, 1, [("atlas", "a", "ready"), ("atlas", "b", "ready")], ["atlas"])
-    with History.open(db) as history:
-        history.record(
-            [
-                Observation("atlas", "a", "S1", "ready", None),
-                Observation("atlas", "b", "S1", "ready", None),
-            ],
-            ["atlas"],
-            command="check",
-            source="test",
-            now=START + timedelta(days=10),
-            keep_days=5,
-        )
+    ready = [("atlas", "a", "ready"), ("atlas", "b", "ready")]
+    _record(db, 10, ready, ["atlas"], keep_days=5)
     assert [(r.run, dict(r.counts)) for r in run_counts(db).runs["atlas"]] == [(3, {"ready": 2})]
