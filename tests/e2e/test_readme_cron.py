@@ -4,7 +4,8 @@
 # what must differ on a test machine is substituted, explicitly, below: the BDII
 # (`lcg-bdii.cern.ch:2170`) becomes the shipped sample snapshot, the state files under
 # /var/lib become files in the test's folder, /usr/local/bin/cecap becomes the cecap
-# installed next to this Python, and HOME is the test's folder. The sample has 3 ready
+# installed next to this Python, the web server's folder /var/www/html/cecap a folder in the
+# test's folder, and HOME is the test's folder. The sample has 3 ready
 # atlas CEs and 1 cms CE, so the README's per-experiment ranges (-w atlas=20: -c
 # atlas=10:, -w cms=10: and in cron -c cms=5:) make each run CRITICAL.
 
@@ -26,6 +27,7 @@ from helpers.paths import REPO, SAMPLE
 README = REPO / "README.md"
 BDII = "lcg-bdii.cern.ch:2170"
 INSTALLED = "/usr/local/bin/cecap"
+WWW = "/var/www/html/cecap"
 CECAP = Path(sys.executable).parent / "cecap"
 
 
@@ -120,19 +122,28 @@ def test_crontab_line(tmp_path: Path) -> None:
     # cron hands the command to /bin/sh; "%" would be special in a crontab line.
     command = fields[5]
     assert "%" not in command
+    # After the check, the page for the web server: its folder's parent exists.
+    assert command.endswith(f"; cecap page --bdii {BDII} -o {WWW}")
+    www = tmp_path / "www" / "cecap"
+    www.parent.mkdir()
     outputs = []
     for _ in range(2):
         result = subprocess.run(
-            ["/bin/sh", "-c", command.replace(BDII, str(SAMPLE))],
+            ["/bin/sh", "-c", command.replace(BDII, str(SAMPLE)).replace(WWW, str(www))],
             env=environment(tmp_path),
             capture_output=True,
             text=True,
         )
-        # Not OK: the "|| cat" shows the check's output, so cron mails it.
-        assert result.returncode == 0, result.stderr
+        # Not OK: the "|| cat" shows the check's output, so cron mails it; the page
+        # adds nothing to the mail.
+        assert (result.returncode, result.stderr) == (0, "")
         assert result.stdout.startswith(f"{STATUS}; {CMS_CRITICAL} | {CRON_PERF}")
         assert result.stdout == (tmp_path / "cecap-check.txt").read_text()
         outputs.append(result.stdout)
+        page = (www / "index.html").read_text(encoding="utf-8")
+        assert f"from {SAMPLE} by cecap" in page and 'id="headline-atlas" data-ready="3"' in page
+    # The page compares with the run before the check that recorded this same answer.
+    assert "+0 ready since run 1 (" in page
     assert "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)" in outputs[0]
     assert "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (3 at the previous run)" in outputs[1]
     db = tmp_path / ".local" / "state" / "cecap" / "history.sqlite"

@@ -87,7 +87,9 @@ def page(
     chosen = pick_experiments(policy, experiments)
     # One read serves both: the audit checks each publication (a CE in both trees twice),
     # the verdicts count each CE once.
-    published = load_model(source, GlueOptions(glue, GLEXEC), config, count_twice=True)
+    published = load_model(
+        source, GlueOptions(glue, GLEXEC), config, vos=[e.vo for e in chosen], count_twice=True
+    )
     model = select_glue(published, glue)
     results = assess(model, policy, chosen, GLEXEC)
     meta = {
@@ -108,8 +110,8 @@ def page(
     html = render_page(data)
     if not output.is_dir():
         _make_folder(output)
+    # Nothing printed on success: cron mails whatever a job prints.
     write_atomically(target, [html])
-    click.echo(f"wrote {target}", err=True)
     return partial_exit(model, source.allow_partial)
 
 
