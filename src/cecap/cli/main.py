@@ -22,6 +22,7 @@ from .export import export_command
 from .history import diff_command, history_command
 from .page import page
 from .report import report, sites, stances
+from .results import results_command
 from .snapshot import snapshot
 from .testlist import testlist
 
@@ -51,6 +52,7 @@ for _command in (
     export_command,
     audit_factory_command,
     page,
+    results_command,
 ):
     cli.add_command(_command)
 

@@ -13,6 +13,7 @@ from types import TracebackType
 from ..errors import HistoryError
 from ..evaluate.verdicts import ABSENT
 from .paths import parse_stamp, prepare_folder, stamp
+from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from .sqlite import connect, database_problem
 from .types import (
     Change,
@@ -23,47 +24,6 @@ from .types import (
     change_from_row,
     run_from_row,
 )
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE runs (
-    id INTEGER PRIMARY KEY,
-    time TEXT NOT NULL,
-    command TEXT NOT NULL,
-    source TEXT NOT NULL,
-    experiments TEXT NOT NULL
-);
-CREATE TABLE tallies (
-    experiment TEXT PRIMARY KEY,
-    runs INTEGER NOT NULL,
-    last_run INTEGER NOT NULL,
-    last_time TEXT NOT NULL
-);
-CREATE TABLE states (
-    experiment TEXT NOT NULL,
-    ce TEXT NOT NULL,
-    site TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    mode TEXT,
-    since_run INTEGER NOT NULL,
-    since_time TEXT NOT NULL,
-    until_run INTEGER,
-    before_site TEXT,
-    before_verdict TEXT,
-    before_mode TEXT,
-    streak_start INTEGER NOT NULL,
-    PRIMARY KEY (experiment, ce, since_run)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX states_current ON states (experiment, ce) WHERE until_run IS NULL;
-CREATE INDEX states_since ON states (since_run);
-"""
-# runs:    one row per recorded run; experiments is a JSON list of the experiments it covered.
-# tallies: per experiment, how many runs ever covered it (pruning does not lower it) and the
-#          last one; a CE's stable_runs is that count minus the count where its streak began.
-# states:  one row per change: the CE's state from since_run until until_run (exclusive;
-#          NULL while current), with the state it replaced, so a run that changes nothing
-#          writes no state row and a pruned run leaves the rows after it readable.
 
 _STATE_COLUMNS = (
     "experiment, ce, site, verdict, mode, since_run, since_time,"
@@ -125,21 +85,44 @@ class History:
         except sqlite3.DatabaseError as exc:
             raise HistoryError(database_problem(self.path, doing, exc)) from None
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._guard("read") as db:
+            yield db
+
+    @contextmanager
+    def transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, else rolled back."""
+        with self._guard(doing) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                # A failed BEGIN or a statement that ended the transaction leaves none to
+                # roll back: the real error must not be hidden by "cannot rollback".
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
     def _prepare(self, create: bool) -> None:
         with self._guard("read") as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == SCHEMA_VERSION:
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path}: written by a newer cecap (history schema {version}; this"
+                    f" cecap reads {SCHEMA_VERSION} and older); use a newer cecap, or"
+                    " another --state"
+                )
+            # A reader reads an older history as it is and never changes it; the next
+            # writer (a recording run, results import) upgrades it in place.
+            if version == SCHEMA_VERSION or (version and not create):
                 if create:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.execute("PRAGMA synchronous=FULL")
                 return
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"{self.path}: written by a newer cecap (history schema {version}; this"
-                    f" cecap reads {SCHEMA_VERSION}); upgrade cecap or use another --state"
-                )
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if tables:
+            if tables and not version:
                 raise HistoryError(
                     f"{self.path}: an SQLite database, but not a cecap history; use another --state"
                 )
@@ -148,19 +131,16 @@ class History:
         with self._guard("create") as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _SCHEMA.split(";"):
+        with self.transaction("upgrade" if version else "create") as db:
+            # Read again under the write lock of the transaction: another writer may have
+            # upgraded it meanwhile.
+            found = db.execute("PRAGMA user_version").fetchone()[0]
+            steps = [SCHEMA] if not found else MIGRATIONS[found:]
+            for script in steps:
+                for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                db.execute("COMMIT")
-            except BaseException:
-                # A failed BEGIN or a statement that ended the transaction leaves none to
-                # roll back: the real error must not be hidden by "cannot rollback".
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- writing -------------------------------------------------------------------------
 
@@ -194,17 +174,10 @@ class History:
                     f" not cover ({', '.join(chosen)}); nothing recorded"
                 )
             by_experiment[obs.experiment][obs.ce] = obs
-        with self._guard("write") as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                recorded = self._record(db, by_experiment, when, command, source, keep_days, within)
-                if before_commit is not None:
-                    before_commit()
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with self.transaction("write") as db:
+            recorded = self._record(db, by_experiment, when, command, source, keep_days, within)
+            if before_commit is not None:
+                before_commit()
         return recorded
 
     def _record(

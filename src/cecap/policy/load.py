@@ -15,6 +15,7 @@ import yaml
 
 from ..errors import ConfigError
 from .glue2_rules import Glue2Match, Glue2Rules
+from .reliable import reliable_rule
 from .stances import (
     Answer,
     BypassAnswer,
@@ -243,6 +244,9 @@ def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, 
     return tuple(extra.get(name, SiteMapping(name)) for name in stances)
 
 
+_TEST_KEYS = ("reliable", "glexec_metrics")
+
+
 def load_experiments(path: Path) -> dict[str, Experiment]:
     check = _Checker(path)
     doc = check.mapping(_load_yaml(path), "top level", {"experiments"}, {"experiments"})
@@ -253,7 +257,9 @@ def load_experiments(path: Path) -> dict[str, Experiment]:
         where = f"experiments.{cap(str(key))}"
         if not isinstance(key, str) or key != key.lower() or not key.strip():
             raise check.fail(where, "experiment keys are lower-case names (atlas, cms, ...)")
-        entry = check.mapping(value, where, {"name", "vo", "modes", "states"}, {"vo", "modes"})
+        entry = check.mapping(
+            value, where, {"name", "vo", "modes", "states", *_TEST_KEYS}, {"vo", "modes"}
+        )
         raw_modes = check.strings(entry["modes"], f"{where}.modes")
         for mode in raw_modes:
             if mode not in modes:
@@ -271,6 +277,8 @@ def load_experiments(path: Path) -> dict[str, Experiment]:
             vo=check.string(entry["vo"], f"{where}.vo").strip(),
             modes=ordered,
             states=states,
+            reliable=reliable_rule(check, entry.get("reliable"), f"{where}.reliable"),
+            glexec_metrics=check.strings(entry.get("glexec_metrics"), f"{where}.glexec_metrics"),
         )
     if not experiments:
         raise check.fail("experiments", "no experiment configured")

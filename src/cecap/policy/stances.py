@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from ..errors import ConfigError
+from .reliable import DEFAULT_METRICS, ReliableRule, metric_base
 
 GLEXEC = "glexec"
 
@@ -126,6 +127,13 @@ class Experiment:
     vo: str
     modes: tuple[GlexecMode, ...]
     states: tuple[str, ...] = ("Production",)
+    reliable: ReliableRule = field(default_factory=ReliableRule)
+    # The metric names that count as this experiment's glexec test (see policy/reliable.py).
+    glexec_metrics: tuple[str, ...] = ()
+
+    def counts_metric(self, metric: str) -> bool:
+        names = self.glexec_metrics or tuple(m.format(vo=self.vo) for m in DEFAULT_METRICS)
+        return metric_base(metric) in names
 
     def targets_state(self, state: str) -> bool:
         return state.strip().lower() in {s.lower() for s in self.states}

@@ -285,7 +285,7 @@ def test_missing_damaged_and_foreign_databases(tmp_path: Path) -> None:
         History.open(newer)
     assert str(exc.value) == (
         f"{newer}: written by a newer cecap (history schema {SCHEMA_VERSION + 1}; this cecap"
-        f" reads {SCHEMA_VERSION}); upgrade cecap or use another --state"
+        f" reads {SCHEMA_VERSION} and older); use a newer cecap, or another --state"
     )
 
     with pytest.raises(HistoryError, match=r"not a regular file; --state / \$CECAP_STATE must"):

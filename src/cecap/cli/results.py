@@ -1,0 +1,56 @@
+"""The `results` commands: glexec test results into the history, for `report --reliable`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..history.paths import state_path
+from ..history.results import import_results
+from ..policy.load import config_dir, load_policy
+from ..sources.results import read_results
+from ..text import visible
+from .options import config_option, debug_option, state_option
+
+
+@click.group("results")
+def results_command() -> None:
+    """glexec test results: what `report --reliable` and `check` judge CEs by."""
+
+
+@results_command.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another run holding the history lock.",
+)
+@state_option
+@config_option
+@debug_option
+def import_command(
+    files: tuple[str, ...], timeout: float, state: Path | None, config: Path | None, debug: bool
+) -> int:
+    """Record glexec test results in the history (FILE - is standard input).
+
+    Each FILE is CSV with the header time,ce,experiment,metric,status,summary, JSON
+    lines of those fields, or SAM/ETF result messages (key: value lines, a blank line
+    between messages). Every file is read before anything is recorded: one bad row is
+    an error naming its file and line, and nothing is recorded. A result already
+    recorded (same time, CE, experiment and metric) is not recorded again. Results
+    whose metric is not a glexec test of the experiment (glexec_metrics in
+    experiments.yaml) are skipped. Says on stderr how many results were new per file.
+    """
+    policy = load_policy(config_dir(config))
+    read = [read_results(name, policy.experiments) for name in files]
+    for done in import_results(state_path(state), read, lock_timeout=timeout):
+        skipped = f", {done.skipped} skipped (not a glexec test)" if done.skipped else ""
+        click.echo(
+            f"{visible(done.name)}: {done.new} new, {done.known} already recorded{skipped}",
+            err=True,
+        )
+    return 0

@@ -1,0 +1,130 @@
+"""glexec test results in the history database: the table, its migration, importing files
+and reading each (experiment, CE)'s reliability back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..evaluate.reliable import Reliability, judge
+from ..evaluate.verdicts import Assessment
+from ..model.results import TestResult, TestStatus, ce_host
+from ..policy.stances import Experiment
+from ..sources.results import ResultFile
+from .lock import HistoryLock
+from .paths import parse_stamp, stamp
+from .store import History
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    name: str
+    new: int
+    known: int
+    skipped: int
+
+
+def import_results(
+    path: Path, files: Sequence[ResultFile], *, lock_timeout: float, now: datetime | None = None
+) -> list[Imported]:
+    """Record every file's results in one transaction (the database made, or upgraded,
+    when needed); per file, how many were new and how many already known."""
+    when = stamp(now or datetime.now(UTC))
+    out = []
+    with (
+        HistoryLock(path, lock_timeout),
+        History.open(path, create=True) as history,
+        history.transaction("write") as db,
+    ):
+        for f in files:
+            new = 0
+            for r in f.results:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO results"
+                    " (time, ce, experiment, metric, status, summary, imported)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        stamp(r.time),
+                        r.ce,
+                        r.experiment,
+                        r.metric,
+                        r.status.value,
+                        r.summary,
+                        when,
+                    ),
+                )
+                new += cur.rowcount
+            out.append(Imported(f.name, new, len(f.results) - new, f.skipped))
+    return out
+
+
+def _results(history: History, experiment: str, cutoff: datetime) -> list[TestResult]:
+    with history.reading() as db:
+        if not db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'"
+        ).fetchone():
+            return []  # a history of schema 1, read as it is: no results imported yet
+        rows = db.execute(
+            "SELECT time, ce, metric, status, summary FROM results"
+            " WHERE experiment = ? AND time >= ?",
+            (experiment, stamp(cutoff)),
+        ).fetchall()
+    return [
+        TestResult(parse_stamp(t), ce, experiment, m, TestStatus(s), x) for t, ce, m, s, x in rows
+    ]
+
+
+def _verdicts(history: History, experiment: str, cutoff: datetime) -> dict[str, set[str]]:
+    """Per CE: its verdicts in the recorded runs from ``cutoff`` on."""
+    with history.reading() as db:
+        first = db.execute("SELECT min(id) FROM runs WHERE time >= ?", (stamp(cutoff),)).fetchone()[
+            0
+        ]
+        if first is None:
+            return {}
+        rows = db.execute(
+            "SELECT ce, verdict FROM states WHERE experiment = ?"
+            " AND (until_run IS NULL OR until_run > ?)",
+            (experiment, first),
+        ).fetchall()
+    out: dict[str, set[str]] = {}
+    for ce, verdict in rows:
+        out.setdefault(ce, set()).add(verdict)
+    return out
+
+
+def reliability(
+    path: Path,
+    assessments: Iterable[Assessment],
+    experiments: Iterable[Experiment],
+    *,
+    now: datetime | None = None,
+) -> dict[tuple[str, str], Reliability] | None:
+    """Per (experiment, CE) assessed: what its results in the experiment's window say;
+    None when there is no history at ``path``. A reader: the database is not changed."""
+    if not path.exists():
+        return None
+    moment = now or datetime.now(UTC)
+    by_key = {e.key: e for e in experiments}
+    out: dict[tuple[str, str], Reliability] = {}
+    with History.open(path) as history:
+        results: dict[str, Mapping[str, list[TestResult]]] = {}
+        verdicts: dict[str, dict[str, set[str]]] = {}
+        for key, e in by_key.items():
+            cutoff = moment - e.reliable.window
+            grouped: dict[str, list[TestResult]] = {}
+            for r in _results(history, key, cutoff):
+                grouped.setdefault(r.ce, []).append(r)
+            results[key] = grouped
+            verdicts[key] = _verdicts(history, key, cutoff)
+    for a in assessments:
+        e = by_key[a.experiment.key]
+        ce = a.ce.unique_id
+        mine = results[e.key]
+        # A result for the CE's host covers every CE on that host.
+        found = mine.get(ce, []) + (mine.get(ce_host(ce), []) if ce_host(ce) != ce else [])
+        seen = verdicts[e.key].get(ce, set())
+        out[(e.key, ce)] = judge(e.reliable, a.verdict.value, seen, found)
+    return out

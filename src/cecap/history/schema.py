@@ -1,0 +1,64 @@
+"""The history database's schema, its version (PRAGMA user_version) and the migrations."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+
+SCHEMA = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    command TEXT NOT NULL,
+    source TEXT NOT NULL,
+    experiments TEXT NOT NULL
+);
+CREATE TABLE tallies (
+    experiment TEXT PRIMARY KEY,
+    runs INTEGER NOT NULL,
+    last_run INTEGER NOT NULL,
+    last_time TEXT NOT NULL
+);
+CREATE TABLE states (
+    experiment TEXT NOT NULL,
+    ce TEXT NOT NULL,
+    site TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    mode TEXT,
+    since_run INTEGER NOT NULL,
+    since_time TEXT NOT NULL,
+    until_run INTEGER,
+    before_site TEXT,
+    before_verdict TEXT,
+    before_mode TEXT,
+    streak_start INTEGER NOT NULL,
+    PRIMARY KEY (experiment, ce, since_run)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX states_current ON states (experiment, ce) WHERE until_run IS NULL;
+CREATE INDEX states_since ON states (since_run);
+"""
+# runs:    one row per recorded run; experiments is a JSON list of the experiments it covered.
+# tallies: per experiment, how many runs ever covered it (pruning does not lower it) and the
+#          last one; a CE's stable_runs is that count minus the count where its streak began.
+# states:  one row per change: the CE's state from since_run until until_run (exclusive;
+#          NULL while current), with the state it replaced, so a run that changes nothing
+#          writes no state row and a pruned run leaves the rows after it readable.
+
+# glexec test results (cecap results import), from schema 2 on. UNIQUE: importing the same
+# result again records nothing new.
+RESULTS = """
+CREATE TABLE results (
+    time TEXT NOT NULL,
+    ce TEXT NOT NULL,
+    experiment TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    status TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    imported TEXT NOT NULL,
+    UNIQUE (time, ce, experiment, metric)
+);
+CREATE INDEX results_window ON results (experiment, time);
+"""
+
+SCHEMA += RESULTS
+# MIGRATIONS[v]: what takes a history of schema v to v + 1 (MIGRATIONS[0]: unused).
+MIGRATIONS = ("", RESULTS)

@@ -1,0 +1,37 @@
+"""A glexec test result, as an experiment's test framework or a site's script reported it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class TestStatus(Enum):
+    """The Nagios words a test result is given in."""
+
+    OK = "OK"
+    WARNING = "WARNING"
+    CRITICAL = "CRITICAL"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    """One result. ``ce`` is a GlueCEUniqueID, or a host name meaning every CE on that
+    host; ``experiment`` is the experiment's key."""
+
+    time: datetime
+    ce: str
+    experiment: str
+    metric: str
+    status: TestStatus
+    summary: str = ""
+
+    def applies_to(self, unique_id: str) -> bool:
+        return self.ce == unique_id or self.ce.lower() == ce_host(unique_id)
+
+
+def ce_host(unique_id: str) -> str:
+    """The host of a GlueCEUniqueID (host:port/jobmanager-queue), lower-case."""
+    return unique_id.split("/", 1)[0].split(":", 1)[0].lower()

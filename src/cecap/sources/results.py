@@ -1,0 +1,267 @@
+"""Reading glexec test result files (CSV, JSON lines, result messages) for `results import`.
+
+The files are untrusted: every problem is one InputError naming the file and the line,
+and a file with one bad row gives no results at all (its import records nothing).
+
+Three shapes, told apart by the first line that is not blank:
+
+* CSV with the header ``time,ce,experiment,metric,status,summary`` (what a site's own
+  script can write); ``summary`` may be empty;
+* JSON lines: one object per line with those fields (``summary`` optional);
+* the result messages of the SAM/ETF Nagios probes: ``key: value`` lines, one message
+  per blank-line separated block. The fields read are those ARGO's consumer reads from
+  each message (ARGOeu/argo-egi-consumer, modules/reader.py and modules/writer.py):
+  ``timestamp`` (2010-04-01T12:00:00Z), ``hostName`` (the CE's host: every CE on it),
+  ``metricName``, ``metricStatus``, ``summaryData`` (optional), and for the experiment
+  ``voName``, else the VO of ``voFqan`` (/cms/Role=pilot), else that of the ``-/VO/...``
+  suffix ETF gives a metric's name. Every other field (serviceType, detailsData, ...)
+  is ignored.
+
+``time`` is ISO 8601 with a zone; ``ce`` a GlueCEUniqueID or a host name; ``experiment``
+an experiment's key, name or VO (experiments.yaml); ``status`` OK, WARNING, CRITICAL or
+UNKNOWN. A result whose metric is not a glexec test of its experiment
+(``glexec_metrics``) is skipped, and counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..model.results import TestResult, TestStatus
+from ..policy.stances import Experiment
+from ..text import visible
+
+STDIN = "-"
+MAX_FILE = 64 << 20  # bytes: years of hourly results for thousands of CEs
+MAX_LINE = 64 << 10  # characters: a result is one short line
+MAX_FIELD = 1024  # characters of a CE, experiment or metric
+CSV_FIELDS = ("time", "ce", "experiment", "metric", "status", "summary")
+_MESSAGE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*): ?(.*)")
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    """What one file holds: its results, and how many results were not glexec tests."""
+
+    name: str
+    results: tuple[TestResult, ...]
+    skipped: int
+
+
+class _Bad(ValueError):
+    """A problem on a line; the reader adds the file's name."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _text(name: str) -> str:
+    try:
+        if name == STDIN:
+            data = sys.stdin.buffer.read(MAX_FILE + 1)
+        else:
+            with Path(name).open("rb") as handle:
+                data = handle.read(MAX_FILE + 1)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a result file") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE:
+        raise InputError(f"{name}: larger than {MAX_FILE >> 20} MiB: split it and import the parts")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{name}: line {line}: not UTF-8 text") from None
+
+
+class _Reader:
+    """Turns the fields of one result into a TestResult, for the experiments configured."""
+
+    def __init__(self, experiments: Mapping[str, Experiment]) -> None:
+        self.experiments = experiments
+        self.names: dict[str, str] = {}
+        for e in experiments.values():
+            for name in (e.key, e.name, e.vo):
+                self.names.setdefault(name.strip().lower(), e.key)
+        self.skipped = 0
+
+    def field(
+        self, line: int, fields: Mapping[str, Any], key: str, *, required: bool = True
+    ) -> str:
+        value = fields.get(key)
+        if value is None or value == "":
+            if required:
+                raise _Bad(line, f"no {key}")
+            return ""
+        if not isinstance(value, str):
+            raise _Bad(line, f"{key}: expected text, found {type(value).__name__}")
+        if key != "summary" and len(value) > MAX_FIELD:
+            raise _Bad(line, f"{key}: longer than {MAX_FIELD} characters")
+        return value.strip()
+
+    def result(
+        self, line: int, when: str, ce: str, experiment: str, metric: str, status: str, summary: str
+    ) -> TestResult | None:
+        try:
+            moment = datetime.fromisoformat(when)
+        except ValueError:
+            raise _Bad(
+                line, f"time {visible(when)!r} is not ISO 8601 (2010-04-01T12:00:00Z)"
+            ) from None
+        if moment.tzinfo is None:
+            raise _Bad(line, f"time {visible(when)!r} has no zone: add Z or +01:00")
+        if not ce or any(c.isspace() for c in ce):
+            raise _Bad(line, f"ce {visible(ce)!r} is not a GlueCEUniqueID or a host name")
+        key = self.names.get(experiment.lower())
+        if key is None:
+            raise _Bad(
+                line,
+                f"unknown experiment {visible(experiment)!r}; configured (by key, name or"
+                f" VO): {', '.join(self.experiments)}",
+            )
+        try:
+            word = TestStatus(status.upper())
+        except ValueError:
+            words = ", ".join(s.value for s in TestStatus)
+            raise _Bad(line, f"status {visible(status)!r} is not one of {words}") from None
+        if not self.experiments[key].counts_metric(metric):
+            self.skipped += 1
+            return None
+        host_only = "/" not in ce and ":" not in ce
+        return TestResult(moment, ce.lower() if host_only else ce, key, metric, word, summary)
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE:
+            raise _Bad(number, f"longer than {MAX_LINE >> 10} KiB: not a result line")
+        yield number, line.removesuffix("\r")
+
+
+def _csv(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult | None]:
+    out = []
+    for number, line in lines[1:]:
+        if not line.strip():
+            continue
+        try:
+            rows = list(csv.reader([line], strict=True))
+        except csv.Error as exc:
+            raise _Bad(number, f"not a CSV row: {exc}") from None
+        row = rows[0]
+        if len(row) not in (5, 6):
+            raise _Bad(number, f"{len(row)} fields; expected {','.join(CSV_FIELDS)}")
+        fields = dict(zip(CSV_FIELDS, row, strict=False))
+        out.append(_from_fields(reader, number, fields))
+    return out
+
+
+def _from_fields(reader: _Reader, number: int, fields: Mapping[str, Any]) -> TestResult | None:
+    got = {k: reader.field(number, fields, k, required=k != "summary") for k in CSV_FIELDS}
+    return reader.result(number, *got.values())
+
+
+def _json(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult | None]:
+    out = []
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise _Bad(number, f"not a JSON object: {getattr(exc, 'msg', exc)}") from None
+        if not isinstance(fields, dict):
+            raise _Bad(number, "not a JSON object")
+        unknown = sorted(set(fields) - set(CSV_FIELDS))
+        if unknown:
+            raise _Bad(
+                number, f"unknown field {visible(unknown[0])!r}; fields: {', '.join(CSV_FIELDS)}"
+            )
+        out.append(_from_fields(reader, number, fields))
+    return out
+
+
+def _vo_of(fqan: str) -> str:
+    """The VO of an FQAN (/cms/Role=pilot -> cms)."""
+    return fqan.strip().lstrip("/").split("/", 1)[0]
+
+
+def _message(reader: _Reader, number: int, fields: Mapping[str, str]) -> TestResult | None:
+    get = {k: reader.field(number, fields, k, required=False) for k in fields}
+    for key in ("timestamp", "hostName", "metricName", "metricStatus"):
+        if not get.get(key):
+            raise _Bad(number, f"a result message without {key}")
+    metric = get["metricName"]
+    experiment = get.get("voName") or _vo_of(get.get("voFqan", ""))
+    if not experiment and "-/" in metric:
+        experiment = _vo_of(metric.partition("-/")[2])
+    if not experiment:
+        raise _Bad(number, "a result message without voName, voFqan or a -/VO suffix to its metric")
+    return reader.result(
+        number,
+        get["timestamp"],
+        get["hostName"],
+        experiment,
+        metric,
+        get["metricStatus"],
+        get.get("summaryData", ""),
+    )
+
+
+def _messages(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult | None]:
+    out = []
+    fields: dict[str, str] = {}
+    start = 0
+    for number, line in [*lines, (0, "")]:
+        if not line.strip():
+            if fields:
+                out.append(_message(reader, start, fields))
+            fields = {}
+            continue
+        found = _MESSAGE_LINE.fullmatch(line)
+        if not found:
+            raise _Bad(number, "not a 'key: value' line of a result message")
+        if not fields:
+            start = number
+        fields.setdefault(found.group(1), found.group(2))
+    return out
+
+
+def read_results(name: str, experiments: Mapping[str, Experiment]) -> ResultFile:
+    """Every result of the file ``name`` (``-``: standard input), or an InputError."""
+    text = _text(name)
+    reader = _Reader(experiments)
+    try:
+        lines = list(_lines(text))
+        content = [(n, line) for n, line in lines if line.strip()]
+        if not content:
+            raise _Bad(1, "no results (empty file)")
+        first = content[0][1].strip()
+        if first.startswith("{"):
+            found = _json(reader, lines)
+        elif first.replace(" ", "").lower() in (",".join(CSV_FIELDS), ",".join(CSV_FIELDS[:5])):
+            found = _csv(reader, lines[content[0][0] - 1 :])
+        elif _MESSAGE_LINE.fullmatch(content[0][1]):
+            found = _messages(reader, lines)
+        else:
+            raise _Bad(
+                content[0][0],
+                "not a result file: expected the CSV header"
+                f" {','.join(CSV_FIELDS)}, a JSON object, or a result message (key: value)",
+            )
+    except _Bad as exc:
+        raise InputError(f"{name}: line {exc.line}: {exc}") from None
+    results = tuple(r for r in found if r is not None)
+    return ResultFile(name, results, reader.skipped)
