@@ -111,6 +111,8 @@ def perf(experiment: str, ready: int, counts: dict[str, int], thresholds: str = 
     )
     items = [f"{experiment}_ready={ready}{thresholds};0"]
     items += [f"{experiment}_{v}={counts.get(v, 0)};;;0" for v in order]
+    # No glexec test results imported: none reliable.
+    items.append(f"{experiment}_reliable=0;;;0")
     return " ".join(items)
 
 
@@ -495,7 +497,7 @@ def test_report_table_shows_stable_runs_once_a_history_exists(tmp_path: Path) ->
     code, out, _ = run_cli(*args, env=wide)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[-1] == "stable"
+    assert lines[0].split()[-2:] == ["stable", "reliable"]
     # The CE, its verdict and how many recorded runs it has held, on one line.
     rows = {(cells[3], cells[4], cells[-1]) for cells in (line.split() for line in lines[2:7])}
     assert rows == {
@@ -515,14 +517,14 @@ def test_report_table_shows_stable_runs_once_a_history_exists(tmp_path: Path) ->
 
 def test_history_follows_glexec_only(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
-    for flags in (["--record"], ["--min-stable", "1"]):
+    for flags in (["--record"], ["--min-stable", "1"], ["--reliable"]):
         code, _, err = run_cli(
             "report", "--bdii", SAMPLE, "--state", db, "--capability", "htpc", *flags
         )
         assert (code, err) == (
             2,
-            "cecap: error: --record and --min-stable follow glexec verdicts only; leave out"
-            " --capability\n",
+            "cecap: error: --record, --min-stable and --reliable follow glexec verdicts only;"
+            " leave out --capability\n",
         )
     assert not db.exists()
     assert run_cli("report", "--bdii", SAMPLE, "--state", db, "--record")[0] == 0

@@ -30,7 +30,20 @@ FIELDS = [
     "previous_ready",
     "no_longer_ready",
     "newly_ready",
+    "reliable",
+    "reliable_warning",
+    "reliable_critical",
+    "no_longer_reliable",
+    "failing_tests",
 ]
+# No glexec test results imported: none reliable, nothing failing.
+NO_TESTS = {
+    "reliable": 0,
+    "reliable_warning": None,
+    "reliable_critical": None,
+    "no_longer_reliable": [],
+    "failing_tests": [],
+}
 
 
 def counts(ready: int, **others: int) -> dict[str, int]:
@@ -109,6 +122,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
                 "previous_ready": None,
                 "no_longer_ready": [],
                 "newly_ready": [],
+                **NO_TESTS,
             },
             {
                 "experiment": "cms",
@@ -132,6 +146,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
                 "previous_ready": None,
                 "no_longer_ready": [],
                 "newly_ready": [],
+                **NO_TESTS,
             },
         ],
     }

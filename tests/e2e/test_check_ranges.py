@@ -15,6 +15,7 @@ from helpers.paths import SAMPLE
 ZERO_REST = (
     "{e}_conditional={c};;;0 {e}_no_stance={ns};;;0 {e}_mode_mismatch={mm};;;0"
     " {e}_site_refuses={sr};;;0 {e}_not_in_production={nip};;;0 {e}_not_advertised={na};;;0"
+    " {e}_reliable=0;;;0"
 )
 SAMPLE_REST = {
     "atlas": ZERO_REST.format(e="atlas", c=1, ns=1, mm=1, sr=0, nip=1, na=1),

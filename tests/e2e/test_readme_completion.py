@@ -25,6 +25,7 @@ COMMANDS = [
     "history",
     "page",
     "report",
+    "results",
     "sites",
     "snapshot",
     "stances",

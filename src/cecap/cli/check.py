@@ -27,6 +27,7 @@ from ..formats import render
 from ..history.lock import HistoryLock
 from ..history.paths import stamp, state_path
 from ..history.record import covering, observations, priors, recorded_pairs
+from ..history.results import judge_all, previously_reliable
 from ..history.store import History
 from ..policy.load import config_dir, load_policy
 from ..rows.check import check_table, unknown_table
@@ -179,6 +180,24 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     " as --warning.",
 )
 @click.option(
+    "--reliable-warning",
+    "reliable_warning",
+    multiple=True,
+    metavar="[EXP=]RANGE",
+    callback=_limits,
+    help="WARNING when the number of CEs reliable with glexec is outside RANGE (as"
+    " --warning: atlas=5: or a plain 5:). Repeatable.",
+)
+@click.option(
+    "--reliable-critical",
+    "reliable_critical",
+    multiple=True,
+    metavar="[EXP=]RANGE",
+    callback=_limits,
+    help="CRITICAL when the number of CEs reliable with glexec is outside RANGE; as"
+    " --reliable-warning.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice([NAGIOS, JSON], case_sensitive=False),
@@ -198,6 +217,8 @@ def check(
     selection: Selection,
     warning: tuple[Limit, ...],
     critical: tuple[Limit, ...],
+    reliable_warning: tuple[Limit, ...],
+    reliable_critical: tuple[Limit, ...],
     state: Path | None,
     keep_days: int | None,
     fmt: str,
@@ -210,6 +231,10 @@ def check(
     experiment and per CE that became ready or stopped being ready; exits 0, 1, 2 or 3.
     A CE that was ready at the previous run and is not now is a WARNING at least; an
     experiment with no CE serving its VO says so (its ranges apply to that 0 too).
+    With glexec test results imported (`cecap results import`), a CE reliable at the
+    previous run and not now is a WARNING, and so is a ready CE whose last glexec
+    results all failed; each experiment's reliable CEs are in the perfdata
+    (<exp>_reliable), with --reliable-warning/--reliable-critical ranges.
     Every run is recorded in the history (see `cecap history`, `cecap diff`); two runs
     at once wait for each other. --timeout bounds the whole check, waiting for another
     run included. Anything that prevents an answer (BDII down or hanging, bad config, a
@@ -232,6 +257,12 @@ def check(
         policy = load_policy(config_dir(config))
         chosen = pick_experiments(policy, experiments)
         thresholds = thresholds_for(warning, critical, list(policy.experiments))
+        reliable_ranges = thresholds_for(
+            reliable_warning,
+            reliable_critical,
+            list(policy.experiments),
+            ("--reliable-warning", "--reliable-critical"),
+        )
         path = state_path(state)
         budget.doing = f"waiting for the history lock {path}.lock"
         lock_wait = max(0.0, budget.left() - _LOCK_MARGIN)
@@ -251,6 +282,16 @@ def check(
                 pairs = [*model_pairs(model), *recorded_pairs(history, keys)]
                 selection.require(pairs, f"{model.origin} nor in the history {path}", model.sites)
             results = assess(only_selected(selection, model), policy, chosen)
+            judged = judge_all(history, results, chosen)
+            was_reliable = previously_reliable(history, keys)
+            if not selection.everything:
+                # Only the chosen CEs can have stopped being reliable in this run.
+                chosen_ces = {
+                    ce
+                    for site, ce in [*model_pairs(model), *recorded_pairs(history, keys)]
+                    if selection.keeps(site, ce)
+                }
+                was_reliable = {k: ces & chosen_ces for k, ces in was_reliable.items()}
             budget.doing = f"writing the history {path}"
             recorded = history.record(
                 observations(results),
@@ -260,9 +301,10 @@ def check(
                 keep_days=keep_days,
                 before_commit=before_commit(),
                 within=None if selection.everything else selection.keeps,
+                reliable=[key for key, r in judged.items() if r.reliable],
             )
     before = priors(recorded, keys, selected=not selection.everything)
-    result = run_check(results, chosen, before, thresholds)
+    result = run_check(results, chosen, before, thresholds, judged, was_reliable, reliable_ranges)
     if fmt == JSON:
         meta = {
             "source": model.origin,

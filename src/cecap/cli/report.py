@@ -7,10 +7,17 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..evaluate.assess import assess, select_for_report, summarize_sites
+from ..evaluate.assess import (
+    assess,
+    only_reliable_ces,
+    reliable_per_site,
+    select_for_report,
+    summarize_sites,
+)
 from ..evaluate.selection import Selection, select_model
 from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
+from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
 from ..rows.tables import (
@@ -53,6 +60,13 @@ from .options import (
     help="Only CEs ready for at least N consecutive recorded runs (see --record).",
 )
 @click.option(
+    "--reliable",
+    "only_reliable",
+    is_flag=True,
+    help="Only CEs reliable with glexec (ready through the experiment's window and its"
+    " glexec tests passing, see `cecap results import`): the CEs to switch to.",
+)
+@click.option(
     "--record", is_flag=True, help="Record this run's verdicts in the history (as check does)."
 )
 @state_option
@@ -67,6 +81,7 @@ def report(
     selection: Selection,
     show_all: bool,
     min_stable: int | None,
+    only_reliable: bool,
     record: bool,
     state: Path | None,
     keep_days: int | None,
@@ -87,9 +102,10 @@ def report(
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     capability = glue.capability
-    if not has_stances(capability) and (record or min_stable is not None):
+    if not has_stances(capability) and (record or min_stable is not None or only_reliable):
         raise UsageError(
-            "--record and --min-stable follow glexec verdicts only; leave out --capability"
+            "--record, --min-stable and --reliable follow glexec verdicts only; leave out"
+            " --capability"
         )
     model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
     results = assess(select_model(selection, model), policy, chosen, capability)
@@ -113,11 +129,18 @@ def report(
         if has_stances(capability)
         else None
     )
+    judged = (
+        reliability(history, results, chosen, required=only_reliable)
+        if has_stances(capability)
+        else None
+    )
     shown = select_for_report(
         results, capability, show_all=show_all, min_stable=min_stable, stable=stable
     )
+    if only_reliable and judged is not None:
+        shown = only_reliable_ces(shown, judged)
     meta = {**source_meta(model), "capability": capability, "empty": shown.empty}
-    table = report_table(shown.assessments, meta, stable)
+    table = report_table(shown.assessments, meta, stable, judged)
     return emit(table, output, model, source.allow_partial)
 
 
@@ -125,6 +148,7 @@ def report(
 @source_options
 @experiment_option
 @selection_options()
+@state_option
 @glue_options
 @output_options(SITE_FIELDS)
 @config_option
@@ -133,24 +157,31 @@ def sites(
     source: SourceOptions,
     experiments: tuple[str, ...],
     selection: Selection,
+    state: Path | None,
     glue: GlueOptions,
     output: OutputOptions,
     config: Path | None,
     debug: bool,
 ) -> int:
-    """Site readiness list: per site and experiment, its answers and its CEs' verdicts."""
+    """Site readiness list: per site and experiment, its answers and its CEs' verdicts
+    (ces_reliable: how many are reliable with glexec, from the history's test results)."""
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
     capability = glue.capability
     results = assess(select_model(selection, model), policy, chosen, capability)
     summaries = summarize_sites(results, policy, capability)
+    reliable = None
+    if has_stances(capability):
+        judged = reliability(state_path(state), results, chosen)
+        reliable = None if judged is None else reliable_per_site(results, judged)
     meta = {
         **source_meta(model),
         "capability": capability,
         "empty": "site has a CE serving the chosen VOs",
     }
-    return emit(site_table(summaries, meta, capability), output, model, source.allow_partial)
+    table = site_table(summaries, meta, capability, reliable)
+    return emit(table, output, model, source.allow_partial)
 
 
 @click.command()

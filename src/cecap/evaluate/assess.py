@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..model.glue import CE, GlueModel
 from ..model.questions import GLEXEC, served_vos
 from ..policy.stances import Experiment, Policy, SiteMapping, Stance, has_stances
+from .reliable import Reliability
 from .rules import Case, Outcome, first_outcome
 from .stance import resolve
 from .verdicts import Assessment, Verdict
@@ -131,6 +132,31 @@ def select_for_report(
             " (use --all to see every CE serving the VO)"
         )
     return ReportSelection(chosen, empty)
+
+
+def only_reliable_ces(
+    shown: ReportSelection, judged: Mapping[tuple[str, str], Reliability]
+) -> ReportSelection:
+    """Of the CEs shown, those reliable with glexec: the list to switch pilots to."""
+    chosen = [
+        a
+        for a in shown.assessments
+        if (r := judged.get((a.experiment.key, a.ce.unique_id))) is not None and r.reliable
+    ]
+    return ReportSelection(chosen, "CE is reliable with glexec (see cecap results import)")
+
+
+def reliable_per_site(
+    assessments: Iterable[Assessment], judged: Mapping[tuple[str, str], Reliability]
+) -> dict[tuple[str, str], int]:
+    """Per (site, experiment): how many of its CEs are reliable with glexec."""
+    out: dict[tuple[str, str], int] = {}
+    for a in assessments:
+        r = judged.get((a.experiment.key, a.ce.unique_id))
+        if r is not None and r.reliable:
+            key = (a.ce.site, a.experiment.key)
+            out[key] = out.get(key, 0) + 1
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ..policy.stances import Experiment
 from .nagios import Perfdata, State, plugin_output, worst
+from .reliable import Reliability
 from .thresholds import Thresholds
 from .verdicts import ABSENT, GLEXEC_VERDICTS, Assessment, Verdict
 
@@ -60,6 +61,12 @@ class ExperimentCheck:
     lost: tuple[Transition, ...]
     gained: tuple[Transition, ...]
     previous_ready: int | None  # None: no earlier run to compare with
+    # Reliable with glexec (None: no history to judge by), its ranges, the CEs reliable at
+    # the previous check and not now, and the ready CEs whose last results all failed.
+    reliable: int | None = None
+    reliable_thresholds: Thresholds = field(default_factory=Thresholds)
+    lost_reliable: tuple[str, ...] = ()
+    failing: tuple[str, ...] = ()
 
     @property
     def ready(self) -> int:
@@ -93,9 +100,10 @@ class CheckResult:
         return plugin_output(PLUGIN, self.state, self.summary, self.perfdata, self.details)
 
 
-def _names(items: Sequence[Transition]) -> str:
-    shown = ", ".join(t.ce for t in items[:NAMED_IN_SUMMARY])
-    more = len(items) - NAMED_IN_SUMMARY
+def _names(items: Sequence[Transition] | Sequence[str]) -> str:
+    ces = [t if isinstance(t, str) else t.ce for t in items]
+    shown = ", ".join(ces[:NAMED_IN_SUMMARY])
+    more = len(ces) - NAMED_IN_SUMMARY
     return f"{shown} and {more} more" if more > 0 else shown
 
 
@@ -171,6 +179,49 @@ def check_experiment(
     )
 
 
+def check_reliable(
+    check: ExperimentCheck,
+    assessments: Sequence[Assessment],
+    judged: Mapping[tuple[str, str], Reliability],
+    previous: set[str] | None,
+    thresholds: Thresholds,
+) -> ExperimentCheck:
+    """The check of one experiment with what its glexec test results say: ranges on its
+    reliable CEs, a WARNING naming those reliable at the previous check and not now, and
+    one naming the ready CEs whose last results all failed (the site's to fix)."""
+    key = check.experiment.key
+    mine = {a.ce.unique_id: judged.get((key, a.ce.unique_id)) for a in assessments}
+    reliable = sorted(ce for ce, r in mine.items() if r is not None and r.reliable)
+    failing = sorted(ce for ce, r in mine.items() if r is not None and r.failing)
+    lost = sorted((previous or set()) - set(reliable))
+    state, problems = check.state, list(check.problems)
+    count = len(reliable)
+    if thresholds.critical is not None and thresholds.critical.alerts(count):
+        state = max(state, State.CRITICAL)
+        problems.append(f"{count} reliable (critical: {thresholds.critical.violation()})")
+    elif thresholds.warning is not None and thresholds.warning.alerts(count):
+        state = max(state, State.WARNING)
+        problems.append(f"{count} reliable (warning: {thresholds.warning.violation()})")
+    if lost:
+        state = max(state, State.WARNING)
+        problems.append(f"{len(lost)} no longer reliable: {_names(lost)}")
+    if failing:
+        state = max(state, State.WARNING)
+        streak = check.experiment.reliable.failing_streak
+        problems.append(
+            f"{len(failing)} ready with the last {streak} glexec tests failed: {_names(failing)}"
+        )
+    return replace(
+        check,
+        state=state,
+        problems=tuple(problems),
+        reliable=count,
+        reliable_thresholds=thresholds,
+        lost_reliable=tuple(lost),
+        failing=tuple(failing),
+    )
+
+
 def perfdata(checks: Iterable[ExperimentCheck]) -> list[Perfdata]:
     """Per experiment, its count of each verdict; the ready count with its own ranges."""
     out = []
@@ -183,6 +234,16 @@ def perfdata(checks: Iterable[ExperimentCheck]) -> list[Perfdata]:
                     check.counts[verdict],
                     warning=check.thresholds.warning if is_ready else None,
                     critical=check.thresholds.critical if is_ready else None,
+                    minimum=0,
+                )
+            )
+        if check.reliable is not None:
+            out.append(
+                Perfdata(
+                    f"{check.experiment.key}_reliable",
+                    check.reliable,
+                    warning=check.reliable_thresholds.warning,
+                    critical=check.reliable_thresholds.critical,
                     minimum=0,
                 )
             )
@@ -209,6 +270,13 @@ def detail_lines(check: ExperimentCheck) -> list[str]:
         lines.append(f"  no longer ready: {t.ce} at {t.site}: {t.before} → {t.after}: {t.reason}")
     for t in check.gained:
         lines.append(f"  newly ready: {t.ce} at {t.site}: {t.before} → {t.after}")
+    for ce in check.lost_reliable:
+        lines.append(f"  no longer reliable: {ce}")
+    for ce in check.failing:
+        lines.append(
+            f"  glexec tests failing: {ce}: ready, but its last"
+            f" {check.experiment.reliable.failing_streak} glexec results failed (tell the site)"
+        )
     return lines
 
 
@@ -217,12 +285,16 @@ def run_check(
     experiments: Sequence[Experiment],
     priors: Mapping[str, Mapping[str, Prior] | None],
     thresholds: Mapping[str, Thresholds],
+    judged: Mapping[tuple[str, str], Reliability] | None = None,
+    previous_reliable: Mapping[str, set[str]] | None = None,
+    reliable_thresholds: Mapping[str, Thresholds] | None = None,
 ) -> CheckResult:
     """Per experiment: thresholds on its ready CEs, then what changed since the last run.
 
     ``priors`` maps each experiment key to the previous run's states by CE, or None when
     no earlier run covered the experiment; ``thresholds`` maps it to its ranges (none when
-    it is not there).
+    it is not there). With ``judged`` (the reliability of each (experiment, CE)), also
+    the reliable CEs, against ``previous_reliable`` and ``reliable_thresholds``.
     """
     grouped: dict[str, list[Assessment]] = {e.key: [] for e in experiments}
     for a in assessments:
@@ -231,6 +303,17 @@ def run_check(
         check_experiment(e, grouped[e.key], priors.get(e.key), thresholds.get(e.key, Thresholds()))
         for e in experiments
     )
+    if judged is not None:
+        checks = tuple(
+            check_reliable(
+                c,
+                grouped[c.experiment.key],
+                judged,
+                (previous_reliable or {}).get(c.experiment.key),
+                (reliable_thresholds or {}).get(c.experiment.key, Thresholds()),
+            )
+            for c in checks
+        )
     state = worst(c.state for c in checks)
     if state is State.OK:
         summary = "ready CEs: " + ", ".join(f"{c.experiment.key} {c.ready}" for c in checks)

@@ -72,10 +72,14 @@ def _ranges(option: str, limits: Sequence[Limit], configured: Sequence[str]) -> 
 
 
 def thresholds_for(
-    warning: Sequence[Limit], critical: Sequence[Limit], configured: Sequence[str]
+    warning: Sequence[Limit],
+    critical: Sequence[Limit],
+    configured: Sequence[str],
+    options: tuple[str, str] = ("--warning", "--critical"),
 ) -> Mapping[str, Thresholds]:
     """The ranges of each configured experiment (by key). A range for an experiment that a
-    run does not check is no error: one command line can serve checks of each experiment."""
-    warn = _ranges("--warning", warning, configured)
-    crit = _ranges("--critical", critical, configured)
+    run does not check is no error: one command line can serve checks of each experiment.
+    ``options``: the two options' names, as messages say them."""
+    warn = _ranges(options[0], warning, configured)
+    crit = _ranges(options[1], critical, configured)
     return {key: Thresholds(warn.get(key), crit.get(key)) for key in configured}

@@ -17,7 +17,7 @@ import csv
 import io
 import json
 
-from ..rows.table import Table
+from ..rows.table import Summarized, Table
 from .escape import json_text
 from .registry import footer, raw_cell, register
 
@@ -30,9 +30,13 @@ def render_json(table: Table) -> str:
         "partial": bool(table.meta.get("partial")),
         "partial_reason": table.meta.get("partial") or None,
         "fields": list(table.fields),
-        "rows": [{f: row.get(f) for f in table.fields} for row in table.rows],
+        "rows": [{f: _json_value(row.get(f)) for f in table.fields} for row in table.rows],
     }
     return json_text(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def _json_value(value: object) -> object:
+    return value.doc if isinstance(value, Summarized) else value
 
 
 def _records(table: Table) -> list[list[str]]:

@@ -3,7 +3,7 @@ and reading each (experiment, CE)'s reliability back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,24 +101,37 @@ def reliability(
     experiments: Iterable[Experiment],
     *,
     now: datetime | None = None,
+    required: bool = False,
 ) -> dict[tuple[str, str], Reliability] | None:
     """Per (experiment, CE) assessed: what its results in the experiment's window say;
-    None when there is no history at ``path``. A reader: the database is not changed."""
-    if not path.exists():
+    None when there is no history at ``path``, unless ``required`` (then an error says
+    so). A reader: the database is not changed."""
+    if not required and not path.exists():
         return None
+    with History.open(path) as history:
+        return judge_all(history, assessments, experiments, now=now)
+
+
+def judge_all(
+    history: History,
+    assessments: Iterable[Assessment],
+    experiments: Iterable[Experiment],
+    *,
+    now: datetime | None = None,
+) -> dict[tuple[str, str], Reliability]:
+    """As ``reliability``, on an open history."""
     moment = now or datetime.now(UTC)
     by_key = {e.key: e for e in experiments}
+    results: dict[str, dict[str, list[TestResult]]] = {}
+    verdicts: dict[str, dict[str, set[str]]] = {}
+    for key, e in by_key.items():
+        cutoff = moment - e.reliable.window
+        grouped: dict[str, list[TestResult]] = {}
+        for r in _results(history, key, cutoff):
+            grouped.setdefault(r.ce, []).append(r)
+        results[key] = grouped
+        verdicts[key] = _verdicts(history, key, cutoff)
     out: dict[tuple[str, str], Reliability] = {}
-    with History.open(path) as history:
-        results: dict[str, Mapping[str, list[TestResult]]] = {}
-        verdicts: dict[str, dict[str, set[str]]] = {}
-        for key, e in by_key.items():
-            cutoff = moment - e.reliable.window
-            grouped: dict[str, list[TestResult]] = {}
-            for r in _results(history, key, cutoff):
-                grouped.setdefault(r.ce, []).append(r)
-            results[key] = grouped
-            verdicts[key] = _verdicts(history, key, cutoff)
     for a in assessments:
         e = by_key[a.experiment.key]
         ce = a.ce.unique_id
@@ -127,4 +140,18 @@ def reliability(
         found = mine.get(ce, []) + (mine.get(ce_host(ce), []) if ce_host(ce) != ce else [])
         seen = verdicts[e.key].get(ce, set())
         out[(e.key, ce)] = judge(e.reliable, a.verdict.value, seen, found)
+    return out
+
+
+def previously_reliable(history: History, experiments: Iterable[str]) -> dict[str, set[str]]:
+    """Per experiment: the CEs its last recorded check found reliable."""
+    out: dict[str, set[str]] = {}
+    with history.reading() as db:
+        for key in experiments:
+            rows = db.execute(
+                "SELECT r.ce FROM reliable AS r JOIN tallies AS t USING (experiment)"
+                " WHERE r.experiment = ? AND r.run = t.last_run",
+                (key,),
+            ).fetchall()
+            out[key] = {ce for (ce,) in rows}
     return out

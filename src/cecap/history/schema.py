@@ -57,7 +57,15 @@ CREATE TABLE results (
     UNIQUE (time, ce, experiment, metric)
 );
 CREATE INDEX results_window ON results (experiment, time);
+CREATE TABLE reliable (
+    experiment TEXT NOT NULL,
+    ce TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    PRIMARY KEY (experiment, run, ce)
+) WITHOUT ROWID;
 """
+# reliable: the CEs each `check` run found reliable, so that the next run can name those
+#           no longer reliable.
 
 SCHEMA += RESULTS
 # MIGRATIONS[v]: what takes a history of schema v to v + 1 (MIGRATIONS[0]: unused).

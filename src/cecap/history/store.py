@@ -155,6 +155,7 @@ class History:
         keep_days: int | None = None,
         before_commit: Callable[[], None] | None = None,
         within: Callable[[str, str], bool] | None = None,
+        reliable: Iterable[tuple[str, str]] = (),
     ) -> Recorded:
         """Record one complete run in one transaction: only what changed per CE.
 
@@ -176,6 +177,10 @@ class History:
             by_experiment[obs.experiment][obs.ce] = obs
         with self.transaction("write") as db:
             recorded = self._record(db, by_experiment, when, command, source, keep_days, within)
+            db.executemany(
+                "INSERT INTO reliable (experiment, ce, run) VALUES (?, ?, ?)",
+                [(exp, ce, recorded.run.id) for exp, ce in reliable],
+            )
             if before_commit is not None:
                 before_commit()
         return recorded
@@ -287,6 +292,7 @@ class History:
         db.execute(
             "DELETE FROM states WHERE until_run IS NOT NULL AND until_run <= ?", (first_kept,)
         )
+        db.execute("DELETE FROM reliable WHERE run < ?", (first_kept,))
         return db.execute("DELETE FROM runs WHERE id < ?", (first_kept,)).rowcount
 
     # -- reading -------------------------------------------------------------------------

@@ -24,6 +24,11 @@ CHECK_FIELDS = (
     "previous_ready",
     "no_longer_ready",
     "newly_ready",
+    "reliable",
+    "reliable_warning",
+    "reliable_critical",
+    "no_longer_reliable",
+    "failing_tests",
 )
 # What the status line says besides the rows; an UNKNOWN result has only its message.
 CHECK_META = ("source", "state", "run", "time")
@@ -53,6 +58,11 @@ def _row(check: ExperimentCheck, previous_run: int | None) -> Row:
         "previous_ready": check.previous_ready,
         "no_longer_ready": [_transition(t) for t in check.lost],
         "newly_ready": [_transition(t) for t in check.gained],
+        "reliable": check.reliable,
+        "reliable_warning": _range(check.reliable_thresholds.warning),
+        "reliable_critical": _range(check.reliable_thresholds.critical),
+        "no_longer_reliable": list(check.lost_reliable),
+        "failing_tests": list(check.failing),
     }
 
 

@@ -87,3 +87,15 @@ class Lines(str):
     other format shows it as one value (its newlines escaped, in JSON the JSON way)."""
 
     __slots__ = ()
+
+
+class Summarized(str):
+    """A value told two ways: the text for people (the terminal table, CSV, ...) and
+    ``doc``, the same as a JSON object for scripts."""
+
+    doc: dict[str, Any]
+
+    def __new__(cls, text: str, doc: dict[str, Any]) -> Summarized:
+        value = super().__new__(cls, text)
+        value.doc = doc
+        return value

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from ..evaluate.assess import SiteSummary
 from ..evaluate.audit import Finding
+from ..evaluate.reliable import Reliability, tests_text
 from ..evaluate.verdicts import Assessment
 from ..policy.stances import Answer, Stance
+from ..text import stamp
 from .fixes import fix_text
-from .table import Column, Lines, Row, Table
+from .table import Column, Lines, Row, Summarized, Table
 
 REPORT_FIELDS = (
     "experiment",
@@ -24,16 +27,41 @@ REPORT_FIELDS = (
     "fail_closed",
     "reason",
     "stable_runs",
+    "reliable",
+    "tests",
 )
+
+
+def _reliable(r: Reliability | None) -> bool | None:
+    return r.reliable if r else None
+
+
+def _tests(r: Reliability | None, now: datetime) -> Summarized | None:
+    text = tests_text(r, now) if r else None
+    if r is None or text is None:
+        return None
+    doc = {
+        "ok": r.ok,
+        "total": r.total,
+        "ratio": round(r.ratio, 4) if r.ratio is not None else None,
+        "last_status": r.last_status,
+        "last_time": stamp(r.last_time) if r.last_time else None,
+    }
+    return Summarized(text, doc)
 
 
 def report_table(
     assessments: Iterable[Assessment],
     meta: Mapping[str, Any],
     stable: Mapping[tuple[str, str], int] | None = None,
+    reliability: Mapping[tuple[str, str], Reliability] | None = None,
+    now: datetime | None = None,
 ) -> Table:
     """``stable``: per (experiment, CE), how many recorded runs its verdict has held
-    (None: no history, so ``stable_runs`` is null)."""
+    (None: no history, so ``stable_runs`` is null); ``reliability``: what its glexec
+    test results say (None: no history, so ``reliable`` and ``tests`` are null)."""
+    moment = now or datetime.now(UTC)
+    judged = reliability or {}
     rows = [
         {
             "experiment": a.experiment.key,
@@ -50,12 +78,15 @@ def report_table(
             "stable_runs": None
             if stable is None
             else stable.get((a.experiment.key, a.ce.unique_id), 0),
+            "reliable": _reliable(judged.get((a.experiment.key, a.ce.unique_id))),
+            "tests": _tests(judged.get((a.experiment.key, a.ce.unique_id)), moment),
         }
         for a in assessments
     ]
     # With a history, how long each verdict has held: short, so it stays on the row
     # longer than the site when the terminal is narrow.
     stable_column = () if stable is None else (Column("stable_runs", "stable", spill=4),)
+    reliable_column = () if reliability is None else (Column("reliable", "reliable", spill=4),)
     return Table(
         kind="report",
         fields=REPORT_FIELDS,
@@ -68,8 +99,9 @@ def report_table(
             Column("mode", "mode", spill=2),
             Column("fail_closed", "fail closed", spill=1),
             *stable_column,
+            *reliable_column,
         ),
-        note_fields=("reason",),
+        note_fields=("reason", "tests"),
         meta=meta,
         key=("ce",),
     )
@@ -87,11 +119,19 @@ SITE_FIELDS = (
     "ces_advertising",
     "ces_ready",
     "ces_conditional",
+    "ces_reliable",
     "readiness",
 )
 
 
-def site_table(summaries: Iterable[SiteSummary], meta: Mapping[str, Any], capability: str) -> Table:
+def site_table(
+    summaries: Iterable[SiteSummary],
+    meta: Mapping[str, Any],
+    capability: str,
+    reliable: Mapping[tuple[str, str], int] | None = None,
+) -> Table:
+    """``reliable``: per (site, experiment), its CEs reliable with glexec (None: no
+    history, so ``ces_reliable`` is null)."""
     rows = []
     for s in summaries:
         st = s.stance  # None for a capability the questionnaire did not ask about
@@ -108,6 +148,9 @@ def site_table(summaries: Iterable[SiteSummary], meta: Mapping[str, Any], capabi
                 "ces_advertising": s.advertising,
                 "ces_ready": s.ready,
                 "ces_conditional": s.conditional,
+                "ces_reliable": None
+                if reliable is None
+                else reliable.get((s.site, s.experiment.key), 0),
                 "readiness": s.readiness.value,
             }
         )
