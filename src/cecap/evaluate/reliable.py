@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..model.results import TestResult, TestStatus
+from ..model.results import GlexecResult, ResultStatus
 from ..policy.reliable import ReliableRule
 from .verdicts import Verdict
 
@@ -38,7 +38,7 @@ def judge(
     rule: ReliableRule,
     verdict_now: str,
     verdicts_in_window: Iterable[str],
-    results: Sequence[TestResult],
+    results: Sequence[GlexecResult],
 ) -> Reliability:
     """``verdicts_in_window``: the CE's verdict in each recorded run within the window
     (none: a new history, where the verdict now is all there is); ``results``: its
@@ -46,7 +46,7 @@ def judge(
     if not results:
         return UNTESTED
     ordered = sorted(results, key=lambda r: r.time)
-    ok = sum(r.status is TestStatus.OK for r in ordered)
+    ok = sum(r.status is ResultStatus.OK for r in ordered)
     total = len(ordered)
     last = ordered[-1]
     ready = verdict_now == READY and all(v == READY for v in verdicts_in_window)
@@ -54,18 +54,18 @@ def judge(
         ready
         and total >= rule.min_results
         and ok / total >= rule.min_ok_ratio
-        and (last.status is TestStatus.OK or not rule.last_must_be_ok)
+        and (last.status is ResultStatus.OK or not rule.last_must_be_ok)
     )
     tail = ordered[-rule.failing_streak :]
     failing = (
         verdict_now == READY
         and len(tail) == rule.failing_streak
-        and all(r.status is not TestStatus.OK for r in tail)
+        and all(r.status is not ResultStatus.OK for r in tail)
     )
     return Reliability(reliable, ok, total, ok / total, last.status.value, last.time, failing)
 
 
-def tests_text(r: Reliability, now: datetime) -> str | None:
+def results_summary(r: Reliability, now: datetime) -> str | None:
     """``23/24 OK, last OK 2h ago`` for a table; None when untested."""
     if r.last_time is None:
         return None

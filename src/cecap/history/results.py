@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..evaluate.reliable import Reliability, judge
 from ..evaluate.verdicts import Assessment
-from ..model.results import TestResult, TestStatus, ce_host
+from ..model.results import GlexecResult, ResultStatus, ce_host
 from ..policy.stances import Experiment
 from ..sources.results import ResultFile
 from .lock import HistoryLock
@@ -60,7 +60,7 @@ def import_results(
     return out
 
 
-def _results(history: History, experiment: str, cutoff: datetime) -> list[TestResult]:
+def _results(history: History, experiment: str, cutoff: datetime) -> list[GlexecResult]:
     with history.reading() as db:
         if not db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'"
@@ -72,7 +72,8 @@ def _results(history: History, experiment: str, cutoff: datetime) -> list[TestRe
             (experiment, stamp(cutoff)),
         ).fetchall()
     return [
-        TestResult(parse_stamp(t), ce, experiment, m, TestStatus(s), x) for t, ce, m, s, x in rows
+        GlexecResult(parse_stamp(t), ce, experiment, m, ResultStatus(s), x)
+        for t, ce, m, s, x in rows
     ]
 
 
@@ -122,11 +123,11 @@ def judge_all(
     """As ``reliability``, on an open history."""
     moment = now or datetime.now(UTC)
     by_key = {e.key: e for e in experiments}
-    results: dict[str, dict[str, list[TestResult]]] = {}
+    results: dict[str, dict[str, list[GlexecResult]]] = {}
     verdicts: dict[str, dict[str, set[str]]] = {}
     for key, e in by_key.items():
         cutoff = moment - e.reliable.window
-        grouped: dict[str, list[TestResult]] = {}
+        grouped: dict[str, list[GlexecResult]] = {}
         for r in _results(history, key, cutoff):
             grouped.setdefault(r.ce, []).append(r)
         results[key] = grouped

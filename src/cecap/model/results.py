@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 
 
-class TestStatus(Enum):
+class ResultStatus(Enum):
     """The Nagios words a test result is given in."""
 
     OK = "OK"
@@ -17,7 +17,7 @@ class TestStatus(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class TestResult:
+class GlexecResult:
     """One result. ``ce`` is a GlueCEUniqueID, or a host name meaning every CE on that
     host; ``experiment`` is the experiment's key."""
 
@@ -25,7 +25,7 @@ class TestResult:
     ce: str
     experiment: str
     metric: str
-    status: TestStatus
+    status: ResultStatus
     summary: str = ""
 
     def applies_to(self, unique_id: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..evaluate.assess import SiteSummary
 from ..evaluate.audit import Finding
-from ..evaluate.reliable import Reliability, tests_text
+from ..evaluate.reliable import Reliability, results_summary
 from ..evaluate.verdicts import Assessment
 from ..policy.stances import Answer, Stance
 from ..text import stamp
@@ -37,7 +37,7 @@ def _reliable(r: Reliability | None) -> bool | None:
 
 
 def _tests(r: Reliability | None, now: datetime) -> Summarized | None:
-    text = tests_text(r, now) if r else None
+    text = results_summary(r, now) if r else None
     if r is None or text is None:
         return None
     doc = {

@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..model.results import TestResult, TestStatus
+from ..model.results import GlexecResult, ResultStatus
 from ..policy.stances import Experiment
-from ..text import visible
+from ..text import HIDDEN
 
 STDIN = "-"
 MAX_FILE = 64 << 20  # bytes: years of hourly results for thousands of CEs
@@ -53,7 +53,7 @@ class ResultFile:
     """What one file holds: its results, and how many results were not glexec tests."""
 
     name: str
-    results: tuple[TestResult, ...]
+    results: tuple[GlexecResult, ...]
     skipped: int
 
 
@@ -68,7 +68,12 @@ class _Bad(ValueError):
 def _text(name: str) -> str:
     try:
         if name == STDIN:
-            data = sys.stdin.buffer.read(MAX_FILE + 1)
+            stream = getattr(sys.stdin, "buffer", None)
+            data = (
+                stream.read(MAX_FILE + 1)
+                if stream is not None
+                else sys.stdin.read(MAX_FILE + 1).encode("utf-8")
+            )
         else:
             with Path(name).open("rb") as handle:
                 data = handle.read(MAX_FILE + 1)
@@ -88,7 +93,7 @@ def _text(name: str) -> str:
 
 
 class _Reader:
-    """Turns the fields of one result into a TestResult, for the experiments configured."""
+    """Turns the fields of one result into a GlexecResult, for the experiments configured."""
 
     def __init__(self, experiments: Mapping[str, Experiment]) -> None:
         self.experiments = experiments
@@ -114,34 +119,32 @@ class _Reader:
 
     def result(
         self, line: int, when: str, ce: str, experiment: str, metric: str, status: str, summary: str
-    ) -> TestResult | None:
+    ) -> GlexecResult | None:
         try:
             moment = datetime.fromisoformat(when)
         except ValueError:
-            raise _Bad(
-                line, f"time {visible(when)!r} is not ISO 8601 (2010-04-01T12:00:00Z)"
-            ) from None
+            raise _Bad(line, f"time '{when}' is not ISO 8601 (2010-04-01T12:00:00Z)") from None
         if moment.tzinfo is None:
-            raise _Bad(line, f"time {visible(when)!r} has no zone: add Z or +01:00")
-        if not ce or any(c.isspace() for c in ce):
-            raise _Bad(line, f"ce {visible(ce)!r} is not a GlueCEUniqueID or a host name")
+            raise _Bad(line, f"time '{when}' has no zone: add Z or +01:00")
+        if not ce or any(c.isspace() for c in ce) or HIDDEN.search(ce):
+            raise _Bad(line, f"ce '{ce}' is not a GlueCEUniqueID or a host name")
         key = self.names.get(experiment.lower())
         if key is None:
             raise _Bad(
                 line,
-                f"unknown experiment {visible(experiment)!r}; configured (by key, name or"
+                f"unknown experiment '{experiment}'; configured (by key, name or"
                 f" VO): {', '.join(self.experiments)}",
             )
         try:
-            word = TestStatus(status.upper())
+            word = ResultStatus(status.upper())
         except ValueError:
-            words = ", ".join(s.value for s in TestStatus)
-            raise _Bad(line, f"status {visible(status)!r} is not one of {words}") from None
+            words = ", ".join(s.value for s in ResultStatus)
+            raise _Bad(line, f"status '{status}' is not one of {words}") from None
         if not self.experiments[key].counts_metric(metric):
             self.skipped += 1
             return None
         host_only = "/" not in ce and ":" not in ce
-        return TestResult(moment, ce.lower() if host_only else ce, key, metric, word, summary)
+        return GlexecResult(moment, ce.lower() if host_only else ce, key, metric, word, summary)
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -151,7 +154,7 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         yield number, line.removesuffix("\r")
 
 
-def _csv(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult | None]:
+def _csv(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[GlexecResult | None]:
     out = []
     for number, line in lines[1:]:
         if not line.strip():
@@ -168,12 +171,12 @@ def _csv(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult |
     return out
 
 
-def _from_fields(reader: _Reader, number: int, fields: Mapping[str, Any]) -> TestResult | None:
+def _from_fields(reader: _Reader, number: int, fields: Mapping[str, Any]) -> GlexecResult | None:
     got = {k: reader.field(number, fields, k, required=k != "summary") for k in CSV_FIELDS}
     return reader.result(number, *got.values())
 
 
-def _json(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult | None]:
+def _json(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[GlexecResult | None]:
     out = []
     for number, line in lines:
         if not line.strip():
@@ -186,9 +189,7 @@ def _json(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult 
             raise _Bad(number, "not a JSON object")
         unknown = sorted(set(fields) - set(CSV_FIELDS))
         if unknown:
-            raise _Bad(
-                number, f"unknown field {visible(unknown[0])!r}; fields: {', '.join(CSV_FIELDS)}"
-            )
+            raise _Bad(number, f"unknown field '{unknown[0]}'; fields: {', '.join(CSV_FIELDS)}")
         out.append(_from_fields(reader, number, fields))
     return out
 
@@ -198,7 +199,7 @@ def _vo_of(fqan: str) -> str:
     return fqan.strip().lstrip("/").split("/", 1)[0]
 
 
-def _message(reader: _Reader, number: int, fields: Mapping[str, str]) -> TestResult | None:
+def _message(reader: _Reader, number: int, fields: Mapping[str, str]) -> GlexecResult | None:
     get = {k: reader.field(number, fields, k, required=False) for k in fields}
     for key in ("timestamp", "hostName", "metricName", "metricStatus"):
         if not get.get(key):
@@ -220,7 +221,7 @@ def _message(reader: _Reader, number: int, fields: Mapping[str, str]) -> TestRes
     )
 
 
-def _messages(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[TestResult | None]:
+def _messages(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[GlexecResult | None]:
     out = []
     fields: dict[str, str] = {}
     start = 0

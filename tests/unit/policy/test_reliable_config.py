@@ -1,0 +1,60 @@
+"""experiments.yaml's reliable rule and glexec metrics: the shipped defaults, bad values."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from helpers.config_files import copy_config, edit
+
+from cecap.errors import ConfigError
+from cecap.policy.load import default_config_dir, load_policy
+from cecap.policy.reliable import ReliableRule
+
+
+def test_shipped_rule_and_metrics() -> None:
+    cms = load_policy(default_config_dir()).experiments["cms"]
+    assert cms.reliable == ReliableRule(timedelta(days=7), 24, 0.95, True, 3)
+    assert cms.counts_metric("org.cms.glexec.WN-gLExec")
+    assert cms.counts_metric("emi.cream.glexec.WN-gLExec-/cms/Role=pilot")
+    assert not cms.counts_metric("org.atlas.glexec.WN-gLExec")
+    assert not cms.counts_metric("org.cms.WN-basic")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("window: 7d", "window: 7x", "'7x' is not a window: a positive number and m, h or d"),
+        ("window: 7d", "window: 0d", "'0d' is not a window"),
+        ("min_ok_ratio: 0.95", "min_ok_ratio: 1.5", "1.5 is not a ratio from 0 to 1"),
+        ("min_results: 24", "min_results: 0", "0 is not a whole number of 1 or more"),
+        ("last_must_be_ok: true", "last_must_be_ok: often", "'often' is not true or false"),
+        ("failing_streak: 3", "streak: 3", "unknown key 'streak'"),
+    ],
+)
+def test_bad_rule_names_file_line_and_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    folder = copy_config(tmp_path)
+    path = folder / "experiments.yaml"
+    edit(path, old, new)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if new in text)
+    with pytest.raises(ConfigError) as exc:
+        load_policy(folder)
+    text = str(exc.value)
+    assert text.startswith(f"{path}: ")
+    assert "experiments.atlas.reliable" in text
+    assert message in text
+    if "unknown key" not in message:
+        assert f"line {line}: " in text
+
+
+def test_a_rule_may_leave_out_keys(tmp_path: Path) -> None:
+    folder = copy_config(tmp_path)
+    edit(
+        folder / "experiments.yaml",
+        "reliable: {window: 7d, min_results: 24, min_ok_ratio: 0.95, last_must_be_ok: true,"
+        " failing_streak: 3}",
+        "reliable: {window: 24h}",
+    )
+    atlas = load_policy(folder).experiments["atlas"]
+    assert atlas.reliable == ReliableRule(window=timedelta(hours=24))
