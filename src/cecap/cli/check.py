@@ -301,7 +301,7 @@ def check(
                 keep_days=keep_days,
                 before_commit=before_commit(),
                 within=None if selection.everything else selection.keeps,
-                reliable=[key for key, r in judged.items() if r.reliable],
+                judged=[(exp, ce, bool(r.reliable)) for (exp, ce), r in judged.items()],
             )
     before = priors(recorded, keys, selected=not selection.everything)
     result = run_check(results, chosen, before, thresholds, judged, was_reliable, reliable_ranges)

@@ -145,13 +145,15 @@ def judge_all(
 
 
 def previously_reliable(history: History, experiments: Iterable[str]) -> dict[str, set[str]]:
-    """Per experiment: the CEs its last recorded check found reliable."""
+    """Per experiment: the CEs the last check that judged each of them found reliable
+    (with one check per site, the last run of the experiment may have judged others)."""
     out: dict[str, set[str]] = {}
     with history.reading() as db:
         for key in experiments:
             rows = db.execute(
-                "SELECT r.ce FROM reliable AS r JOIN tallies AS t USING (experiment)"
-                " WHERE r.experiment = ? AND r.run = t.last_run",
+                "SELECT r.ce FROM reliable AS r WHERE r.experiment = ? AND r.reliable = 1"
+                " AND r.run = (SELECT max(l.run) FROM reliable AS l"
+                " WHERE l.experiment = r.experiment AND l.ce = r.ce)",
                 (key,),
             ).fetchall()
             out[key] = {ce for (ce,) in rows}

@@ -61,11 +61,14 @@ CREATE TABLE reliable (
     experiment TEXT NOT NULL,
     ce TEXT NOT NULL,
     run INTEGER NOT NULL,
+    reliable INTEGER NOT NULL,
     PRIMARY KEY (experiment, run, ce)
 ) WITHOUT ROWID;
+CREATE INDEX reliable_latest ON reliable (experiment, ce, run);
 """
-# reliable: the CEs each `check` run found reliable, so that the next run can name those
-#           no longer reliable.
+# reliable: each CE a `check` run judged, and whether it found it reliable (1) or not (0),
+#           so that the next run covering that CE can name it when it is no longer
+#           reliable: the run before may have covered other sites only (check --site).
 
 SCHEMA += RESULTS
 # MIGRATIONS[v]: what takes a history of schema v to v + 1 (MIGRATIONS[0]: unused).

@@ -155,7 +155,7 @@ class History:
         keep_days: int | None = None,
         before_commit: Callable[[], None] | None = None,
         within: Callable[[str, str], bool] | None = None,
-        reliable: Iterable[tuple[str, str]] = (),
+        judged: Iterable[tuple[str, str, bool]] = (),
     ) -> Recorded:
         """Record one complete run in one transaction: only what changed per CE.
 
@@ -164,6 +164,7 @@ class History:
         None): one it does not cover keeps its state, even when missing from ``found``,
         and is left out of ``Recorded.before``. With ``keep_days``, runs older than that
         are pruned in the same transaction; the current state of every CE stays.
+        ``judged``: (experiment, CE, reliable) for each CE the run judged by its tests.
         """
         when = stamp(now or datetime.now(UTC))
         chosen = list(dict.fromkeys(experiments))
@@ -178,8 +179,8 @@ class History:
         with self.transaction("write") as db:
             recorded = self._record(db, by_experiment, when, command, source, keep_days, within)
             db.executemany(
-                "INSERT INTO reliable (experiment, ce, run) VALUES (?, ?, ?)",
-                [(exp, ce, recorded.run.id) for exp, ce in reliable],
+                "INSERT INTO reliable (experiment, ce, run, reliable) VALUES (?, ?, ?, ?)",
+                [(exp, ce, recorded.run.id, int(ok)) for exp, ce, ok in judged],
             )
             if before_commit is not None:
                 before_commit()
