@@ -2,7 +2,8 @@
 
 The DOM Chromium renders is checked against `report --all --format json` and `sites
 --format json` on the same source: one matrix row per site, the headline counts, each
-CE's row; the filter box (given ?q=) hides the rows that do not match; the page logs no
+CE's row; with glexec test results in the history, each headline's reliable CEs are
+`report --reliable`'s and the line chart draws them; the filter box (given ?q=) hides the rows that do not match; the page logs no
 console message (a deliberate error proves a console error would be seen). A hostile
 site name renders as text. Screenshots at 1280x900 go to test-artifacts/.
 """
@@ -16,14 +17,16 @@ import re
 import stat
 import sys
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from helpers.browser import Element, parse, render, screenshot
 from helpers.cli import run_cli
+from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 
-from cecap.text import visible
+from cecap.text import stamp, visible
 
 
 def _json(*args: str | Path) -> dict:
@@ -199,6 +202,59 @@ def test_history_chart_and_change_since_previous_run(tmp_path: Path) -> None:
     ready_now = _counts(_json("report", "--bdii", SAMPLE, "--all")["rows"])["atlas"]["ready"]
     change = dom.by_id("headline-atlas").find_all("div", "change")[0].text
     assert change.startswith(f"{ready_now - ready_before:+d} ready since run 1 (")
+
+
+NEB = "red.unl.edu:2119/jobmanager-pbs-cms"
+MIT = "ce01.cmsaf.mit.edu:2119/jobmanager-condor-cms"
+
+
+def test_reliable_headline_is_the_reports(tmp_path: Path, osg_snapshot: Path) -> None:
+    """Two checks, the second after test results are imported: the page's reliable count
+    per experiment is `report --reliable`'s, its change since the first check is shown,
+    and the line chart draws the reliable CEs of each check."""
+    source = overlay_ldif(osg_snapshot, tmp_path / "osg.ldif", {NEB: ["glexec"], MIT: ["glexec"]})
+    state = tmp_path / "history.sqlite"
+    assert run_cli("check", "--bdii", source, "--state", state).code == 0
+    now = datetime.now(UTC)
+    results = tmp_path / "results.csv"
+    results.write_text(
+        "time,ce,experiment,metric,status,summary\n"
+        + "".join(
+            f"{stamp(now - timedelta(hours=2 + 5 * i))},{ce},cms,org.cms.glexec.WN-gLExec,"
+            f"{'CRITICAL' if ce == NEB and i < 3 else 'OK'},\n"
+            for ce in (MIT, NEB)
+            for i in range(30)
+        ),
+        encoding="utf-8",
+    )
+    assert run_cli("results", "import", "--state", state, results).code == 0
+    # Nebraska's last three tests failed: a warning, and MIT alone is reliable.
+    assert run_cli("check", "--bdii", source, "--state", state).code == 1
+    page = _page(source, tmp_path / "www", "--state", state)
+    shown = render(page.as_uri())
+    assert shown.console == []
+    dom = parse(shown.dom)
+    switch = _json("report", "--bdii", source, "--state", state, "--reliable")["rows"]
+    assert [r["ce"] for r in switch] == [MIT]
+    reliable = Counter(r["experiment"] for r in switch)
+    for experiment in ("atlas", "cms", "lhcb", "alice"):
+        headline = dom.by_id(f"headline-{experiment}")
+        assert headline is not None
+        if experiment == "cms":
+            assert headline.attrs["data-reliable"] == str(reliable["cms"]) == "1"
+            [line] = headline.find_all("div", "reliable")
+            assert line.text == "1 reliable (glexec tests succeed)"
+            changes = [" ".join(d.text.split()) for d in headline.find_all("div", "change")]
+            assert changes[1] == "+1 reliable since run 1"
+        else:
+            # No test result for the experiment: no reliable count, rather than 0.
+            assert "data-reliable" not in headline.attrs
+            assert headline.find_all("div", "reliable") == []
+    chart = dom.by_id("chart-history")
+    assert chart is not None
+    assert "cms reliable" in chart.text and "atlas reliable" not in chart.text
+    assert "dashed, the CEs each check found reliable" in chart.text
+    screenshot(page.as_uri(), "page-reliable")
 
 
 def test_partial_answer_banner(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from ..evaluate.assess import assess, summarize_sites
 from ..evaluate.audit import audit
 from ..formats.page import render_page, require_libraries
 from ..history.paths import state_path
+from ..history.results import reliability
 from ..history.series import run_counts
 from ..model.questions import GLEXEC
 from ..model.select import select_glue
@@ -70,14 +71,16 @@ def page(
 ) -> int:
     """Write the readiness page: DIR/index.html, one HTML file with everything inside.
 
-    Per experiment its ready and conditional CEs and the change since the previous
-    recorded run (the history of --state; a run that recorded this same answer, such as
-    a check just before, is not counted as previous); the matrix of sites (grouped by
+    Per experiment its ready and conditional CEs, with glexec test results its reliable
+    CEs (as report --reliable lists them), and the change since the previous recorded
+    run (the history of --state; a run that recorded this same answer, such as a check
+    just before, is not counted as previous); the matrix of sites (grouped by
     questionnaire respondent) by experiment, each site linking to its CEs' verdicts; the
-    verdict counts and, with a history, ready CEs over time as charts; the questionnaire
-    answers; the audit findings. It works from file:// and any static web server, without
-    network. Needs the extra: pip install 'cecap[page]'. A partial answer writes the page
-    with a red banner and exits 3 unless --allow-partial.
+    verdict counts and, with a history, ready CEs over time as charts (dashed, the CEs
+    each check found reliable); the questionnaire answers; the audit findings. It works
+    from file:// and any static web server, without network. Needs the extra: pip
+    install 'cecap[page]'. A partial answer writes the page with a red banner and exits 3
+    unless --allow-partial.
     """
     require_libraries()
     target = output / PAGE
@@ -92,6 +95,7 @@ def page(
     )
     model = select_glue(published, glue)
     results = assess(model, policy, chosen, GLEXEC)
+    history = state_path(state)
     meta = {
         **source_meta(model),
         "capability": GLEXEC,
@@ -104,8 +108,9 @@ def page(
         sites=site_table(summarize_sites(results, policy, GLEXEC), meta, GLEXEC),
         stances=stance_table(policy.stances.values(), meta),
         audit=audit_table(audit(published, policy, GLEXEC, load_glue2(folder)), meta),
-        history=run_counts(state_path(state)),
+        history=run_counts(history),
         meta=meta,
+        judged=reliability(history, results, chosen),
     )
     html = render_page(data)
     if not output.is_dir():

@@ -15,6 +15,7 @@ from ..policy.stances import Experiment
 from ..sources.results import ResultFile
 from .lock import HistoryLock
 from .paths import parse_stamp, stamp
+from .schema import has_results
 from .store import History
 
 
@@ -62,9 +63,7 @@ def import_results(
 
 def _results(history: History, experiment: str, cutoff: datetime) -> list[GlexecResult]:
     with history.reading() as db:
-        if not db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'"
-        ).fetchone():
+        if not has_results(db):
             return []  # a history of schema 1, read as it is: no results imported yet
         rows = db.execute(
             "SELECT time, ce, metric, status, summary FROM results"

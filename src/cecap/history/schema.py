@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 SCHEMA_VERSION = 2
 
 SCHEMA = """
@@ -73,3 +75,12 @@ CREATE INDEX reliable_latest ON reliable (experiment, ce, run);
 SCHEMA += RESULTS
 # MIGRATIONS[v]: what takes a history of schema v to v + 1 (MIGRATIONS[0]: unused).
 MIGRATIONS = ("", RESULTS)
+
+
+def has_results(db: sqlite3.Connection) -> bool:
+    """Whether the database has the results tables: a history of schema 1, read as it is,
+    has none."""
+    found = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'"
+    ).fetchone()
+    return found is not None

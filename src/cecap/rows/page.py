@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..evaluate.reliable import Reliability
 from ..evaluate.verdicts import VERDICT_RANK, Verdict
 from ..history.series import RunCounts, Series
 from ..policy.stances import Experiment
@@ -33,12 +34,14 @@ class Previous:
     time: datetime
     ready: int
     conditional: int
+    reliable: int | None = None
 
 
 @dataclass(frozen=True)
 class Headline:
-    """One experiment's counts. ``reliable``: CEs whose glexec tests succeeded, None while
-    no test results are recorded (the page then leaves it out)."""
+    """One experiment's counts. ``reliable``: CEs reliable with glexec, as `report
+    --reliable` lists them; None while no CE of the experiment has a glexec test result in
+    its window (the page then leaves it out)."""
 
     key: str
     name: str
@@ -52,6 +55,13 @@ class Headline:
     @property
     def ready_change(self) -> int | None:
         return None if self.previous is None else self.ready - self.previous.ready
+
+    @property
+    def reliable_change(self) -> int | None:
+        """None unless both this count and the previous run's are known."""
+        if self.reliable is None or self.previous is None or self.previous.reliable is None:
+            return None
+        return self.reliable - self.previous.reliable
 
 
 @dataclass(frozen=True)
@@ -99,8 +109,11 @@ def page_data(
     audit: Table,
     history: Series,
     meta: Mapping[str, Any],
+    judged: Mapping[tuple[str, str], Reliability] | None = None,
 ) -> PageData:
-    """The page from the tables of `report --all`, `sites`, `stances` and `audit`."""
+    """The page from the tables of `report --all`, `sites`, `stances` and `audit`;
+    ``judged``: each (experiment, CE)'s reliability, as report reads it (None: no
+    history)."""
     report_rows, site_rows = report.rows, sites.rows
     keys = [e.key for e in experiments]
     counts: dict[str, Counter[str]] = {k: Counter() for k in keys}
@@ -125,13 +138,16 @@ def page_data(
         meta=meta,
         experiments=list(experiments),
         headlines=[
-            _headline(e, counts[e.key], _previous(history, e.key, now[e.key])) for e in experiments
+            _headline(
+                e, counts[e.key], _previous(history, e.key, now[e.key]), _reliable(judged, e.key)
+            )
+            for e in experiments
         ],
         groups=[(g, sorted(groups[g].values(), key=lambda m: m.site.lower())) for g in ordered],
         verdicts=[v.value for v in VERDICT_RANK if v.value in used],
         counts={k: dict(c) for k, c in counts.items()},
         series={
-            k: [Point(r.time, r.counts.get(READY, 0)) for r in history.runs.get(k, [])]
+            k: [Point(r.time, r.counts.get(READY, 0), r.reliable) for r in history.runs.get(k, [])]
             for k in keys
         },
         stances=stances.rows,
@@ -162,8 +178,19 @@ def _site_rows(
     }
 
 
+def _reliable(judged: Mapping[tuple[str, str], Reliability] | None, key: str) -> int | None:
+    """The experiment's CEs reliable with glexec; None when none has a result to judge."""
+    mine = [r for (e, _), r in (judged or {}).items() if e == key]
+    if not any(r.reliable is not None for r in mine):
+        return None
+    return sum(r.reliable is True for r in mine)
+
+
 def _headline(
-    experiment: Experiment, counts: Mapping[str, int], previous: Previous | None
+    experiment: Experiment,
+    counts: Mapping[str, int],
+    previous: Previous | None,
+    reliable: int | None,
 ) -> Headline:
     return Headline(
         key=experiment.key,
@@ -173,6 +200,7 @@ def _headline(
         ready=sum(n for v, n in counts.items() if Verdict(v).counts_ready),
         conditional=counts.get(CONDITIONAL, 0),
         previous=previous,
+        reliable=reliable,
     )
 
 
@@ -185,4 +213,10 @@ def _previous(history: Series, key: str, now: Mapping[str, str]) -> Previous | N
     if not runs:
         return None
     last: RunCounts = runs[-1]
-    return Previous(last.run, last.time, last.counts.get(READY, 0), last.counts.get(CONDITIONAL, 0))
+    return Previous(
+        last.run,
+        last.time,
+        last.counts.get(READY, 0),
+        last.counts.get(CONDITIONAL, 0),
+        last.reliable,
+    )

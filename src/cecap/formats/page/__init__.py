@@ -66,9 +66,11 @@ def render_page(data: PageData) -> str:
     bars = charts.verdict_bars(keys, data.verdicts, data.counts)
     has_series = any(len(points) > 1 for points in data.series.values())
     lines = charts.ready_lines(data.series) if has_series else None
+    dashed = any(p.reliable is not None for points in data.series.values() for p in points)
     return env.get_template("index.html.j2").render(
         page=data,
         colours=charts.COLOURS,
         bars=Markup(bars),
         lines=Markup(lines) if lines else None,
+        dashed=dashed,
     )

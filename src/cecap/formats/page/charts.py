@@ -78,6 +78,7 @@ def ready_lines(series: Mapping[str, Sequence[Point]]) -> str:
 
 def _lines(series: Mapping[str, Sequence[Point]]) -> str:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = _figure(6.4, 3.0)
     for number, (key, points) in enumerate(series.items()):
@@ -102,6 +103,8 @@ def _lines(series: Mapping[str, Sequence[Point]]) -> str:
             )
     ax.set_ylabel("CEs")
     ax.set_ylim(bottom=0)
+    # CEs are counted whole: no 1.5 on the axis.
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9)
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
