@@ -1,6 +1,7 @@
-"""From advertised to reliable, through the CLI on the OSG 2008 snapshot: glexec test
-results imported in every accepted shape, report --reliable, sites, and the check's
-warnings when a reliable CE starts failing; the history's migration from schema 1."""
+"""From advertised to reliable, through the CLI on the OSG 2008 snapshot: the CEs that
+advertise glexec listed by testlist, glexec test results for them imported in every
+accepted shape, report --reliable, sites, and the check's warnings when a reliable CE
+starts failing; the history's migration from schema 1."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
 
+from cecap.model.ce_id import parse_ce_id
 from cecap.text import stamp
 
 NEB = "red.unl.edu:2119/jobmanager-pbs-cms"
@@ -43,14 +45,25 @@ def advertised(osg_snapshot: Path, tmp_path: Path) -> Path:
 
 
 def test_advertised_to_reliable_and_the_check_when_it_fails(
-    advertised: Path, tmp_path: Path
+    osg_snapshot: Path, advertised: Path, tmp_path: Path
 ) -> None:
     db = tmp_path / "h.sqlite"
     now = datetime.now(UTC)
-    # MIT: 30 hourly results over the last days, every one OK, by host name (a site's CSV).
+    # What to test: nothing while no cms CE advertises glexec, then the two that do, one
+    # CE a line, as a test framework takes the list.
+    code, out, _ = run_cli("testlist", "--bdii", osg_snapshot, "-e", "cms", "--format", "lines")
+    assert (code, out) == (0, "")
+    code, out, _ = run_cli("testlist", "--bdii", advertised, "-e", "cms", "--format", "lines")
+    assert code == 0
+    to_test = out.splitlines()
+    assert sorted(to_test) == sorted([NEB, MIT])
+    mit_ce, neb_ce = sorted(to_test)
+    # The framework's results over the last six days, 5 hours apart, for each listed CE.
+    # MIT: every one OK, by host name (a site's CSV).
+    mit_host = parse_ce_id(mit_ce).host
     mit = csv_file(
         tmp_path / "mit.csv",
-        [(hours_ago(now, 2 + 5 * i), "ce01.cmsaf.mit.edu", "CMS", METRIC, "OK", "") for i in range(30)],
+        [(hours_ago(now, 2 + 5 * i), mit_host, "CMS", METRIC, "OK", "") for i in range(30)],
     )  # fmt: skip
     # Nebraska: 30 results as JSON lines, the last three failing.
     neb = tmp_path / "neb.jsonl"
@@ -59,7 +72,7 @@ def test_advertised_to_reliable_and_the_check_when_it_fails(
             json.dumps(
                 {
                     "time": hours_ago(now, 2 + 5 * i),
-                    "ce": NEB,
+                    "ce": neb_ce,
                     "experiment": "cms",
                     "metric": METRIC,
                     "status": "CRITICAL" if i < 3 else "OK",
@@ -74,10 +87,10 @@ def test_advertised_to_reliable_and_the_check_when_it_fails(
     # ETF result messages for MIT: the VO from the metric's suffix, one not a glexec test.
     etf = tmp_path / "etf.msg"
     etf.write_text(
-        f"timestamp: {hours_ago(now, 160)}\nhostName: ce01.cmsaf.mit.edu\n"
+        f"timestamp: {hours_ago(now, 160)}\nhostName: {mit_host}\n"
         f"serviceType: CE\nmetricName: {METRIC}-/cms/Role=pilot\nmetricStatus: OK\n"
         "summaryData: OK: payload ran as another user\n\n"
-        f"timestamp: {hours_ago(now, 161)}\nhostName: ce01.cmsaf.mit.edu\n"
+        f"timestamp: {hours_ago(now, 161)}\nhostName: {mit_host}\n"
         "metricName: org.cms.WN-basic\nmetricStatus: OK\nvoName: cms\n",
         encoding="utf-8",
     )
