@@ -87,7 +87,8 @@ def _reliable_counts(history: History) -> tuple[dict[tuple[int, str], int], set[
         if not has_results(db):
             return {}, set()
         counts = db.execute(
-            "SELECT run, experiment, count(*) FROM reliable GROUP BY run, experiment"
+            "SELECT run, experiment, count(*) FROM reliable WHERE reliable = 1"
+            " GROUP BY run, experiment"
         ).fetchall()
         tested = db.execute("SELECT DISTINCT experiment FROM results").fetchall()
     return {(run, e): n for run, e, n in counts}, {e for (e,) in tested}

@@ -32,7 +32,8 @@ def _record(
             source="test",
             now=START + timedelta(days=day),
             keep_days=keep_days,
-            reliable=reliable or [],
+            # Every CE found is judged; those in ``reliable`` were found reliable.
+            judged=[(e, ce, (e, ce) in set(reliable or [])) for e, ce, _ in found],
         )
 
 
