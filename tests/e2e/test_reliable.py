@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
+from helpers.results import METRIC, csv_file, hours_ago
 
 from cecap.model.ce_id import parse_ce_id
 from cecap.text import stamp
@@ -20,17 +21,6 @@ from cecap.text import stamp
 NEB = "red.unl.edu:2119/jobmanager-pbs-cms"
 MIT = "ce01.cmsaf.mit.edu:2119/jobmanager-condor-cms"
 GLEXEC = ["glexec"]
-METRIC = "org.cms.glexec.WN-gLExec"
-
-
-def hours_ago(now: datetime, hours: float) -> str:
-    return stamp(now - timedelta(hours=hours))
-
-
-def csv_file(path: Path, rows: list[tuple[str, str, str, str, str, str]]) -> Path:
-    lines = ["time,ce,experiment,metric,status,summary", *(",".join(r) for r in rows)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def result_count(db: Path) -> int:

@@ -10,7 +10,9 @@ import click
 from ..errors import EXIT_FINDINGS, EXIT_OK
 from ..evaluate.assess import assess
 from ..evaluate.audit import Severity
-from ..evaluate.factory import audit_factory, worst_factory
+from ..evaluate.factory import audit_factory, reliable_flags, worst_factory
+from ..history.paths import state_path
+from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..rows.pilots import FACTORY_FIELDS, factory_table
 from ..sources.factory import read_factory
@@ -24,6 +26,7 @@ from .options import (
     experiment_option,
     output_options,
     source_options,
+    state_option,
 )
 
 
@@ -31,6 +34,7 @@ from .options import (
 @click.argument("factory", type=click.Path(dir_okay=False, path_type=Path))
 @source_options
 @experiment_option
+@state_option
 @output_options(FACTORY_FIELDS)
 @config_option
 @debug_option
@@ -38,6 +42,7 @@ def audit_factory_command(
     factory: Path,
     source: SourceOptions,
     experiments: tuple[str, ...],
+    state: Path | None,
     output: OutputOptions,
     config: Path | None,
     debug: bool,
@@ -47,9 +52,10 @@ def audit_factory_command(
 
     Errors: glexec-where-refused (GLEXEC_BIN set where the verdict is site-refuses,
     mode-mismatch, not-advertised, not-in-production or no-stance). Warnings:
-    entry-not-in-bdii (the gatekeeper matches no CE). Information: glexec-available
-    (GLEXEC_BIN is NONE on a ready CE). Exit 1 when there is an error, so it can guard a
-    factory reconfiguration in CI.
+    entry-not-in-bdii (the gatekeeper matches no CE), glexec-not-reliable (GLEXEC_BIN set
+    on a ready CE whose glexec test results in the history do not make it reliable).
+    Information: glexec-available (GLEXEC_BIN is NONE on a ready or reliable CE). Exit 1
+    when there is an error, so it can guard a factory reconfiguration in CI.
     """
     entries = read_factory(factory)
     policy = load_policy(config_dir(config))
@@ -57,7 +63,10 @@ def audit_factory_command(
     model = load_model(
         source, GlueOptions(), config, vos=[e.vo for e in chosen], runtime_environment=False
     )
-    findings = audit_factory(entries, model, assess(model, policy, chosen), chosen)
+    results = assess(model, policy, chosen)
+    judged = reliability(state_path(state), results, chosen)
+    flags = None if judged is None else reliable_flags(judged)
+    findings = audit_factory(entries, model, results, chosen, flags)
     meta = {
         **source_meta(model),
         "factory": str(factory),

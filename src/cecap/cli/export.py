@@ -9,6 +9,9 @@ import click
 
 from ..errors import UsageError
 from ..evaluate.assess import assess
+from ..evaluate.factory import reliable_flags
+from ..history.paths import state_path
+from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..rows.pilots import (
     DEFAULT_GLEXEC_PATH,
@@ -27,6 +30,7 @@ from .options import (
     experiment_option,
     output_options,
     source_options,
+    state_option,
 )
 
 GLIDEINWMS = "glideinwms"
@@ -50,7 +54,8 @@ JSON = "json"
     default=DEFAULT_GLEXEC_PATH,
     show_default=True,
     metavar="PATH",
-    help="GLEXEC_BIN of the entries whose CE is ready (every other entry: NONE).",
+    help="GLEXEC_BIN of the entries whose CE is ready, or with --reliable reliable (every"
+    " other entry: NONE).",
 )
 @click.option(
     "--schedd",
@@ -62,6 +67,14 @@ JSON = "json"
 @click.option(
     "--ready-only", is_flag=True, help="Only the entries (or rows) whose pilots may use glexec."
 )
+@click.option(
+    "--reliable",
+    "only_reliable",
+    is_flag=True,
+    help="Pilots use glexec only where it is reliable (ready through the experiment's window"
+    " and its glexec tests passing, see `cecap results import`), not wherever it is ready.",
+)
+@state_option
 @output_options(QUEUE_FIELDS, default=JSON)
 @config_option
 @debug_option
@@ -72,6 +85,8 @@ def export_command(
     glexec_path: str,
     schedd: str,
     ready_only: bool,
+    only_reliable: bool,
+    state: Path | None,
     output: OutputOptions,
     config: Path | None,
     debug: bool,
@@ -80,8 +95,9 @@ def export_command(
     glexec (the verdict is ready) and where not.
 
     --to glideinwms prints one glideinWMS factory configuration (the v3_4_6 schema) to diff
-    against the factory's own: GLEXEC_BIN is --glexec-path where the CE is ready, NONE
-    elsewhere. --to json prints the per-queue flags.
+    against the factory's own: GLEXEC_BIN is --glexec-path where the CE is ready (with
+    --reliable: reliable), NONE elsewhere. --to json prints the per-queue flags, with
+    reliable from the history's glexec test results (null without a history or results).
     """
     if not glexec_path.strip() or glexec_path.strip().upper() == "NONE":
         raise UsageError("--glexec-path: give the path of glexec on the worker nodes")
@@ -91,6 +107,8 @@ def export_command(
         source, GlueOptions(), config, vos=[e.vo for e in chosen], runtime_environment=False
     )
     results = assess(model, policy, chosen)
+    judged = reliability(state_path(state), results, chosen, required=only_reliable)
+    flags = None if judged is None else reliable_flags(judged)
     if target == GLIDEINWMS:
         if output.fmt != JSON or output.fields or not output.header:
             raise UsageError("--format, --fields and --no-header apply to --to json only")
@@ -99,6 +117,8 @@ def export_command(
             glexec_path=glexec_path.strip(),
             schedd=schedd,
             ready_only=ready_only,
+            reliability=flags,
+            reliable_only=only_reliable,
             source=model.origin,
         )
         for skipped in export.skipped:
@@ -109,7 +129,7 @@ def export_command(
         click.echo(export.xml, nl=False)
         return partial_exit(model, source.allow_partial)
     meta = {**source_meta(model), "empty": "CE serves the chosen experiments' VOs"}
-    table = queue_table(results, meta)
+    table = queue_table(results, meta, flags, only_reliable)
     if ready_only:
         table.rows[:] = [row for row in table.rows if row["glexec"]]
     return emit(table, output, model, source.allow_partial)

@@ -23,10 +23,17 @@ from ..model.glue import CE, GlueModel
 from ..policy.stances import Experiment
 from ..sources.factory import FactoryEntry
 from .audit.findings import Severity
+from .reliable import Reliability as Judged
 from .verdicts import Assessment, Verdict
 
 # (experiment key, CE ID) -> glexec is reliable there (from test results).
 Reliability = Mapping[tuple[str, str], bool]
+
+
+def reliable_flags(judged: Mapping[tuple[str, str], Judged]) -> dict[tuple[str, str], bool]:
+    """The pairs with glexec test results in the window, and whether each is reliable."""
+    return {key: r.reliable for key, r in judged.items() if r.reliable is not None}
+
 
 # Verdicts under which a site, or the BDII, says no glexec pilots.
 REFUSED = (
@@ -117,7 +124,10 @@ def _not_reliable(case: Case) -> str | None:
         return None
     if case.reliable is not False:
         return None
-    return "GLEXEC_BIN is set and the CE is ready, but glexec test results show it failing"
+    return (
+        "GLEXEC_BIN is set and the CE is ready, but its glexec test results in the"
+        " experiment's window do not make it reliable (see cecap explain)"
+    )
 
 
 @check(FactoryKind.GLEXEC_AVAILABLE)
@@ -126,6 +136,8 @@ def _available(case: Case) -> str | None:
         return None
     if case.assessment.verdict is not Verdict.READY and case.reliable is not True:
         return None
+    if case.reliable:
+        return "GLEXEC_BIN is NONE but the CE is reliable with glexec (its glexec tests pass)"
     return "GLEXEC_BIN is NONE but the CE is ready for glexec pilots"
 
 
