@@ -16,7 +16,6 @@ from helpers.overlay import overlay_ldif
 from helpers.results import METRIC, csv_file, hours_ago
 
 from cecap.model.ce_id import parse_ce_id
-from cecap.text import stamp
 
 NEB = "red.unl.edu:2119/jobmanager-pbs-cms"
 MIT = "ce01.cmsaf.mit.edu:2119/jobmanager-condor-cms"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,7 +11,10 @@ from ..errors import EXIT_OK, EXIT_UNAVAILABLE, UsageError
 from ..evaluate.explain import explain
 from ..evaluate.selection import Selection, select_model
 from ..formats import render
+from ..history.paths import state_path
+from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
+from ..policy.stances import has_stances
 from ..rows.explain import explain_table, explain_text
 from .common import load_model, pick_experiments, source_meta, warn
 from .options import (
@@ -22,6 +26,7 @@ from .options import (
     glue_options,
     selection_options,
     source_options,
+    state_option,
 )
 
 
@@ -30,6 +35,7 @@ from .options import (
 @selection_options()
 @experiment_option
 @glue_options
+@state_option
 @click.option(
     "--format",
     "fmt",
@@ -46,6 +52,7 @@ def explain_command(
     selection: Selection,
     experiments: tuple[str, ...],
     glue: GlueOptions,
+    state: Path | None,
     fmt: str,
     config: Path | None,
     debug: bool,
@@ -56,8 +63,10 @@ def explain_command(
     access rules that make it serve the VO, the capability values on the CE and its
     VOViews and which counted, how the site's respondent was found, the cluster scope,
     each answer as given and as read, then each rule's outcome and the verdict (the
-    one `cecap report` gives). Experiments whose VO a CE does not serve are left out,
-    unless named with -e or the CE serves none of them.
+    one `cecap report` gives). With a history (--state), the evidence of reliability:
+    the experiment's rule and window, the glexec test results counted in it and whether
+    the verdict held ready (report's reliable and tests). Experiments whose VO a CE does
+    not serve are left out, unless named with -e or the CE serves none of them.
     """
     if selection.everything:
         raise UsageError("explain: name the CEs with --ce PATTERN (or --site PATTERN)")
@@ -72,8 +81,12 @@ def explain_command(
         glue.capability,
         unserved=bool(experiments),
     )
+    judged, now = None, datetime.now(UTC)
+    if has_stances(glue.capability):
+        served = [e.assessment for e in found if e.assessment is not None]
+        judged = reliability(state_path(state), served, chosen, now=now)
     meta = {**source_meta(model), "capability": glue.capability, "empty": "CE"}
-    table = explain_table(found, meta)
+    table = explain_table(found, meta, judged, now)
     click.echo(explain_text(table) if fmt.lower() == "table" else render("json", table))
     if model.partial:
         warn(f"{model.origin}: partial answer: {model.partial}")

@@ -20,6 +20,8 @@ class Reliability:
 
     ``reliable`` is None when there is no result in the window: untested, not unreliable.
     ``failing``: ready now, and its last ``failing_streak`` results all failed.
+    ``held_ready``: the verdict was ready now and in every recorded run in the window.
+    ``missed``: with results, the parts of the rule they do not meet (none: reliable).
     """
 
     reliable: bool | None
@@ -29,9 +31,8 @@ class Reliability:
     last_status: str | None
     last_time: datetime | None
     failing: bool = False
-
-
-UNTESTED = Reliability(None, 0, 0, None, None, None)
+    held_ready: bool = False
+    missed: tuple[str, ...] = ()
 
 
 def judge(
@@ -43,26 +44,44 @@ def judge(
     """``verdicts_in_window``: the CE's verdict in each recorded run within the window
     (none: a new history, where the verdict now is all there is); ``results``: its
     glexec results in the window, in any order."""
+    ready = verdict_now == READY and all(v == READY for v in verdicts_in_window)
     if not results:
-        return UNTESTED
+        return Reliability(None, 0, 0, None, None, None, held_ready=ready)
     ordered = sorted(results, key=lambda r: r.time)
     ok = sum(r.status is ResultStatus.OK for r in ordered)
     total = len(ordered)
     last = ordered[-1]
-    ready = verdict_now == READY and all(v == READY for v in verdicts_in_window)
-    reliable = (
-        ready
-        and total >= rule.min_results
-        and ok / total >= rule.min_ok_ratio
-        and (last.status is ResultStatus.OK or not rule.last_must_be_ok)
-    )
+    missed = []
+    if not ready:
+        missed.append("the verdict was not ready throughout the window")
+    if total < rule.min_results:
+        missed.append(f"{total} results, fewer than {rule.min_results}")
+    if ok / total < rule.min_ok_ratio:
+        missed.append(f"{percent(ok / total)} OK, under {percent(rule.min_ok_ratio)}")
+    if rule.last_must_be_ok and last.status is not ResultStatus.OK:
+        missed.append(f"the last {last.status.value}")
     tail = ordered[-rule.failing_streak :]
     failing = (
         verdict_now == READY
         and len(tail) == rule.failing_streak
         and all(r.status is not ResultStatus.OK for r in tail)
     )
-    return Reliability(reliable, ok, total, ok / total, last.status.value, last.time, failing)
+    return Reliability(
+        not missed,
+        ok,
+        total,
+        ok / total,
+        last.status.value,
+        last.time,
+        failing,
+        held_ready=ready,
+        missed=tuple(missed),
+    )
+
+
+def percent(ratio: float) -> str:
+    """0.95 -> ``95%``, 0.9355 -> ``93.5%``."""
+    return f"{round(ratio * 100, 1):g}%"
 
 
 def results_summary(r: Reliability, now: datetime) -> str | None:

@@ -131,9 +131,13 @@ class Experiment:
     # The metric names that count as this experiment's glexec test (see policy/reliable.py).
     glexec_metrics: tuple[str, ...] = ()
 
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metric names whose results count as this experiment's glexec test."""
+        return self.glexec_metrics or tuple(m.format(vo=self.vo) for m in DEFAULT_METRICS)
+
     def counts_metric(self, metric: str) -> bool:
-        names = self.glexec_metrics or tuple(m.format(vo=self.vo) for m in DEFAULT_METRICS)
-        return metric_base(metric) in names
+        return metric_base(metric) in self.metrics
 
     def targets_state(self, state: str) -> bool:
         return state.strip().lower() in {s.lower() for s in self.states}

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from ..evaluate.explain import Explanation
+from ..evaluate.reliable import Reliability, percent
 from ..evaluate.rules import READS, Step
 from ..policy.stances import is_pattern
-from ..text import visible
+from ..text import stamp, visible
 from .table import Column, Row, Table
+from .tables import tests_summary
 
 EXPLAIN_FIELDS = (
     "experiment",
@@ -37,6 +40,7 @@ EXPLAIN_FIELDS = (
     "mode",
     "fail_closed",
     "reason",
+    "reliable",
 )
 APPLIES = "applies"
 SKIPPED = "does not apply"
@@ -89,7 +93,31 @@ def _step(step: Step) -> Row:
     }
 
 
-def _row(e: Explanation) -> Row:
+def _reliable(e: Explanation, r: Reliability, now: datetime) -> Row:
+    """The evidence of reliability: the experiment's rule and window, the results counted
+    in it, and what they make of the CE (report's ``reliable`` and ``tests``)."""
+    rule = e.experiment.reliable
+    tests = tests_summary(r, now)
+    return {
+        "reliable": r.reliable,
+        "rule": {
+            "window": rule.window_text,
+            "min_results": rule.min_results,
+            "min_ok_ratio": rule.min_ok_ratio,
+            "last_must_be_ok": rule.last_must_be_ok,
+        },
+        "since": stamp(now - rule.window),
+        "metrics": list(e.experiment.metrics),
+        "held_ready": r.held_ready,
+        "missed": list(r.missed),
+        "tests": None if tests is None else tests.doc,
+        "summary": None if tests is None else str(tests),
+    }
+
+
+def _row(
+    e: Explanation, judged: Mapping[tuple[str, str], Reliability] | None, now: datetime
+) -> Row:
     ce, exp, a = e.ce, e.experiment, e.assessment
     vo = exp.vo.lower()
     cluster = e.resolved.cluster if e.resolved else None
@@ -149,14 +177,25 @@ def _row(e: Explanation) -> Row:
         "reason": a.reason
         if a
         else f"the CE does not serve VO {exp.vo}: no verdict (a report leaves it out)",
+        "reliable": None
+        if judged is None or a is None
+        else _reliable(e, judged[(exp.key, ce.unique_id)], now),
     }
 
 
-def explain_table(explanations: Iterable[Explanation], meta: Mapping[str, Any]) -> Table:
+def explain_table(
+    explanations: Iterable[Explanation],
+    meta: Mapping[str, Any],
+    reliability: Mapping[tuple[str, str], Reliability] | None = None,
+    now: datetime | None = None,
+) -> Table:
+    """``reliability``: per (experiment, CE) served, what its glexec test results say, as
+    report reads them (None: no history, so ``reliable`` is null)."""
+    moment = now or datetime.now(UTC)
     return Table(
         kind="explain",
         fields=EXPLAIN_FIELDS,
-        rows=[_row(e) for e in explanations],
+        rows=[_row(e, reliability, moment) for e in explanations],
         compact=(
             Column("experiment", "exp", spill=4),
             Column("site", "site", spill=3),
@@ -281,6 +320,33 @@ def _block(row: Row) -> list[str]:
         verdict += f", fail closed: {'yes' if closed else 'no'}"
     out += _line("verdict", verdict)
     out += _line("reason", row["reason"])
+    if row["reliable"] is not None:
+        out += _evidence(row["reliable"])
+    return out
+
+
+def _evidence(r: Row) -> list[str]:
+    rule, tests = r["rule"], r["tests"]
+    if r["reliable"] is None:
+        said = "untested: no glexec test results in the window"
+    else:
+        said = "yes" if r["reliable"] else "no: " + "; ".join(r["missed"])
+    needs = f"ready throughout, at least {rule['min_results']} results, "
+    needs += f"{percent(rule['min_ok_ratio'])} OK" + (
+        ", the last OK" if rule["last_must_be_ok"] else ""
+    )
+    held = "the verdict held ready" if r["held_ready"] else "the verdict was not ready throughout"
+    counted = "none"
+    if tests is not None:
+        counted = (
+            f"{tests['ok']}/{tests['total']} OK ({percent(tests['ratio'])}),"
+            f" last {tests['last_status']} at {tests['last_time']}"
+        )
+    out = _line("reliable", said)
+    out += _line("rule", needs, indent=4, width=8)
+    out += _line("window", f"{rule['window']}, since {r['since']}: {held}", indent=4, width=8)
+    out += _line("results", counted, indent=4, width=8)
+    out += _line("metrics", ", ".join(r["metrics"]) + " (by CE ID or host)", indent=4, width=8)
     return out
 
 

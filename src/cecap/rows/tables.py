@@ -36,7 +36,8 @@ def _reliable(r: Reliability | None) -> bool | None:
     return r.reliable if r else None
 
 
-def _tests(r: Reliability | None, now: datetime) -> Summarized | None:
+def tests_summary(r: Reliability | None, now: datetime) -> Summarized | None:
+    """The ``tests`` value of a report row (and of cecap explain's evidence)."""
     text = results_summary(r, now) if r else None
     if r is None or text is None:
         return None
@@ -79,7 +80,7 @@ def report_table(
             if stable is None
             else stable.get((a.experiment.key, a.ce.unique_id), 0),
             "reliable": _reliable(judged.get((a.experiment.key, a.ce.unique_id))),
-            "tests": _tests(judged.get((a.experiment.key, a.ce.unique_id)), moment),
+            "tests": tests_summary(judged.get((a.experiment.key, a.ce.unique_id)), moment),
         }
         for a in assessments
     ]

@@ -24,6 +24,9 @@ def results(*statuses: str) -> list[GlexecResult]:
 def test_untested_is_none_not_false() -> None:
     r = judge(RULE, "ready", [], [])
     assert (r.reliable, r.total, results_summary(r, NOW)) == (None, 0, None)
+    # Whether the verdict held ready is known without results too (explain shows it).
+    assert r.held_ready is True
+    assert judge(RULE, "ready", ["conditional"], []).held_ready is False
 
 
 def test_reliable_needs_ready_throughout_enough_results_and_the_ratio() -> None:
@@ -31,7 +34,12 @@ def test_reliable_needs_ready_throughout_enough_results_and_the_ratio() -> None:
     r = judge(RULE, "ready", [], ok)  # a new history: the verdict now is all there is
     assert (r.reliable, r.ok, r.total, r.ratio, r.last_status) == (True, 3, 4, 0.75, "OK")
     assert results_summary(r, NOW) == "3/4 OK, last OK 1h ago"
-    assert judge(RULE, "ready", ["ready", "conditional"], ok).reliable is False
+    assert (r.held_ready, r.missed) == (True, ())
+    held = judge(RULE, "ready", ["ready", "conditional"], ok)
+    assert (held.reliable, held.held_ready) == (False, False)
+    assert held.missed == ("the verdict was not ready throughout the window",)
+    few = judge(RULE, "ready", [], results("OK", "CRITICAL", "OK"))
+    assert few.missed == ("3 results, fewer than 4", "66.7% OK, under 75%")
     assert judge(RULE, "conditional", ["ready"], ok).reliable is False
     assert judge(RULE, "ready", ["ready"], ok[1:]).reliable is False  # 3 < min_results
     assert judge(RULE, "ready", [], results("CRITICAL", "CRITICAL", "OK", "OK")).reliable is False
@@ -40,7 +48,7 @@ def test_reliable_needs_ready_throughout_enough_results_and_the_ratio() -> None:
 def test_last_result_and_failing_streak() -> None:
     last_bad = results("OK", "OK", "OK", "OK", "OK", "OK", "OK", "CRITICAL")
     r = judge(RULE, "ready", [], last_bad)
-    assert (r.reliable, r.failing) == (False, False)
+    assert (r.reliable, r.failing, r.missed) == (False, False, ("the last CRITICAL",))
     lenient = ReliableRule(min_results=4, min_ok_ratio=0.75, last_must_be_ok=False)
     assert judge(lenient, "ready", [], last_bad).reliable is True
     streak = results("OK", "OK", "OK", "WARNING", "CRITICAL")
