@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -13,21 +14,46 @@ import click
 from .. import __version__
 from ..errors import EXIT_OK, CecapError
 from ..text import visible
-from .audit import audit_command
-from .audit_factory import audit_factory_command
-from .check import check
 from .errors import describe
-from .explain import explain_command
-from .export import export_command
-from .history import diff_command, history_command
-from .page import page
-from .report import report, sites, stances
-from .results import results_command
-from .snapshot import snapshot
-from .testlist import testlist
+
+# Each command's module, imported only when that command runs (or help or completion
+# lists it): `cecap --version` and `cecap stances` do not pay for ldap3, tabulate or the
+# other commands' steps. Name -> (module in cecap.cli, the click command's name there).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "report": ("report", "report"),
+    "sites": ("report", "sites"),
+    "stances": ("stances", "stances"),
+    "check": ("check", "check"),
+    "history": ("history", "history_command"),
+    "diff": ("history", "diff_command"),
+    "snapshot": ("snapshot", "snapshot"),
+    "audit": ("audit", "audit_command"),
+    "explain": ("explain", "explain_command"),
+    "testlist": ("testlist", "testlist"),
+    "export": ("export", "export_command"),
+    "audit-factory": ("audit_factory", "audit_factory_command"),
+    "page": ("page", "page"),
+    "results": ("results", "results_command"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported when asked for (click's lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        module, name = found
+        command = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+        assert isinstance(command, click.Command), (module, name)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cecap")
 def cli() -> None:
     """Which grid CEs advertise glexec, and may each experiment use them?
@@ -36,25 +62,6 @@ def cli() -> None:
     publish GlueCECapability: glexec, and crosses them with the sites' answers to
     the WLCG multi-user pilot jobs questionnaire and each experiment's policy.
     """
-
-
-for _command in (
-    report,
-    sites,
-    stances,
-    check,
-    history_command,
-    diff_command,
-    snapshot,
-    audit_command,
-    explain_command,
-    testlist,
-    export_command,
-    audit_factory_command,
-    page,
-    results_command,
-):
-    cli.add_command(_command)
 
 
 def _run(args: list[str]) -> Any:

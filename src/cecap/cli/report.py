@@ -1,4 +1,4 @@
-"""The reading commands: `report` (verdict per CE), `sites` (per site), `stances`."""
+"""The reading commands: `report` (verdict per CE) and `sites` (per site)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,8 @@ from ..policy.stances import has_stances
 from ..rows.tables import (
     REPORT_FIELDS,
     SITE_FIELDS,
-    STANCE_FIELDS,
     report_table,
     site_table,
-    stance_table,
 )
 from .common import before_commit, emit, load_model, pick_experiments, source_meta, warn
 from .options import (
@@ -182,13 +180,3 @@ def sites(
     }
     table = site_table(summaries, meta, capability, reliable)
     return emit(table, output, model, source.allow_partial)
-
-
-@click.command()
-@output_options(STANCE_FIELDS)
-@config_option
-@debug_option
-def stances(output: OutputOptions, config: Path | None, debug: bool) -> int:
-    """The questionnaire answers, normalized (from stances.yaml)."""
-    policy = load_policy(config_dir(config))
-    return emit(stance_table(policy.stances.values(), {}), output)

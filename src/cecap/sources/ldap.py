@@ -23,9 +23,7 @@ from .base import (
     DEFAULT_TIMEOUT,
     EntrySource,
     Source,
-    SourceKind,
     SourceSettings,
-    register,
 )
 from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_results
 from .ldap_tls import handshake, tls_context, tls_failure
@@ -359,7 +357,3 @@ def open_ldap(item: str, settings: SourceSettings) -> Source:
         )
 
     return EntrySource(reader(GLUE13_WANTED, None).origin, reader)
-
-
-# Anything that is not claimed by another kind is a host name: the last resort.
-LDAP = register(SourceKind("ldap", lambda item: True, open_ldap))

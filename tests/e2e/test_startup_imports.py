@@ -1,0 +1,58 @@
+"""`cecap --version` and `cecap stances` import only what they use (no timing asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# What a command that reads no BDII and prints no tabulate format must not import.
+HEAVY = ("ldap3", "cecap.sources.ldap", "sqlite3", "jinja2", "matplotlib")
+
+PROBE = (
+    "import sys\n"
+    "from cecap.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    "sys.stdout.flush()\n"
+    "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def imported(*args: str) -> tuple[str, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, set(proc.stderr.split())
+
+
+def test_version_imports_no_command_and_no_heavy_library() -> None:
+    out, modules = imported("--version")
+    assert out.startswith("cecap, version ")
+    assert {"tabulate", "yaml", *HEAVY} & modules == set()
+    commands = {m for m in modules if m.startswith("cecap.cli.")}
+    assert commands == {"cecap.cli.main", "cecap.cli.errors"}
+
+
+def test_help_still_lists_every_command() -> None:
+    out, _ = imported("--help")
+    from cecap.cli.main import COMMANDS
+
+    listed = out.split("Commands:", 1)[1].split()
+    assert set(COMMANDS) <= set(listed)
+
+
+def test_stances_reads_its_config_without_the_ldap_client_or_the_history() -> None:
+    out, modules = imported("stances", "--format", "tsv")
+    assert out.splitlines()[0].startswith("respondent\t")
+    assert "yaml" in modules  # it does read stances.yaml
+    assert set(HEAVY) & modules == set()
+
+
+def test_a_live_read_still_finds_the_ldap_kind() -> None:
+    from cecap.sources import KINDS
+
+    assert [kind.name for kind in KINDS][-1] == "ldap"
