@@ -15,7 +15,7 @@ import click
 
 from ..errors import EXIT_OK, EXIT_UNAVAILABLE, InputError, UsageError
 from ..evaluate.selection import closest
-from ..formats import render
+from ..formats import pieces
 from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES, select_glue
 from ..policy.load import config_dir, load_glue2
@@ -150,12 +150,19 @@ def emit(
     if own and output.fmt in own:
         if output.fields:
             raise UsageError(f"--fields does not apply to --format {output.fmt}")
-        text = own[output.fmt](table)
+        texts = iter((own[output.fmt](table),))
     else:
-        text = render(output.fmt, shape(table, output))
+        # Written piece by piece as the format makes them (rows as they come, for the
+        # formats for scripts): the whole document is never held.
+        texts = pieces(output.fmt, shape(table, output))
+    wrote = False
+    for text in texts:
+        if text:
+            click.echo(text, nl=False)
+            wrote = True
     # Nothing to print is no line at all: `while read` must see no empty key.
-    if text:
-        click.echo(text)
+    if wrote:
+        click.echo("")
     return partial_exit(model, allow_partial)
 
 

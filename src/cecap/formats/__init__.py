@@ -12,6 +12,6 @@ scripts (json, csv, tsv, lines), ``tabulated`` every other tabulate format.
 from __future__ import annotations
 
 from . import machine, table, tabulated  # noqa: F401  (each registers its formats)
-from .registry import FORMATS, Formatter, register, render
+from .registry import FORMATS, STREAMS, Formatter, pieces, register, register_stream, render
 
-__all__ = ["FORMATS", "Formatter", "register", "render"]
+__all__ = ["FORMATS", "STREAMS", "Formatter", "pieces", "register", "register_stream", "render"]

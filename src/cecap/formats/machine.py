@@ -15,56 +15,105 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 
-from ..rows.table import Summarized, Table
-from .escape import json_text
-from .registry import footer, raw_cell, register
+from ..rows.table import Row, Summarized, Table
+from .escape import json_text, shown
+from .registry import footer, raw_cell, register_stream
+
+# Rows are written in batches of this many: few enough pieces that writing them costs
+# nothing, small enough that no batch holds much of a large answer.
+BATCH = 500
 
 
-@register("json", raw=True)
-def render_json(table: Table) -> str:
-    doc = {
+def _batches(texts: Iterable[str], sep: str = "\n") -> Iterator[str]:
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) >= BATCH:
+            yield sep.join(batch)
+            batch = []
+    if batch:
+        yield sep.join(batch)
+
+
+def _joined(texts: Iterable[str], sep: str = "\n") -> Iterator[str]:
+    """``sep.join(texts)``, in pieces."""
+    first = True
+    for batch in _batches(texts, sep):
+        yield batch if first else sep + batch
+        first = False
+
+
+@register_stream("json")
+def render_json(table: Table) -> Iterator[str]:
+    # The document is json.dumps(doc, indent=2) of this dict with "rows" last: its head,
+    # then each row dumped alone and indented to its depth, gives the same bytes.
+    head = {
         "kind": table.kind,
         **{k: v for k, v in table.meta.items() if k not in ("title", "empty", "partial")},
         "partial": bool(table.meta.get("partial")),
         "partial_reason": table.meta.get("partial") or None,
         "fields": list(table.fields),
-        "rows": [{f: _json_value(row.get(f)) for f in table.fields} for row in table.rows],
     }
-    return json_text(json.dumps(doc, indent=2, ensure_ascii=False))
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    if not table.rows:
+        yield json_text(text[: -len("\n}")] + ',\n  "rows": []\n}')
+        return
+    yield json_text(text[: -len("\n}")] + ',\n  "rows": [\n')
+    rows = (
+        "    "
+        + json.dumps(
+            {f: _json_value(row.get(f)) for f in table.fields}, indent=2, ensure_ascii=False
+        ).replace("\n", "\n    ")
+        for row in table.rows
+    )
+    for piece in _joined(rows, ",\n"):
+        yield json_text(piece)
+    yield "\n  ]\n}"
 
 
 def _json_value(value: object) -> object:
     return value.doc if isinstance(value, Summarized) else value
 
 
-def _records(table: Table) -> list[list[str]]:
-    head = [list(table.fields)] if table.header else []
-    return head + [[raw_cell(row.get(f)) for f in table.fields] for row in table.rows]
+def _cells(table: Table, row: Row, fields: tuple[str, ...]) -> list[str]:
+    # Escaped here, row by row, as register escapes a whole Table for the other formats.
+    return [raw_cell(shown(row.get(f))) for f in fields]
 
 
-def _with_footer(text: str, table: Table) -> str:
+def _records(table: Table) -> Iterator[list[str]]:
+    if table.header:
+        yield list(table.fields)
+    for row in table.rows:
+        yield _cells(table, row, table.fields)
+
+
+def _with_footer(lines: Iterable[str], table: Table) -> Iterator[str]:
     # A partial result must not pass for a complete one, even in CSV and TSV.
-    return "\n".join([*([text] if text else []), *(f"# {line}" for line in footer(table))])
+    notes = [f"# {shown(line)}" for line in footer(table)]
+    return _joined(itertools.chain(lines, notes))
 
 
-@register("csv")
-def render_csv(table: Table) -> str:
+def _csv_line(record: list[str]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(_records(table))
-    return _with_footer(buf.getvalue().rstrip("\n"), table)
+    csv.writer(buf, lineterminator="\n").writerow(record)
+    return buf.getvalue()[:-1]
 
 
-@register("tsv")
-def render_tsv(table: Table) -> str:
+@register_stream("csv")
+def render_csv(table: Table) -> Iterator[str]:
+    return _with_footer((_csv_line(record) for record in _records(table)), table)
+
+
+@register_stream("tsv")
+def render_tsv(table: Table) -> Iterator[str]:
     # Escaped values hold no tab or newline: a plain join is the whole TSV syntax.
-    text = "\n".join("\t".join(record) for record in _records(table))
-    return _with_footer(text, table)
+    return _with_footer(("\t".join(record) for record in _records(table)), table)
 
 
-@register("lines")
-def render_lines(table: Table) -> str:
-    return "\n".join(
-        "\t".join(raw_cell(row.get(f)) for f in table.key_fields) for row in table.rows
-    )
+@register_stream("lines")
+def render_lines(table: Table) -> Iterator[str]:
+    return _joined("\t".join(_cells(table, row, table.key_fields)) for row in table.rows)

@@ -1,16 +1,24 @@
-"""The registry of formats, and the spellings of a value they share."""
+"""The registry of formats, and the spellings of a value they share.
+
+A format is a function ``Table -> str``, or, for one that can write rows as they come
+(``stream=True``: json, csv, tsv, lines), ``Table -> Iterator[str]``: the text in pieces
+that joined are the document, so no whole output document is ever held in memory.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..rows.table import Table
 from .escape import escaped
 
 Formatter = Callable[[Table], str]
+Streamer = Callable[[Table], Iterator[str]]
 FORMATS: dict[str, Formatter] = {}
+# The formats that write row by row, by name; each is in FORMATS too, joined.
+STREAMS: dict[str, Streamer] = {}
 
 
 def register(
@@ -35,8 +43,29 @@ def _escaping(func: Formatter, lines: bool) -> Formatter:
     return render
 
 
+def register_stream(name: str) -> Callable[[Streamer], Streamer]:
+    """Register a format that writes its rows as they come; it escapes each value itself
+    (see .escape.shown), row by row, instead of being given an escaped copy of the Table."""
+
+    def wrap(func: Streamer) -> Streamer:
+        STREAMS[name] = func
+        FORMATS[name] = lambda table: "".join(func(table))
+        return func
+
+    return wrap
+
+
 def render(name: str, table: Table) -> str:
     return FORMATS[name](table)
+
+
+def pieces(name: str, table: Table) -> Iterator[str]:
+    """The text of ``table`` in format ``name``, in pieces (one piece for a format that
+    needs every row before it can write the first, such as the terminal table)."""
+    stream = STREAMS.get(name)
+    if stream is not None:
+        return stream(table)
+    return iter((FORMATS[name](table),))
 
 
 def table_cell(value: Any) -> Any:
