@@ -1,8 +1,14 @@
-"""Generate a realistic synthetic top-level BDII LDIF snapshot (GLUE 1.3) of N sites."""
+"""Generate a realistic synthetic top-level BDII LDIF snapshot (GLUE 1.3) of N sites.
+
+The shape (VOViews per CE and the VOs they name, run-time environment tags, the share of
+storage entries, CEs per site, the share of queues serving LHC VOs) is a ``Shape``; the
+named ones are in SHAPES, and each parameter can be given on the command line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import io
 import random
@@ -18,6 +24,43 @@ from typing import BinaryIO, TextIO
 # VOView/subcluster/SA -GlueChunkKey-> parent.  Volumes are scaled to about 65 entries
 # and 12.5 CEs per site: the real dump has 113 entries per site, a quarter of them
 # CESEBindGroup/CESEBind entries, which cecap never reads and which are left out here.
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a top-level BDII is made up; the defaults are the OSG 2008 dump's proportions.
+
+    Every default leaves the random draws as they are, so "osg-2008" gives the same bytes
+    for the same N and seed whatever the other shapes do.
+    """
+
+    # VOViews per CE: None, one per access rule of the queue (as gLite publishes them); a
+    # number, exactly that many, the queue's rules first, then views of other VOs.
+    voviews_per_ce: int | None = None
+    # The VOs the added views name: "roles" (VOMS roles of the queue's VOs, then other
+    # VOs of the site) or "others" (VOs of the site that are not LHC experiments).
+    extra_views: str = "roles"
+    rte_share: float = 1.0  # share of each subcluster's run-time environment tags kept
+    se_share: float = 1.0  # share of storage elements published (with their children)
+    sa_share: float = 1.0  # share of storage areas published, of those an SE has
+    ces_per_site: tuple[int, int] = (9, 16)  # CE queues per site, drawn in this range
+    # Share of CE queues that serve an LHC experiment; None: as the site's menu falls.
+    lhc_share: float | None = None
+
+
+SHAPES: dict[str, Shape] = {
+    # The OSG 2008 dump's proportions: dozens of run-time environment tags per subcluster,
+    # storage as the bulk of the entries, one VOView per access rule.
+    "osg-2008": Shape(),
+    # A top-level BDII where CEs and their views are most of the bytes: two VOViews per
+    # CE, few tags, less storage (about 125,000 entries at 2,000 sites).
+    "ce-heavy": Shape(voviews_per_ce=2, rte_share=0.15, se_share=0.8),
+    # Many small VOs: four views per CE naming non-LHC VOs, a third of the queues for LHC
+    # experiments, so most views are ones a report for the experiments never reads.
+    "vo-rich": Shape(
+        voviews_per_ce=4, extra_views="others", rte_share=0.5, lhc_share=0.3, sa_share=0.6
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +398,8 @@ class _Site:
     site_id: str
     sfx: str  # DN suffix: Mds-Vo-name=SITE,Mds-Vo-name=local,o=grid
     is_url: str
+    shape: Shape
+    site_vos: tuple[str, ...] = ()
     default_se: str = ""
     app_dir: str = ""
     data_dir: str = ""
@@ -403,6 +448,27 @@ def _capabilities(s: _Site, minor: str) -> list[str]:
     return caps
 
 
+def _view_rules(s: _Site, q: _Queue) -> list[str]:
+    """The access rules a CE publishes, one VOView each, as the shape asks."""
+    wanted = s.shape.voviews_per_ce
+    if wanted is None:
+        return q.rules
+    rules = q.rules[:wanted]
+    extra: list[str] = []
+    if s.shape.extra_views == "roles":
+        for rule in q.rules[:1]:
+            vo = rule[3:]
+            extra += [f"VOMS:/{vo}/Role={r}" for r in ("lcgadmin", "production", "pilot")]
+    others = [vo for vo in s.site_vos if vo not in LHC_VOS] or list(s.site_vos)
+    extra += [f"VO:{vo}" for vo in s.rng.sample(others, len(others))]
+    for rule in extra:
+        if len(rules) >= wanted:
+            break
+        if rule not in rules:
+            rules.append(rule)
+    return rules
+
+
 def _ce(s: _Site, host: str, cluster_id: str, q: _Queue, kind: _CEKind) -> tuple[str, list[str]]:
     """One CE queue: its ID, and its entry followed by its VOViews (whose jobs it sums)."""
     rng, sfx = s.rng, s.sfx
@@ -413,7 +479,8 @@ def _ce(s: _Site, host: str, cluster_id: str, q: _Queue, kind: _CEKind) -> tuple
     caps = "".join(f"GlueCECapability: {cap}\n" for cap in _capabilities(s, minor))
     blocks = [""]
     run_sum = wait_sum = 0
-    for rule in q.rules:
+    view_rules = _view_rules(s, q)
+    for rule in view_rules:
         lid = _voview_id(rule)
         vo = lid.split("/")[1] if lid.startswith("/") else lid
         running = rng.choice((0, 0, 0, rng.randint(1, 400)))
@@ -431,8 +498,8 @@ def _ce(s: _Site, host: str, cluster_id: str, q: _Queue, kind: _CEKind) -> tuple
             f"GlueCEStateWaitingJobs: {waiting}\nGlueCEStateWorstResponseTime: {ert * 3}\n"
             f"GlueChunkKey: GlueCEUniqueID={ce_id}\n{SCHEMA_13}GlueVOViewLocalID: {lid}\n\n"
         )
-    s.counts["voviews"] += len(q.rules)
-    rules = "".join(f"GlueCEAccessControlBaseRule: {r}\n" for r in q.rules)
+    s.counts["voviews"] += len(view_rules)
+    rules = "".join(f"GlueCEAccessControlBaseRule: {r}\n" for r in view_rules)
     free_cpus = rng.choice((0, 0, rng.randint(1, total_cpus // 4)))
     max_wall = rng.choice((2880, 4320, 2880, 1440, 10080, 6000))
     contact = f"https://{host}:8443/ce-cream/services" if port == 8443 else ce_id
@@ -471,6 +538,8 @@ def _rtes(s: _Site, vos: Sequence[str]) -> str:
             width = rng.randint(6, 22)
             start = rng.randint(0, max(0, len(pool) - width))
             tags.extend(pool[start : start + width])
+    if s.shape.rte_share < 1.0:
+        tags = tags[: max(1, round(len(tags) * s.shape.rte_share))]
     return "".join(f"GlueHostApplicationSoftwareRunTimeEnvironment: {t}\n" for t in tags)
 
 
@@ -512,6 +581,21 @@ def _subcluster(s: _Site, cluster_id: str, sub_id: str, vos: Sequence[str]) -> l
     return blocks
 
 
+def _queues(s: _Site, menu: Sequence[_Queue], count: int) -> list[_Queue]:
+    """``count`` of the site's queues; with the shape's lhc_share, that share for LHC VOs."""
+    if s.shape.lhc_share is None:
+        return s.rng.sample(menu, count)
+    lhc = [q for q in menu if q.name in LHC_VOS]
+    other = [q for q in menu if q.name not in LHC_VOS]
+    s.rng.shuffle(lhc)
+    s.rng.shuffle(other)
+    picked: list[_Queue] = []
+    while len(picked) < count and (lhc or other):
+        first, second = (lhc, other) if s.rng.random() < s.shape.lhc_share else (other, lhc)
+        picked.append((first or second).pop())
+    return picked
+
+
 def _cluster(
     s: _Site, c: int, share: int, menu: Sequence[_Queue], lrms: tuple[str, str], cpus: int
 ) -> tuple[str, list[str], list[str]]:
@@ -534,7 +618,7 @@ def _cluster(
     else:
         impl = "GlueCEImplementationName: UNDEFINED\nGlueCEImplementationVersion: UNDEFINED\n"
         kind = (2119, f"jobmanager-{lrms[0]}", impl, *lrms, cpus)
-    queues = rng.sample(menu, -(-share // n_hosts))
+    queues = _queues(s, menu, -(-share // n_hosts))
     ces: list[str] = []
     ce_ids: list[str] = []
     vos: set[str] = set()
@@ -636,6 +720,8 @@ def _storage_element(
     s.counts["access_protocols"] += len(doors)
     sa_root = SA_ROOTS.get(impl, "/data").format(dom=dom)
     sa_vos = rng.sample(vos, min(len(vos), rng.randint(2, 6)))
+    if s.shape.sa_share < 1.0:
+        sa_vos = [vo for vo in sa_vos if rng.random() < s.shape.sa_share] or sa_vos[:1]
     for vo in sa_vos:
         sa_total = rng.randint(1, 400) * 1000
         sa_used = rng.randint(0, sa_total)
@@ -686,18 +772,18 @@ def _site_entry(s: _Site) -> str:
     )
 
 
-def _site_entries(rng: random.Random, index: int, counts: dict[str, int]) -> str:
+def _site_entries(rng: random.Random, index: int, counts: dict[str, int], shape: Shape) -> str:
     """All entries of one site, parents first, as one LDIF string."""
     spec = NAMED_SITES[index] if index < len(NAMED_SITES) else _synthetic_site(rng, index)
     name, dom, egee = spec.name, spec.domain, spec.flavour == "egee"
     sfx = f"Mds-Vo-name={name}{SUFFIX}"
     if egee:
         is_url = f"ldap://site-bdii.{dom}:2170/mds-vo-name={name},o=grid"
-        s = _Site(spec, rng, counts, egee, name, sfx, is_url)
+        s = _Site(spec, rng, counts, egee, name, sfx, is_url, shape)
     else:
         # OSG published the gatekeeper host as GlueSiteUniqueID and one central IS URL.
         is_url = f"ldap://is.grid.iu.edu:2170/mds-vo-name={name},mds-vo-name=local,o=grid"
-        s = _Site(spec, rng, counts, egee, spec.gatekeeper, sfx, is_url)
+        s = _Site(spec, rng, counts, egee, spec.gatekeeper, sfx, is_url, shape)
     s.app_dir = "/opt/exp_soft" if egee else rng.choice(("/osg/app", "/grid/app", "/opt/osg/app"))
     s.data_dir = "unset" if egee else s.app_dir.replace("app", "data")
     out = [f"dn: {sfx}\nobjectClass: MDS\nMds-Vo-name: {name}\n\n", _site_entry(s)]
@@ -712,13 +798,14 @@ def _site_entries(rng: random.Random, index: int, counts: dict[str, int]) -> str
     s.default_se = ses[0][0]
 
     menu = _queue_menu(rng, spec)
+    s.site_vos = tuple(sorted({q.rules[0][3:] for q in menu}))
     lrms_name, lrms_versions = rng.choice(EGEE_LRMS if egee else OSG_LRMS)
     lrms = (lrms_name, rng.choice(lrms_versions))
     cpus = rng.choice((64, 128, 256, 444, 512, 1024, 2048, 4096))
     n_clusters = rng.choice((1, 1, 1, 1, 2, 2, 2, 3, 3, 4))
     # Split the CEs over the clusters, the first one (the main farm) taking the most.
     shares = [1] * n_clusters
-    for _ in range(rng.randint(9, 16) - n_clusters):
+    for _ in range(rng.randint(*shape.ces_per_site) - n_clusters):
         shares[0 if rng.random() < 0.5 else rng.randrange(n_clusters)] += 1
     clusters: list[str] = []
     subclusters: list[str] = []
@@ -735,11 +822,15 @@ def _site_entries(rng: random.Random, index: int, counts: dict[str, int]) -> str
     se_children: list[str] = []
     services: list[str] = []
     for k, se in enumerate(ses):
+        before = dict(counts)
         entry, children, srm_services = _storage_element(s, k, se, site_vos)
+        if shape.se_share < 1.0 and k and rng.random() >= shape.se_share:
+            counts.update(before)  # not published (CEs name only the first, always kept)
+            continue
         se_entries.append(entry)
         se_children += children
         services += srm_services
-    counts["ses"] += len(ses)
+    counts["ses"] += len(se_entries)
     # The authorization/information service: GUMS on OSG, the site BDII on EGEE.
     if egee:
         uid = f"site-bdii.{dom}_bdii_site_{rng.randrange(1000, 9999)}"
@@ -762,7 +853,9 @@ def _site_entries(rng: random.Random, index: int, counts: dict[str, int]) -> str
     return "".join(out)
 
 
-def generate(n_sites: int, out: TextIO, seed: int = 1) -> dict[str, int]:
+def generate(
+    n_sites: int, out: TextIO, seed: int = 1, shape: Shape = SHAPES["osg-2008"]
+) -> dict[str, int]:
     """Write an LDIF of ``n_sites`` sites to ``out``; return what was written, counted."""
     if n_sites < 0:
         raise ValueError(f"n_sites must be >= 0, got {n_sites}")
@@ -772,7 +865,7 @@ def generate(n_sites: int, out: TextIO, seed: int = 1) -> dict[str, int]:
     counts["entries"] = 2
     written = len(HEAD)
     for index in range(n_sites):
-        text = _site_entries(rng, index, counts)
+        text = _site_entries(rng, index, counts, shape)
         out.write(text)
         written += len(text)  # all values are ASCII (the schema's IA5 syntax): chars == bytes
     counts["sites"] = n_sites
@@ -793,18 +886,43 @@ def _open_output(path: str) -> tuple[TextIO, BinaryIO | None]:
     return io.TextIOWrapper(raw, encoding="ascii", newline="\n"), None
 
 
+def _range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition(",")
+    try:
+        return int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not MIN,MAX: {text}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", type=int, required=True, help="number of sites (N)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("-o", "--output", default="-", help="output file; .gz compresses")
+    parser.add_argument(
+        "--shape", choices=sorted(SHAPES), default="osg-2008", help="named shape (default osg-2008)"
+    )
+    # Each field of Shape can be set on its own, over the named shape.
+    parser.add_argument("--voviews-per-ce", type=int, help="VOViews per CE")
+    parser.add_argument("--extra-views", choices=("roles", "others"), help="what added views name")
+    parser.add_argument("--rte-share", type=float, help="share of run-time environment tags")
+    parser.add_argument("--se-share", type=float, help="share of storage elements published")
+    parser.add_argument("--sa-share", type=float, help="share of storage areas published")
+    parser.add_argument("--ces-per-site", type=_range, metavar="MIN,MAX", help="CEs per site")
+    parser.add_argument("--lhc-share", type=float, help="share of queues serving LHC VOs")
     args = parser.parse_args(argv)
     if args.sites < 0:
         parser.error("--sites must be >= 0")
+    given = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(Shape)
+        if getattr(args, f.name) is not None
+    }
+    shape = dataclasses.replace(SHAPES[args.shape], **given)
     started = time.perf_counter()
     stream, raw = _open_output(args.output)
     try:
-        counts = generate(args.sites, stream, args.seed)
+        counts = generate(args.sites, stream, args.seed, shape)
         stream.flush()
     finally:
         if stream is not sys.stdout:
