@@ -1,15 +1,21 @@
-"""Benchmark cecap on a synthetic top-level BDII of N sites, live and from a snapshot.
+"""Benchmark cecap on synthetic top-level BDIIs of N sites and several shapes.
 
-For each N it generates the LDIF (generate_bdii.py), starts a real BDII with the test
-suite's harness (tests/helpers/bdii_server.py), loads the sites, and measures side by side, each
-several times (medians reported):
+For each shape and N it generates the LDIF (generate_bdii.py), starts a real BDII with the
+test suite's harness (tests/helpers/bdii_server.py), loads the sites, and measures side by
+side, each several times (medians reported):
 
-1. live: ``cecap report --all --format json`` against the BDII, and ``ldapsearch`` making
-   the same searches (base, filter, attributes taken from cecap's own reader);
+1. live: ``cecap report --all --format json`` against the BDII, and ``ldapsearch``
+   fetching the object classes and attributes cecap reads, without cecap's VO filter;
 2. snapshot: the same report on the LDIF file, and a parse of that file with the generic
    ``ldif`` package (benchmarks/parse_ldif.py);
-3. the peak RSS of each cecap run (wait4 on the child process);
-4. time per entry, for the scaling between the smallest and the largest N.
+3. the peer: ``lcg-infosites --vo cms ce`` against the same BDII, next to
+   ``cecap report -e cms --all --format lines`` (skipped, with a note, without it);
+4. the peak RSS of each cecap run (wait4 on the child process), and at the largest N of
+   the snapshot report in every format for scripts;
+5. time per entry, for the scaling between the smallest and the largest N.
+
+Once per run it also times ``cecap --version`` and ``cecap stances`` against
+``python -c "import click"``.
 
 It prints a Markdown table and writes it, with a description of the machine, into the
 results section of docs/performance.md (or the file --doc names).
@@ -32,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -59,7 +65,13 @@ BEGIN = "<!-- benchmark results: written by benchmarks/run.py, do not edit by ha
 END = "<!-- end of benchmark results -->"
 # Generous: the benchmark measures how long a report takes, not whether it fits 30 s.
 CECAP_TIMEOUT = "600"
-GOALS = {"live": 2.0, "snapshot": 0.33, "rss_mb": 150.0, "scaling": 1.2}
+GOALS = {"live": 2.0, "snapshot": 0.33, "rss_mb": 150.0, "scaling": 1.2, "startup": 2.0}
+# lcg-infosites, the peer, beside the checkout (see ../shared/peers/README.md).
+PEER = REPO.parent / "shared" / "peers" / "lcg-infosites"
+PEER_ENV = "CECAP_BENCH_PEER"
+STARTUP_RUNS = 11
+# The report in json is measured with every run; these once, at the largest N.
+FORMATS = ("csv", "tsv", "lines")
 Say = Callable[[str], None]
 
 
@@ -84,10 +96,20 @@ class Result:
     ldapsearch: list[float] = field(default_factory=list)
     snapshot: list[Run] = field(default_factory=list)
     ldif_parse: list[float] = field(default_factory=list)
+    cms_lines: list[Run] = field(default_factory=list)
+    peer: list[float] = field(default_factory=list)
+    # Peak RSS (MB) of the snapshot report in each format, at the largest N only.
+    format_rss: dict[str, float] = field(default_factory=dict)
 
     def median(self, what: str) -> float:
         values = getattr(self, what)
         return statistics.median(v.seconds if isinstance(v, Run) else v for v in values)
+
+    def cell(self, what: str, baseline: str | None = None) -> str:
+        """A median (or with ``baseline``, a ratio) for the table; "-" when not measured."""
+        if not getattr(self, what) or (baseline and not getattr(self, baseline)):
+            return "-"
+        return f"{self.ratio(what, baseline) if baseline else self.median(what):.2f}"
 
     def peak_rss(self, what: str) -> float:
         return max(run.max_rss_mb for run in getattr(self, what))
@@ -131,8 +153,27 @@ def cecap_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def report_args(source: str) -> list[str]:
-    return ["report", "--all", "--format", "json", "--timeout", CECAP_TIMEOUT, "--bdii", source]
+def report_args(source: str, fmt: str = "json") -> list[str]:
+    return ["report", "--all", "--format", fmt, "--timeout", CECAP_TIMEOUT, "--bdii", source]
+
+
+def baseline_searches(url: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The searches of cecap's report as a plain client makes them: each object class
+    cecap reads, with its attributes, and no VO filter (narrowing the VOViews on the
+    server is cecap's choice, not the baseline's)."""
+    searches = cecap_searches(url)
+    return [
+        (base, f"(objectClass={cls})", attrs)
+        for (base, _, attrs), cls in zip(searches, report_wanted(), strict=True)
+    ]
+
+
+def report_wanted() -> dict[str, tuple[str, ...]]:
+    """The object classes a report reads, each with its attributes (no subclusters: their
+    run-time environment tags are for cecap audit only)."""
+    wanted = glue_wanted(GLUE_CHOICES["both"], load_glue2(config_dir(None)), [GLEXEC])
+    wanted.pop("gluesubcluster", None)
+    return wanted
 
 
 def cecap_searches(url: str) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -145,8 +186,7 @@ def cecap_searches(url: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """
     config = config_dir(None)
     vos = [e.vo for e in load_policy(config).experiments.values()]
-    wanted = glue_wanted(GLUE_CHOICES["both"], load_glue2(config), [GLEXEC])
-    wanted.pop("gluesubcluster", None)
+    wanted = report_wanted()
     source = open_source(url, SourceSettings())
     assert isinstance(source, EntrySource), url
     reader = source.reader(wanted, vos)
@@ -189,9 +229,29 @@ def report_rows(path: Path) -> list[dict[str, object]]:
     return rows
 
 
-def generate(sites: int, path: Path) -> dict[str, int]:
+def generate(sites: int, path: Path, shape: str) -> dict[str, int]:
     with path.open("w", encoding="ascii", newline="\n") as out:
-        return generate_bdii.generate(sites, out)
+        return generate_bdii.generate(sites, out, shape=generate_bdii.SHAPES[shape])
+
+
+def peer_command(given: Path | None) -> tuple[list[str] | None, str]:
+    """``perl lcg-infosites`` (the option, $CECAP_BENCH_PEER, else beside the checkout),
+    or None with the reason it cannot run."""
+    path = given or Path(os.environ.get(PEER_ENV) or PEER)
+    if not path.is_file():
+        return None, f"lcg-infosites not found at {path} (--peer or ${PEER_ENV} names it)"
+    perl = shutil.which("perl")
+    probe = [perl, "-MNet::LDAP", "-e", "1"] if perl else None
+    if probe is None or subprocess.run(probe, capture_output=True, check=False).returncode:
+        return None, ("lcg-infosites needs Perl's Net::LDAP: apt-get install libnet-ldap-perl")
+    return [perl, str(path)], ""
+
+
+def run_peer(peer: Sequence[str], server: BDIIServer, out: Path) -> float:
+    host = server.url.split("://", 1)[1]
+    started = time.perf_counter()
+    run_timed([*peer, "--is", host, "--vo", "cms", "ce"], out)
+    return time.perf_counter() - started
 
 
 def start_bdii(workdir: Path, ldif: Path, entries: int, loader: str) -> BDIIServer:
@@ -210,13 +270,26 @@ def start_bdii(workdir: Path, ldif: Path, entries: int, loader: str) -> BDIIServ
     return server
 
 
-def measure(sites: int, repeat: int, workdir: Path, loader: str, say: Say) -> Result:
-    folder = workdir / f"n{sites}"
+@dataclass(frozen=True)
+class Plan:
+    """What every measurement of the run shares."""
+
+    repeat: int
+    workdir: Path
+    loader: str
+    peer: list[str] | None
+    say: Say
+
+
+def measure(shape: str, sites: int, plan: Plan, formats: bool) -> Result:
+    repeat, loader, say, peer = plan.repeat, plan.loader, plan.say, plan.peer
+    workdir = plan.workdir
+    folder = workdir / shape / f"n{sites}"
     folder.mkdir(parents=True, exist_ok=True)
     ldif = folder / f"bdii-{sites}.ldif"
-    counts = generate(sites, ldif)
+    counts = generate(sites, ldif, shape)
     result = Result(sites, counts["entries"], counts["ces"], ldif.stat().st_size / 1e6)
-    say(f"N={sites}: {result.entries} entries, {result.ces} CEs, {result.ldif_mb:.0f} MB")
+    say(f"{shape} N={sites}: {result.entries} entries, {result.ces} CEs, {result.ldif_mb:.0f} MB")
     started = time.perf_counter()
     server = start_bdii(folder / "bdii", ldif, result.entries, loader)
     say(
@@ -226,7 +299,7 @@ def measure(sites: int, repeat: int, workdir: Path, loader: str, say: Say) -> Re
     try:
         cecap = cecap_command()
         env = cecap_env(workdir)
-        searches = cecap_searches(server.url)
+        searches = baseline_searches(server.url)
         run_ldapsearch(server.url, searches, folder / "ldapsearch.ldif")  # warm the server
         for number in range(1, repeat + 1):
             result.live.append(
@@ -240,13 +313,22 @@ def measure(sites: int, repeat: int, workdir: Path, loader: str, say: Say) -> Re
             )
             parse = [sys.executable, str(BENCH / "parse_ldif.py"), str(ldif)]
             result.ldif_parse.append(run_timed(parse, folder / "parse.out").seconds)
+            if peer:
+                cms = ["report", "-e", "cms", "--all", "--format", "lines", "--bdii", server.url]
+                result.cms_lines.append(run_timed([*cecap, *cms], folder / "cms.lines", env))
+                result.peer.append(run_peer(peer, server, folder / "peer.out"))
             say(
-                f"N={sites} run {number}/{repeat}: live {result.live[-1].seconds:.2f} s,"
+                f"{shape} N={sites} run {number}/{repeat}: live {result.live[-1].seconds:.2f} s,"
                 f" ldapsearch {result.ldapsearch[-1]:.2f} s, snapshot"
                 f" {result.snapshot[-1].seconds:.2f} s, ldif {result.ldif_parse[-1]:.2f} s"
+                + (f", peer {result.peer[-1]:.2f} s" if peer else "")
             )
     finally:
         server.stop()
+    if formats:
+        for fmt in FORMATS:
+            run = run_timed([*cecap, *report_args(str(ldif), fmt)], folder / f"out.{fmt}", env)
+            result.format_rss[fmt] = run.max_rss_mb
     live_rows = report_rows(folder / "live.json")
     if live_rows != report_rows(folder / "snapshot.json"):
         raise BenchmarkError(f"N={sites}: the live and snapshot reports differ")
@@ -257,10 +339,29 @@ def measure(sites: int, repeat: int, workdir: Path, loader: str, say: Say) -> Re
     return result
 
 
-def profile(result: Result, workdir: Path, loader: str, top: int) -> str:
+def startup() -> dict[str, float]:
+    """Median wall seconds of ``cecap --version``, ``cecap stances`` and ``python -c
+    "import click"``, interleaved, with bytecode compiled (as an installed cecap has it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cmds = {
+        "import click": [sys.executable, "-c", "import click"],
+        "cecap --version": [*cecap_command(), "--version"],
+        "cecap stances": [*cecap_command(), "stances"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for number in range(STARTUP_RUNS + 1):
+        for name, cmd in cmds.items():
+            started = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, env=env, check=True)
+            if number:  # the first round writes the bytecode
+                times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def profile(shape: str, result: Result, workdir: Path, loader: str, top: int) -> str:
     """cProfile of one live and one snapshot report at this N, top functions by own time."""
     sites = result.sites
-    folder = workdir / f"n{sites}"
+    folder = workdir / shape / f"n{sites}"
     ldif = folder / f"bdii-{sites}.ldif"
     server = start_bdii(folder / "bdii-profile", ldif, result.entries, loader)
     out = []
@@ -279,7 +380,7 @@ def profile(result: Result, workdir: Path, loader: str, top: int) -> str:
             total = re.search(r"in ([\d.]+) seconds", text.getvalue())
             seconds = f", {total.group(1)} s under the profiler" if total else ""
             out.append(
-                f"{mode} (N={sites}{seconds}), top {top} by own time:\n\n```\n"
+                f"{mode} ({shape}, N={sites}{seconds}), top {top} by own time:\n\n```\n"
                 f"{body.rstrip()}\n```\n"
             )
     finally:
@@ -324,7 +425,7 @@ def results_table(results: Sequence[Result]) -> str:
     head = (
         "| N sites | entries | CEs | LDIF MB | rows | live cecap s | ldapsearch s | live ratio"
         " | snapshot cecap s | ldif parse s | snapshot ratio | RSS live MB | RSS snapshot MB"
-        " | live µs/entry | snapshot µs/entry |"
+        " | live µs/entry | snapshot µs/entry | cms lines s | lcg-infosites s | peer ratio |"
     )
     lines = [head, "|" + "---:|" * head.count(" | ") + "---:|"]
     for r in results:
@@ -335,62 +436,80 @@ def results_table(results: Sequence[Result]) -> str:
             f" | {r.median('snapshot'):.2f} | {r.median('ldif_parse'):.2f}"
             f" | {r.ratio('snapshot', 'ldif_parse'):.2f}"
             f" | {r.peak_rss('live'):.0f} | {r.peak_rss('snapshot'):.0f}"
-            f" | {r.per_entry_us('live'):.1f} | {r.per_entry_us('snapshot'):.1f} |"
+            f" | {r.per_entry_us('live'):.1f} | {r.per_entry_us('snapshot'):.1f}"
+            f" | {r.cell('cms_lines')} | {r.cell('peer')} | {r.cell('cms_lines', 'peer')} |"
         )
     return "\n".join(lines)
 
 
-def goals_table(results: Sequence[Result]) -> str:
+Goal = tuple[str, str, float, bool]
+
+
+def _goal(name: str, key: str, value: float, unit: str = "") -> Goal:
+    goal = f"≤ {GOALS[key]:.0f}" if unit else f"≤ {GOALS[key]}"
+    return (f"{name}{unit}", goal, value, value <= GOALS[key])
+
+
+def goals_rows(results: Sequence[Result]) -> list[Goal]:
     first, last = results[0], results[-1]
-    rows: list[tuple[str, str, float, bool]] = [
-        (
-            f"live cecap / ldapsearch, N={last.sites}",
-            f"≤ {GOALS['live']}",
-            last.ratio("live", "ldapsearch"),
-            last.ratio("live", "ldapsearch") <= GOALS["live"],
-        ),
-        (
-            f"snapshot cecap / ldif parse, N={last.sites}",
-            f"≤ {GOALS['snapshot']}",
-            last.ratio("snapshot", "ldif_parse"),
-            last.ratio("snapshot", "ldif_parse") <= GOALS["snapshot"],
+    n = last.sites
+    rows = [
+        _goal(f"live cecap / ldapsearch, N={n}", "live", last.ratio("live", "ldapsearch")),
+        _goal(
+            f"snapshot cecap / ldif parse, N={n}", "snapshot", last.ratio("snapshot", "ldif_parse")
         ),
     ]
     for mode in ("live", "snapshot"):
-        rss = last.peak_rss(mode)
-        rows.append(
-            (
-                f"peak RSS {mode}, N={last.sites} (MB)",
-                f"≤ {GOALS['rss_mb']:.0f}",
-                rss,
-                rss <= GOALS["rss_mb"],
-            )
-        )
+        rows.append(_goal(f"peak RSS {mode} json, N={n}", "rss_mb", last.peak_rss(mode), " (MB)"))
+    for fmt, rss in last.format_rss.items():
+        rows.append(_goal(f"peak RSS snapshot {fmt}, N={n}", "rss_mb", rss, " (MB)"))
     if last is not first:
         for mode in ("live", "snapshot"):
             scale = last.per_entry_us(mode) / first.per_entry_us(mode)
-            rows.append(
-                (
-                    f"{mode} time per entry, N={last.sites} / N={first.sites}",
-                    f"≤ {GOALS['scaling']}",
-                    scale,
-                    scale <= GOALS["scaling"],
-                )
-            )
+            rows.append(_goal(f"{mode} time per entry, N={n} / N={first.sites}", "scaling", scale))
+    if last.peer:
+        ratio = last.ratio("cms_lines", "peer")
+        rows.append((f"cecap / lcg-infosites, N={n}", "< 1", ratio, ratio < 1))
+    return rows
+
+
+def goals_table(results: Sequence[Result]) -> str:
     lines = ["| figure | goal | measured | met |", "|---|---|---:|---|"]
     lines += [
         f"| {name} | {goal} | {value:.2f} | {'yes' if ok else 'no'} |"
-        for name, goal, value, ok in rows
+        for name, goal, value, ok in goals_rows(results)
     ]
     return "\n".join(lines)
 
 
+def startup_table(times: dict[str, float]) -> str:
+    base = times["import click"]
+    lines = ["| command | median ms | / import click | goal | met |", "|---|---:|---:|---|---|"]
+    for name, seconds in times.items():
+        ratio = seconds / base
+        goal, met = ("", "") if name == "import click" else (f"≤ {GOALS['startup']}", ratio)
+        shown = "yes" if isinstance(met, float) and met <= GOALS["startup"] else "no"
+        lines.append(
+            f"| `{name}` | {seconds * 1000:.0f} | {ratio:.2f} | {goal} | {shown if goal else ''} |"
+        )
+    return "\n".join(lines)
+
+
+def tables(shaped: Mapping[str, Sequence[Result]]) -> str:
+    """Every shape's results and goals, as printed and as written into the doc."""
+    parts = []
+    for shape, results in shaped.items():
+        parts += [f"#### Shape {shape}", "", results_table(results), "", goals_table(results), ""]
+    return "\n".join(parts)
+
+
 def render(
-    results: Sequence[Result],
+    shaped: Mapping[str, Sequence[Result]],
+    times: dict[str, float],
     command: str,
-    repeat: int,
-    loader: str,
+    plan: Plan,
     load: tuple[tuple[float, ...], tuple[float, ...]],
+    notes: Sequence[str],
     profiles: str,
 ) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -398,17 +517,19 @@ def render(
     before, after = (" / ".join(f"{x:.2f}" for x in avg) for avg in load)
     parts = [
         BEGIN,
-        f"Measured {when} with `{command}` (medians of {repeat} runs each; peak RSS is the"
-        f" largest of them; the BDII was loaded with {loader}).",
+        f"Measured {when} with `{command}` (medians of {plan.repeat} runs each; peak RSS is"
+        f" the largest of them; the BDII was loaded with {plan.loader}).",
         "",
         "| machine | |\n|---|---|\n" + described,
         f"| load average (1/5/15 min) at start | {before} |",
         f"| load average (1/5/15 min) at end | {after} |",
         "",
-        results_table(results),
+        *(f"Note: {note}.\n" for note in notes),
+        f"Start-up (medians of {STARTUP_RUNS} runs, bytecode compiled):",
         "",
-        goals_table(results),
+        startup_table(times),
         "",
+        tables(shaped),
     ]
     if profiles:
         parts += [
@@ -454,6 +575,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[250, 500, 1000, 2000],
         help="comma-separated numbers of sites (default 250,500,1000,2000)",
     )
+    parser.add_argument(
+        "--shapes",
+        type=lambda text: [part for part in text.split(",") if part],
+        default=list(generate_bdii.SHAPES),
+        help=f"comma-separated shapes (default {','.join(generate_bdii.SHAPES)})",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     parser.add_argument("--doc", type=Path, default=DOC, help=f"doc to write (default {DOC})")
     parser.add_argument(
@@ -471,16 +598,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         " or entry by entry with ldapadd (as the tests do)",
     )
     parser.add_argument(
+        "--peer",
+        type=Path,
+        default=None,
+        help=f"lcg-infosites to run side by side (default ${PEER_ENV}, else {PEER})",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
         metavar="TOP",
-        help="also profile one report of each mode at the largest N and put"
+        help="also profile one report of each mode at the largest N of each shape and put"
         " the TOP functions by own time in the doc",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
+    unknown = [shape for shape in args.shapes if shape not in generate_bdii.SHAPES]
+    if unknown or not args.shapes:
+        parser.error(f"--shapes: choose among {', '.join(generate_bdii.SHAPES)}")
     missing = missing_requirements()
     if missing:
         print("run.py: a real BDII needs " + ", ".join(missing), file=sys.stderr)
@@ -493,10 +629,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     given = list(argv if argv is not None else sys.argv[1:])
     command = " ".join([".venv/bin/python benchmarks/run.py", *_shown(given)])
+    peer, why = peer_command(args.peer)
+    notes = [f"the peer was skipped: {why}"] if peer is None else []
+    for note in notes:
+        say(note)
+    plan = Plan(args.repeat, workdir, args.load, peer, say)
     load_before = os.getloadavg()
     try:
-        results = [measure(n, args.repeat, workdir, args.load, say) for n in args.sites]
-        profiles = profile(results[-1], workdir, args.load, args.profile) if args.profile else ""
+        times = startup()
+        shaped: dict[str, list[Result]] = {}
+        profiles = []
+        for shape in args.shapes:
+            largest = args.sites[-1]
+            shaped[shape] = [measure(shape, n, plan, n == largest) for n in args.sites]
+            if args.profile:
+                profiles.append(profile(shape, shaped[shape][-1], workdir, args.load, args.profile))
     except BenchmarkError as exc:
         print(f"run.py: {exc}", file=sys.stderr)
         return 1
@@ -504,11 +651,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     section = render(
-        results, command, args.repeat, args.load, (load_before, os.getloadavg()), profiles
+        shaped, times, command, plan, (load_before, os.getloadavg()), notes, "\n".join(profiles)
     )
-    print(results_table(results))
+    print(startup_table(times))
     print()
-    print(goals_table(results))
+    print(tables(shaped))
     write_doc(args.doc, section)
     say(f"wrote {args.doc}")
     return 0

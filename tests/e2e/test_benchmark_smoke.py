@@ -51,7 +51,13 @@ def test_ldapsearch_is_given_the_searches_a_report_makes(
     env = {"CECAP_STATE": str(tmp_path / "history.sqlite")}
     ended = run_cli("report", "--all", "--format", "json", "--bdii", server.url, env=env)
     assert ended.code == 0
-    assert made == benchmark_module().cecap_searches(server.url)
+    bench = benchmark_module()
+    assert made == bench.cecap_searches(server.url)
+    # The baseline fetches the same classes and attributes, without cecap's VO filter.
+    baseline = bench.baseline_searches(server.url)
+    assert [(b, a) for b, _, a in baseline] == [(b, a) for b, _, a in made]
+    assert all(re.fullmatch(r"\(objectClass=\w+\)", f) for _, f, _ in baseline)
+    assert any("(|" in f for _, f, _ in made)  # cecap's own VOView search is narrowed
     assert len(made) == 9  # GLUE 1.3 CE, VOView, cluster, site; five GLUE 2.0 classes
 
 
@@ -62,7 +68,10 @@ def test_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     pytest.importorskip("ldif", reason="the benchmark's baseline is the ldif package (bench extra)")
     doc = tmp_path / "performance.md"
     doc.write_text("# Performance\n\nProse that the script must keep.\n")
-    cmd = [sys.executable, str(SCRIPT), "--sites", "2,3", "--repeat", "1", "--doc", str(doc)]
+    cmd = [
+        *(sys.executable, str(SCRIPT), "--sites", "2,3", "--repeat", "1", "--doc", str(doc)),
+        *("--shapes", "osg-2008,ce-heavy"),
+    ]
     proc = subprocess.run(
         [*cmd, "--workdir", str(tmp_path / "work")],
         capture_output=True,
@@ -73,10 +82,17 @@ def test_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     text = doc.read_text()
     assert text.startswith("# Performance\n\nProse that the script must keep.\n")
-    assert "`.venv/bin/python benchmarks/run.py --sites 2,3 --repeat 1`" in text
+    shown = "`.venv/bin/python benchmarks/run.py --sites 2,3 --repeat 1 --shapes osg-2008,ce-heavy`"
+    assert shown in text
+    assert text.count("#### Shape osg-2008") == 1 and text.count("#### Shape ce-heavy") == 1
+    assert re.search(r"(?m)^\| `cecap --version` \| \d+ \| [\d.]+ \| ≤ 2.0 \| (yes|no) \|$", text)
+    for fmt in ("json", "csv", "tsv", "lines"):  # json: the report every run makes
+        assert f"| peak RSS snapshot {fmt}, N=3 (MB) | ≤ 150 |" in text
     for size in (2, 3):
-        # N, entries, CEs, then LDIF MB, rows and ten measured figures.
-        row = re.search(rf"(?m)^\| {size} \| (\d+) \| (\d+) \|(?: [\d.]+ \|){{12}}$", text)
+        # N, entries, CEs, then LDIF MB, rows and ten measured figures, then the peer's
+        # three (a "-" each when it was skipped).
+        figures = r"(?: [\d.]+ \|){12}(?: (?:[\d.]+|-) \|){3}"
+        row = re.search(rf"(?m)^\| {size} \| (\d+) \| (\d+) \|{figures}$", text)
         assert row, text
         assert row.group(0) in proc.stdout
     assert "| live cecap / ldapsearch, N=3 | ≤ 2.0 |" in text
@@ -90,4 +106,4 @@ def test_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
         check=False,
     )
     assert again.returncode == 0, again.stderr
-    assert doc.read_text().count("| N sites |") == 1
+    assert doc.read_text().count("| N sites |") == 2
