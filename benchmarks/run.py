@@ -65,7 +65,16 @@ BEGIN = "<!-- benchmark results: written by benchmarks/run.py, do not edit by ha
 END = "<!-- end of benchmark results -->"
 # Generous: the benchmark measures how long a report takes, not whether it fits 30 s.
 CECAP_TIMEOUT = "600"
-GOALS = {"live": 2.0, "snapshot": 0.33, "rss_mb": 150.0, "scaling": 1.2, "startup": 2.0}
+GOALS = {
+    "live": 2.0,
+    "snapshot": 0.33,
+    "rss_mb": 150.0,
+    "scaling": 1.2,
+    "startup": 2.0,
+    # cecap page against the snapshot report in json, and the page's size.
+    "page": 1.5,
+    "page_mb": 5.0,
+}
 # lcg-infosites, the peer, beside the checkout (see ../shared/peers/README.md).
 PEER = REPO.parent / "shared" / "peers" / "lcg-infosites"
 PEER_ENV = "CECAP_BENCH_PEER"
@@ -100,6 +109,9 @@ class Result:
     peer: list[float] = field(default_factory=list)
     # Peak RSS (MB) of the snapshot report in each format, at the largest N only.
     format_rss: dict[str, float] = field(default_factory=dict)
+    # cecap page on the snapshot, at the largest N only: wall seconds, HTML megabytes.
+    page: Run | None = None
+    page_mb: float = 0.0
 
     def median(self, what: str) -> float:
         values = getattr(self, what)
@@ -329,6 +341,11 @@ def measure(shape: str, sites: int, plan: Plan, formats: bool) -> Result:
         for fmt in FORMATS:
             run = run_timed([*cecap, *report_args(str(ldif), fmt)], folder / f"out.{fmt}", env)
             result.format_rss[fmt] = run.max_rss_mb
+        page = folder / "page"
+        result.page = run_timed(
+            [*cecap, "page", "--bdii", str(ldif), "-o", str(page)], folder / "page.out", env
+        )
+        result.page_mb = (page / "index.html").stat().st_size / 1e6
     live_rows = report_rows(folder / "live.json")
     if live_rows != report_rows(folder / "snapshot.json"):
         raise BenchmarkError(f"N={sites}: the live and snapshot reports differ")
@@ -467,6 +484,10 @@ def goals_rows(results: Sequence[Result]) -> list[Goal]:
         for mode in ("live", "snapshot"):
             scale = last.per_entry_us(mode) / first.per_entry_us(mode)
             rows.append(_goal(f"{mode} time per entry, N={n} / N={first.sites}", "scaling", scale))
+    if last.page is not None:
+        ratio = last.page.seconds / last.median("snapshot")
+        rows.append(_goal(f"cecap page / snapshot report json, N={n}", "page", ratio))
+        rows.append(_goal(f"page size, N={n}", "page_mb", last.page_mb, " (MB)"))
     if last.peer:
         ratio = last.ratio("cms_lines", "peer")
         rows.append((f"cecap / lcg-infosites, N={n}", "< 1", ratio, ratio < 1))

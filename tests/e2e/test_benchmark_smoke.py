@@ -96,6 +96,9 @@ def test_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
         assert row, text
         assert row.group(0) in proc.stdout
     assert "| live cecap / ldapsearch, N=3 | ≤ 2.0 |" in text
+    # The readiness page beside the report it must keep up with, and its size.
+    assert "| cecap page / snapshot report json, N=3 | ≤ 1.5 |" in text
+    assert "| page size, N=3 (MB) | ≤ 5 |" in text
     assert "| slapd |" in text
     # A second run replaces the results section instead of adding another.
     again = subprocess.run(
