@@ -127,6 +127,17 @@ def source_options(func: F) -> F:
     return cast(F, _with_options(command, options))
 
 
+# --glue alone, for commands that read glexec only (testlist, page); the command receives
+# ``glue``: "1", "2", "both" or None (every tree the source holds).
+glue_option = click.option(
+    "--glue",
+    type=click.Choice(sorted(GLUE_CHOICES)),
+    default=None,
+    help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
+    " source holds; a CE published in both counts once, from GLUE 1.3).",
+)
+
+
 def glue_options(func: F) -> F:
     """The command receives ``glue: GlueOptions``."""
 
@@ -139,13 +150,7 @@ def glue_options(func: F) -> F:
         return func(*args, **kwargs)
 
     options = [
-        click.option(
-            "--glue",
-            type=click.Choice(sorted(GLUE_CHOICES)),
-            default=None,
-            help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
-            " source holds; a CE published in both counts once, from GLUE 1.3).",
-        ),
+        glue_option,
         click.option(
             "--capability",
             default=GLEXEC,

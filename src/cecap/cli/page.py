@@ -29,6 +29,7 @@ from .options import (
     config_option,
     debug_option,
     experiment_option,
+    glue_option,
     source_options,
     state_option,
 )
@@ -51,13 +52,7 @@ PAGE = "index.html"
     " serves half of it.",
 )
 @state_option
-@click.option(
-    "--glue",
-    type=click.Choice(["1", "2", "both"]),
-    default=None,
-    help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
-    " source holds).",
-)
+@glue_option
 @config_option
 @debug_option
 def page(

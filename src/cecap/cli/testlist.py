@@ -11,7 +11,6 @@ from ..errors import UsageError
 from ..evaluate.assess import assess
 from ..evaluate.selection import Selection, select_model
 from ..evaluate.testlist import select_targets
-from ..model.select import GLUE_CHOICES
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import GLEXEC
 from ..rows.table import Table
@@ -25,6 +24,7 @@ from .options import (
     config_option,
     debug_option,
     experiment_option,
+    glue_option,
     output_options,
     selection_options,
     source_options,
@@ -38,13 +38,7 @@ VOFEED = "vofeed"
 @source_options
 @experiment_option
 @selection_options()
-@click.option(
-    "--glue",
-    type=click.Choice(sorted(GLUE_CHOICES)),
-    default=None,
-    help="Read GLUE 1.3 (o=grid), GLUE 2.0 (o=glue) or both (default: every tree the"
-    " source holds; a CE published in both counts once, from GLUE 1.3).",
-)
+@glue_option
 @click.option(
     "--feed-responsible",
     "responsible",
