@@ -63,16 +63,32 @@ def render_json(table: Table) -> Iterator[str]:
         yield json_text(text[: -len("\n}")] + ',\n  "rows": []\n}')
         return
     yield json_text(text[: -len("\n}")] + ',\n  "rows": [\n')
-    rows = (
-        "    "
-        + json.dumps(
-            {f: _json_value(row.get(f)) for f in table.fields}, indent=2, ensure_ascii=False
-        ).replace("\n", "\n    ")
-        for row in table.rows
-    )
+    rows = (_json_row(row, table.fields) for row in table.rows)
     for piece in _joined(rows, ",\n"):
         yield json_text(piece)
     yield "\n  ]\n}"
+
+
+# json.dumps with indent= encodes in Python; without, in C. A row's fields are written one
+# per line as indent=2 would, each value encoded alone (in C, unless it is a non-empty
+# list or mapping, which keeps its own indented layout).
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+_INDENTED = json.JSONEncoder(indent=2, ensure_ascii=False).encode
+
+
+def _json_row(row: Row, fields: Iterable[str]) -> str:
+    """``json.dumps(row, indent=2)`` indented one level deeper (the rows list's)."""
+    lines = []
+    for name in fields:
+        value = _json_value(row.get(name))
+        if isinstance(value, (dict, list, tuple)) and value:
+            text = _INDENTED(value).replace("\n", "\n      ")
+        else:
+            text = _ONE_LINE(value)
+        lines.append(f"      {_ONE_LINE(name)}: {text}")
+    if not lines:
+        return "    {}"
+    return "    {\n" + ",\n".join(lines) + "\n    }"
 
 
 def _json_value(value: object) -> object:

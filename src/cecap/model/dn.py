@@ -19,6 +19,13 @@ def rdn_values(dn: str, attribute: str) -> list[str]:
 
 def split_rdns(dn: str) -> list[str]:
     """The RDNs of ``dn`` as written (escapes kept), innermost first."""
+    if "\\" not in dn:  # nearly every BDII DN: no escape, so every comma separates
+        return [rdn.strip() for rdn in dn.split(",")]
+    return split_escaped_rdns(dn)
+
+
+def split_escaped_rdns(dn: str) -> list[str]:
+    """``split_rdns`` one character at a time: a comma after a backslash is part of a value."""
     parts: list[str] = []
     current: list[str] = []
     escaped = False

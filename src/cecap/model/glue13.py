@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
@@ -276,20 +277,33 @@ def _parent_value(dn: str, attribute: str) -> str | None:
     return found[0] if found else None
 
 
+# What _norm_rdn would remove or split_rdns read as an escape: whitespace (as str.strip
+# sees it: re's \s is the same set) and the backslash. Nearly every BDII DN has neither.
+_BLANK_OR_ESCAPE = re.compile(r"[\s\\]")
+
+
 def _norm_dn(dn: str) -> str:
     """A DN for comparing: RDNs without blanks around them or their ``=``, lower-case."""
-    return ",".join(_norm_rdn(r) for r in split_rdns(dn))
+    if not _BLANK_OR_ESCAPE.search(dn):
+        return dn.lower()
+    return ",".join(_norm_rdns(dn))
+
+
+def _norm_rdns(dn: str) -> list[str]:
+    if not _BLANK_OR_ESCAPE.search(dn):
+        return dn.lower().split(",")
+    return [_norm_rdn(r) for r in split_rdns(dn)]
 
 
 def _norm_rdn(rdn: str) -> str:
-    name, _, value = rdn.partition("=")
-    return f"{name.strip()}={value.strip()}".lower()
+    name, sep, value = rdn.partition("=")
+    return f"{name.strip()}{sep}{value.strip()}".lower()
 
 
 def _site_suffix(dn: str) -> str:
     """The site subtree an entry is in: its DN from the innermost Mds-Vo-name RDN out."""
-    rdns = split_rdns(dn)
+    rdns = _norm_rdns(dn)
     for i, rdn in enumerate(rdns):
-        if rdn.partition("=")[0].strip().lower() == "mds-vo-name":
-            return ",".join(_norm_rdn(r) for r in rdns[i:])
+        if rdn.partition("=")[0] == "mds-vo-name":
+            return ",".join(rdns[i:])
     return ""

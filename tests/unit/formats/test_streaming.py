@@ -7,9 +7,11 @@ import io
 import json
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from cecap.formats import STREAMS, pieces, render
-from cecap.formats.machine import BATCH
+from cecap.formats.machine import BATCH, _json_row
 from cecap.rows.table import Column, Table
 
 
@@ -67,3 +69,19 @@ def test_streamed_lines_print_only_keys() -> None:
         "ce0.example.org:2119/jobmanager-pbs",
         "ce1.example.org:2119/jobmanager-pbs",
     ]
+
+
+_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.text(), _JSON_VALUES, max_size=5))
+@example({})
+@example({"ce": "x", "reasons": [], "meta": {}, "nested": {"a": [1, {"b": None}]}})
+def test_a_json_row_is_what_json_dumps_writes_at_that_depth(row: dict[str, object]) -> None:
+    expected = "    " + json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+    assert _json_row(row, tuple(row)) == expected

@@ -1,0 +1,55 @@
+"""The DN splitter: the fast path for DNs without escapes splits as the general one does."""
+
+from __future__ import annotations
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from cecap.model.dn import rdn_values, site_from_dn, split_escaped_rdns, split_rdns
+from cecap.model.glue13 import _norm_dn, _norm_rdn, _site_suffix
+
+# DN-like text: the characters that matter to the splitter, and others.
+_DN_TEXT = st.text(
+    alphabet=st.sampled_from([*'ab=, \t\\"+Mds-Vo-nameMDS', "\u00a0", "\u0130"]), max_size=60
+)
+
+
+@given(_DN_TEXT)
+@example("GlueCEUniqueID=ce.example.org:2119/jobmanager-lcgpbs-cms,Mds-Vo-name=SITE,o=grid")
+@example(" a = b , c=d ,")
+@example("")
+def test_split_rdns_is_the_general_splitter(dn: str) -> None:
+    assert split_rdns(dn) == split_escaped_rdns(dn)
+
+
+def test_a_comma_after_a_backslash_stays_in_the_value() -> None:
+    dn = r"GlueClusterUniqueID=a\,b, Mds-Vo-name=My\2C Site ,o=grid"
+    assert split_rdns(dn) == [r"GlueClusterUniqueID=a\,b", r"Mds-Vo-name=My\2C Site", "o=grid"]
+    assert rdn_values(dn, "mds-vo-name") == ["My, Site"]
+
+
+def test_the_site_is_the_innermost_mds_vo_name_below_local_and_resource() -> None:
+    dn = "GlueCEUniqueID=x,Mds-Vo-name=resource,Mds-Vo-name=BNL-ATLAS,Mds-Vo-name=local,o=grid"
+    assert site_from_dn(dn) == "BNL-ATLAS"
+    assert site_from_dn("GlueCEUniqueID=x,o=grid") is None
+
+
+def _norm_dn_reference(dn: str) -> str:
+    return ",".join(_norm_rdn(r) for r in split_escaped_rdns(dn))
+
+
+def _site_suffix_reference(dn: str) -> str:
+    rdns = split_escaped_rdns(dn)
+    for i, rdn in enumerate(rdns):
+        if rdn.partition("=")[0].strip().lower() == "mds-vo-name":
+            return ",".join(_norm_rdn(r) for r in rdns[i:])
+    return ""
+
+
+@given(_DN_TEXT)
+@example("GlueVOView=cms,GlueCEUniqueID=ce:2119/x,Mds-Vo-name=SITE,Mds-Vo-name=local,o=grid")
+@example("a=b,Mds-Vo-name,o=grid")
+@example("a=b, Mds-Vo-name = Site\u00a0,o=grid")
+def test_the_model_compares_dns_as_the_rdn_by_rdn_rule_does(dn: str) -> None:
+    assert _norm_dn(dn) == _norm_dn_reference(dn)
+    assert _site_suffix(dn) == _site_suffix_reference(dn)
