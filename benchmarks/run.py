@@ -192,16 +192,17 @@ def cecap_searches(url: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(base, filter, attributes) of every search ``cecap report`` makes on a live BDII.
 
     Built the way the report command builds its reader (cli.load_model with all configured
-    experiments' VOs, the default GLUE trees and capability, no run-time environment
-    tags) and asked of that reader, so ldapsearch makes exactly cecap's searches;
-    tests/e2e/test_benchmark_smoke.py checks them against the searches a report makes.
+    experiments' VOs, only the CEs that serve them, the default GLUE trees and capability,
+    no run-time environment tags) and asked of that reader, so ldapsearch makes exactly
+    cecap's searches; tests/e2e/test_benchmark_smoke.py checks them against the searches a
+    report makes.
     """
     config = config_dir(None)
     vos = [e.vo for e in load_policy(config).experiments.values()]
     wanted = report_wanted()
     source = open_source(url, SourceSettings())
     assert isinstance(source, EntrySource), url
-    reader = source.reader(wanted, vos)
+    reader = source.reader(wanted, vos, serving_only=True)
     assert isinstance(reader, LdapReader), url
     return [
         (reader.glue2_base if cls.startswith("glue2") else reader.base, reader.filter_for(cls), a)

@@ -269,7 +269,12 @@ def check(
         with HistoryLock(path, lock_wait), History.open(path, create=True) as history:
             shared = _share_timeout(source, budget)
             model = load_model(
-                shared, GlueOptions(), config, [e.vo for e in chosen], runtime_environment=False
+                shared,
+                GlueOptions(),
+                config,
+                [e.vo for e in chosen],
+                runtime_environment=False,
+                serving_only=selection.everything,
             )
             if model.partial:
                 raise SourceUnavailable(

@@ -109,10 +109,13 @@ def load_model(
     *,
     count_twice: bool = False,
     runtime_environment: bool = True,
+    serving_only: bool = False,
 ) -> GlueModel:
     """The model from the first source that answers; a failed endpoint leaves nothing behind.
 
-    ``vos`` lets a live BDII send only the VOViews that can matter for those VOs.
+    ``vos`` lets a live BDII send only the VOViews that can matter for those VOs, and
+    with ``serving_only`` only the CEs that serve one of them (for a command that assesses
+    no other CE and names none: nothing selected by --site or --ce).
     ``count_twice`` keeps a CE published in both trees twice (see model.select). glue2.yaml
     comes from the command's --config folder, as the rest of the config does.
     """
@@ -122,6 +125,7 @@ def load_model(
         capabilities=(glue.capability,),
         vos=tuple(vos) if vos is not None else None,
         runtime_environment=runtime_environment,
+        serving_only=serving_only,
     )
     model = read_first(source, lambda found: found.read(request))
     return select_glue(model, glue.glue, count_twice=count_twice)

@@ -105,7 +105,14 @@ def report(
             "--record, --min-stable and --reliable follow glexec verdicts only; leave out"
             " --capability"
         )
-    model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
+    model = load_model(
+        source,
+        glue,
+        config,
+        vos=[e.vo for e in chosen],
+        runtime_environment=False,
+        serving_only=selection.everything,
+    )
     results = assess(select_model(selection, model), policy, chosen, capability)
     history = state_path(state)
     if record and model.partial:
@@ -165,7 +172,14 @@ def sites(
     (ces_reliable: how many are reliable with glexec, from the history's test results)."""
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
-    model = load_model(source, glue, config, vos=[e.vo for e in chosen], runtime_environment=False)
+    model = load_model(
+        source,
+        glue,
+        config,
+        vos=[e.vo for e in chosen],
+        runtime_environment=False,
+        serving_only=selection.everything,
+    )
     capability = glue.capability
     results = assess(select_model(selection, model), policy, chosen, capability)
     summaries = summarize_sites(results, policy, capability)

@@ -47,6 +47,8 @@ def split_escaped_rdns(dn: str) -> list[str]:
 
 def unescape(value: str) -> str:
     """An RDN value as meant: RFC 4514 escapes (``\\,``, ``\\2C``) undone."""
+    if "\\" not in value:
+        return value
     out = bytearray()
     i = 0
     while i < len(value):

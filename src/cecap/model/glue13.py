@@ -63,6 +63,12 @@ def _foreign(entry: Entry, key: str) -> list[str]:
     return out
 
 
+def view_ce_ids(entry: Entry) -> list[str]:
+    """Every CE ID a GlueVOView entry can be joined to: those its GlueChunkKey names, and
+    its parent RDN's (ModelBuilder joins it to the first that is published)."""
+    return [*_foreign(entry, "GlueCEUniqueID"), *rdn_values(entry.dn, "glueceuniqueid")[:1]]
+
+
 def _strip(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(map(str.strip, values))
 

@@ -41,6 +41,9 @@ class ReadRequest:
     rules: Glue2Rules
     capabilities: tuple[str, ...] | None  # None: every capability (a snapshot keeps all)
     vos: tuple[str, ...] | None = None  # None: every VO's views
+    # With ``vos``: the command reads only the CEs that serve one of them (it assesses no
+    # other, and names none), so a live source may leave the others out.
+    serving_only: bool = False
     # The GLUE 1.3 subclusters' run-time environment tags: only the audit reads them,
     # and they are the bulkiest values of a top-level BDII.
     runtime_environment: bool = True
@@ -91,7 +94,9 @@ def read_model(reader: Reader, *others: EntryCollector) -> GlueModel:
     return builder.build(reader.origin, reader.partial)
 
 
-ReaderFactory = Callable[[Mapping[str, tuple[str, ...]], Sequence[str] | None], Reader]
+# (wanted classes and attributes, the VOs of the answer, whether only CEs serving them
+# are needed) -> a Reader; see ReadRequest.
+ReaderFactory = Callable[[Mapping[str, tuple[str, ...]], Sequence[str] | None, bool], Reader]
 
 
 class EntrySource:
@@ -103,12 +108,15 @@ class EntrySource:
         self._open_reader = open_reader
 
     def reader(
-        self, wanted: Mapping[str, tuple[str, ...]], vos: Sequence[str] | None = None
+        self,
+        wanted: Mapping[str, tuple[str, ...]],
+        vos: Sequence[str] | None = None,
+        serving_only: bool = False,
     ) -> Reader:
-        return self._open_reader(wanted, vos)
+        return self._open_reader(wanted, vos, serving_only)
 
     def read(self, request: ReadRequest) -> GlueModel:
-        reader = self.reader(request.wanted(), request.vos)
+        reader = self.reader(request.wanted(), request.vos, request.serving_only)
         return read_model(reader, *request.collectors())
 
 

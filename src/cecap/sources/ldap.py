@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import SourceUnavailable, UsageError
 from ..model.entry import Entry
-from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED
+from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED, view_ce_ids
 from ..model.questions import narrowing_vos
 from .base import (
     DEFAULT_BASE,
@@ -26,6 +26,7 @@ from .base import (
     SourceSettings,
 )
 from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_results
+from .ldap_filters import IDS_PER_SEARCH, ce_id_filter, serving_filter, vo_filter
 from .ldap_tls import handshake, tls_context, tls_failure
 from .ldap_url import DEFAULT_PORT, endpoint, missing_base
 
@@ -41,7 +42,6 @@ with warnings.catch_warnings():
     )
     from ldap3.core.results import RESULT_CODES
     from ldap3.operation.search import search_operation
-    from ldap3.utils.conv import escape_filter_chars
 
 # GLUE 2.0 lives in its own tree; --base names the GLUE 1.3 one.
 GLUE2_BASE = "o=glue"
@@ -54,22 +54,6 @@ _NO_SUCH_OBJECT = 32
 
 # Object class names as the schema spells them, for filters an operator can read in logs.
 _CLASS_NAMES = GLUE13_CLASS_NAMES
-
-
-def vo_filter(vos: Sequence[str]) -> str:
-    """A filter that keeps every GlueVOView that can matter for one of ``vos``.
-
-    A view matters for a VO when one of its rules names it (``VO:v``, ``VOMS:/v/...``,
-    compared without case) or, having no rules, its local ID is the VO. The substring
-    match is a superset of that; the evaluation decides exactly. VO names come from
-    the configuration, so they are escaped (RFC 4515): ``*`` or ``)`` in a name is a
-    character to match, never filter syntax.
-    """
-    terms = []
-    for vo in vos:
-        value = escape_filter_chars(vo.strip())
-        terms.append(f"(GlueCEAccessControlBaseRule=*{value}*)(GlueVOViewLocalID={value})")
-    return f"(&(objectClass=GlueVOView)(|{''.join(terms)}))"
 
 
 class LdapReader:
@@ -93,6 +77,7 @@ class LdapReader:
         ca_dir: str | os.PathLike[str] = DEFAULT_CA_DIR,
         wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
         vos: Sequence[str] | None = None,
+        serving_only: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -103,6 +88,9 @@ class LdapReader:
         self.ca_dir = os.fspath(ca_dir)
         self.wanted = wanted
         self.vos = narrowing_vos(vos)
+        # Only the CEs that serve one of the VOs: the rest of a top-level BDII's CEs is
+        # most of what it sends, for a report that assesses none of them.
+        self.serving_only = serving_only and self.vos is not None and "gluevoview" in wanted
         shown_host = f"[{host}]" if ":" in host else host
         self.origin = f"{'ldaps' if use_tls else 'ldap'}://{shown_host}:{port}"
         self.partial: str | None = None
@@ -110,6 +98,8 @@ class LdapReader:
     def filter_for(self, objectclass: str) -> str:
         if objectclass == "gluevoview" and self.vos:
             return vo_filter(self.vos)
+        if objectclass == "gluece" and self.serving_only and self.vos:
+            return serving_filter(self.vos)
         return f"(objectClass={_CLASS_NAMES.get(objectclass, objectclass)})"
 
     def entries(self) -> Iterator[Entry]:
@@ -117,9 +107,20 @@ class LdapReader:
         deadline = time.monotonic() + self.timeout
         conn = self._connect(deadline)
         cut: list[str] = []
+        ces = _CEsSeen()
         try:
             for objectclass, attributes in self.wanted.items():
-                yield from self._search(conn, deadline, objectclass, attributes, cut)
+                found = self.filter_for(objectclass)
+                for entry in self._search(conn, deadline, objectclass, found, attributes, cut):
+                    ces.saw(entry)
+                    yield entry
+            if self.serving_only:
+                # CEs that serve a VO through a VOView alone: their own rules name none.
+                missing = ces.missing()
+                for at in range(0, len(missing), IDS_PER_SEARCH):
+                    found = ce_id_filter(missing[at : at + IDS_PER_SEARCH])
+                    attributes = self.wanted["gluece"]
+                    yield from self._search(conn, deadline, "gluece", found, attributes, cut)
         finally:
             _close(conn)
         if cut:
@@ -210,6 +211,7 @@ class LdapReader:
         conn: Connection,
         deadline: float,
         objectclass: str,
+        filterstr: str,
         attributes: Sequence[str],
         cut: list[str],
     ) -> Iterator[Entry]:
@@ -230,7 +232,7 @@ class LdapReader:
             message_id = self._send(
                 conn,
                 self.glue2_base if glue2 else self.base,
-                self.filter_for(objectclass),
+                filterstr,
                 attributes,
                 # The server stops too, instead of working on for a client that is gone.
                 max(1, math.ceil(left)),
@@ -324,6 +326,25 @@ class LdapReader:
         return SourceUnavailable(f"{self.origin}: connection lost {doing}: {text}")
 
 
+class _CEsSeen:
+    """The GlueCE IDs a search answer gave, and those its VOViews name (GlueChunkKey,
+    else the parent RDN), for the CEs still to fetch."""
+
+    def __init__(self) -> None:
+        self._given: set[str] = set()
+        self._named: dict[str, None] = {}
+
+    def saw(self, entry: Entry) -> None:
+        if entry.kind == "gluece":
+            self._given.add((entry.first("glueceuniqueid") or "").strip())
+        elif entry.kind == "gluevoview":
+            for ce_id in view_ce_ids(entry):
+                self._named.setdefault(ce_id, None)
+
+    def missing(self) -> list[str]:
+        return [i for i in self._named if i and i not in self._given]
+
+
 def _close(conn: Connection) -> None:
     # A connection that is already gone has nothing left to lose.
     with contextlib.suppress(LDAPException, OSError):
@@ -344,7 +365,11 @@ def _result_text(result: Mapping[str, Any] | None) -> str:
 def open_ldap(item: str, settings: SourceSettings) -> Source:
     scheme, host, port = endpoint(item)
 
-    def reader(wanted: Mapping[str, tuple[str, ...]], vos: Sequence[str] | None) -> LdapReader:
+    def reader(
+        wanted: Mapping[str, tuple[str, ...]],
+        vos: Sequence[str] | None,
+        serving_only: bool = False,
+    ) -> LdapReader:
         return LdapReader(
             host,
             port,
@@ -354,6 +379,7 @@ def open_ldap(item: str, settings: SourceSettings) -> Source:
             ca_dir=settings.ca_dir,
             wanted=wanted,
             vos=vos,
+            serving_only=serving_only,
         )
 
     return EntrySource(reader(GLUE13_WANTED, None).origin, reader)

@@ -69,7 +69,7 @@ class LdifReader:
     Accepts what operators produce: with or without ``-LLL`` (comments, folded or not,
     the ``# search result`` trailer), folded lines, base64 values, CRLF, ``.gz``; from a
     file, a pipe or a FIFO. Read in chunks; only entries of wanted classes are decoded.
-    With ``vos``, as a live search does (sources.ldap.vo_filter), GlueVOViews that do
+    With ``vos``, as a live search does (sources.ldap_filters.vo_filter), GlueVOViews that do
     not name one of them anywhere are skipped too: they cannot matter for those VOs.
 
     Refused (InputError): change records, text that is not UTF-8, a line over 1 MiB or an
@@ -379,7 +379,9 @@ def _parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], 
 def open_ldif(item: str, settings: SourceSettings) -> Source:
     # "-" is standard input: ldapsearch ... | cecap report --bdii -
     path = Path("/dev/stdin") if item == "-" else Path(item).expanduser()
-    return EntrySource(str(path), lambda wanted, vos: LdifReader(path, wanted, vos))
+    # A snapshot's VOViews may come after their CE: every CE is read (serving_only is
+    # for the live search alone).
+    return EntrySource(str(path), lambda wanted, vos, serving_only: LdifReader(path, wanted, vos))
 
 
 LDIF = register(SourceKind("ldif", is_ldif_path, open_ldif))

@@ -11,7 +11,8 @@ from cecap.model.entry import Entry
 from cecap.model.glue13 import GLUE13_WANTED
 from cecap.sources.base import EntrySource, Reader, SourceSettings
 from cecap.sources.endpoints import first_available, open_source, open_sources, source_items
-from cecap.sources.ldap import LdapReader, vo_filter
+from cecap.sources.ldap import LdapReader
+from cecap.sources.ldap_filters import ce_id_filter, serving_filter, vo_filter
 from cecap.sources.ldif import LdifReader
 
 
@@ -190,3 +191,13 @@ def test_no_vo_narrowing_with_an_empty_vo_name() -> None:
     reader = LdapReader("h", vos=["atlas", " "])
     assert reader.filter_for("gluevoview") == "(objectClass=GlueVOView)"
     assert LdapReader("h", vos=["cms"]).filter_for("gluece") == "(objectClass=GlueCE)"
+
+
+def test_the_serving_and_id_filters_escape_what_they_quote() -> None:
+    assert serving_filter(["cms", "a*b"]) == (
+        "(&(objectClass=GlueCE)(|(GlueCEAccessControlBaseRule=*cms*)"
+        "(GlueCEAccessControlBaseRule=*a\\2ab*)))"
+    )
+    assert ce_id_filter(["ce:8443/x)(objectClass=*"]) == (
+        "(&(objectClass=GlueCE)(|(GlueCEUniqueID=ce:8443/x\\29\\28objectClass=\\2a)))"
+    )
