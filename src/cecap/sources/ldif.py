@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +14,15 @@ from ..model.glue13 import GLUE13_WANTED
 from ..model.questions import narrowing_vos
 from ..text import visible
 from .base import EntrySource, Source, SourceKind, SourceSettings, register
+from .ldif_entry import alternation, attr_pattern, parse_entry, refuse_change_record
 from .ldif_text import LdifText, is_ldif_path
 
 # A line (after the first) that is neither "attr: value", "attr:: b64", "attr:< url", a
 # continuation nor a comment: the file is not LDIF, or was garbled.  Anchored on the
 # newline, not on ^ with MULTILINE, which the regex engine scans several times slower.
 # A "changetype:" line matches too, for no more time (only lines that start with a C are
-# tested for it): a change record is refused (see _refuse_change_record), an attribute of that
-# name elsewhere in an entry is let through.
+# tested for it): a change record is refused (see ldif_entry.refuse_change_record), an
+# attribute of that name elsewhere in an entry is let through.
 _BAD_LINE_RE = re.compile(
     r"\n(?![A-BD-Za-bd-z][A-Za-z0-9;.\-]*:"
     r"|[Cc](?![Hh][Aa][Nn][Gg][Ee][Tt][Yy][Pp][Ee]:)[A-Za-z0-9;.\-]*:|[ #\n]|\Z)"
@@ -41,9 +40,6 @@ _COMMENT_RE = re.compile(r"^#[^\n]*(?:\n [^\n]*)*(?:\n|\Z)", re.MULTILINE)
 _GLUE_CLASS_RE = re.compile(r"\nobjectclass:[ \t]*glue")  # searched in the lower-cased entry
 # Duplicate DNs with different values are named one by one up to this many, then counted.
 _MAX_DUPLICATE_WARNINGS = 5
-# Attribute names as spelled in files -> the lower-case key, one string shared by every
-# entry (a top-level BDII repeats a dozen names hundreds of thousands of times).
-_KEYS: dict[str, str] = {}
 
 
 @dataclass
@@ -96,12 +92,12 @@ class LdifReader:
         self._vos = tuple(v.lower() for v in narrowed) if narrowed else None
         # The class is known from the match, so objectClass values need not be decoded.
         self._attr_res = {
-            cls: _attr_pattern(a for a in attrs if a != "objectclass")
+            cls: attr_pattern(a for a in attrs if a != "objectclass")
             for cls, attrs in wanted.items()
         }
         # One search of the lower-cased entry tells whether it is of a class cecap reads,
         # so the bulk of a top-level BDII (SEs, SAs, services) is skipped undecoded.
-        classes = _alternation(wanted)
+        classes = alternation(wanted)
         self._class_re = re.compile(rf"\nobjectclass:[ \t]*({classes})[ \t]*(?:\n|\Z)")
         self._text = LdifText(self.path)
         self._result: str | None = None  # the trailer's LDAP result, when not success
@@ -128,7 +124,7 @@ class LdifReader:
                 glue = glue or self._is_glue(block, lowered)
                 continue
             glue = True
-            entry = _parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
+            entry = parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
             first = given.setdefault(hash(entry.dn.lower()), (lineno, hash(block)))
             if first[0] != lineno and first[1] != hash(block):
                 self._duplicate(tally, lineno, first[0], entry.dn)
@@ -146,7 +142,7 @@ class LdifReader:
             if text[:11].lower() != "changetype:":
                 at = lineno + block.count("\n", 0, start)
                 raise InputError(f"{self.path}: line {at}: not an LDIF line: {text[:60]!r}")
-            _refuse_change_record(self.path, lineno, block)
+            refuse_change_record(self.path, lineno, block)
             bad = _BAD_LINE_RE.search(block, start)
 
     def _entry_text(self, tally: _Tally, lineno: int, block: str) -> tuple[int, str] | None:
@@ -258,7 +254,7 @@ class LdifReader:
         if _GLUE_CLASS_RE.search(lowered):
             return True
         if "objectclass::" in lowered:
-            entry = _parse_entry(self.path, 0, block, _attr_pattern(["objectclass"]), "")
+            entry = parse_entry(self.path, 0, block, attr_pattern(["objectclass"]), "")
             return any(v.strip().lower().startswith("glue") for v in entry.values("objectclass"))
         return False
 
@@ -282,98 +278,11 @@ class LdifReader:
             return kind
         if "objectclass::" in lowered:
             # A base64-encoded objectClass is legal but rare: decode to decide.
-            entry = _parse_entry(self.path, 0, block, _attr_pattern(["objectclass"]), "")
+            entry = parse_entry(self.path, 0, block, attr_pattern(["objectclass"]), "")
             for value in entry.values("objectclass"):
                 if value.strip().lower() in self._attr_res:
                     return value.strip().lower()
         return None
-
-
-def _refuse_change_record(path: Path, lineno: int, block: str) -> None:
-    """InputError if the block is an LDIF change record: RFC 2849 puts its "changetype:"
-    line right after the dn line and any "control:" lines (elsewhere, it would be an
-    attribute of that name). Only asked of blocks with a "changetype:" line."""
-    logical: list[tuple[int, str]] = []
-    for number, text in enumerate(block.split("\n"), start=lineno):
-        if text.startswith(" ") and logical:
-            logical[-1] = (logical[-1][0], logical[-1][1] + text[1:])
-        else:
-            logical.append((number, text))
-    lines = [(n, t) for n, t in logical if t and not t.startswith("#")]
-    if lines and lines[0][1].lower().startswith("version:"):
-        lines.pop(0)
-    if not lines or not lines[0][1].lower().startswith("dn:"):
-        return
-    for number, text in lines[1:]:
-        name = text.partition(":")[0]
-        if name.lower() == "control":
-            continue
-        if name.lower() == "changetype":
-            raise InputError(
-                f"{path}: line {number}: an LDIF change record ({text[:40]!r}), not an"
-                " entry: cecap reads snapshots (ldapsearch output), not change files for"
-                " ldapmodify"
-            )
-        return
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """A regex for exactly ``words``, factored on common prefixes (a trie): the regex engine
-    then reads a name once instead of retrying every word on it from the start."""
-    unique = sorted(set(words))
-    if unique == [""]:
-        return ""
-    tails: dict[str, list[str]] = {}
-    for word in unique:
-        if word:
-            tails.setdefault(word[0], []).append(word[1:])
-    branches = [re.escape(first) + _alternation(rest) for first, rest in tails.items()]
-    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    return f"(?:{body})?" if "" in unique else body
-
-
-def _attr_pattern(attributes: Iterable[str]) -> re.Pattern[str]:
-    """Matches the lines of the given attributes (any case, any options) after unfolding."""
-    names = _alternation(attributes)
-    # Anchored on the newline (the entry text is given with one in front) and
-    # case-insensitive only for the name: both keep the regex engine's fast scan.
-    return re.compile(rf"\n((?i:{names}))(?:;[^:\n]*)?:([:<]?)[ ]*(.*)")
-
-
-def _decode(path: Path, lineno: int, name: str, kind: str, value: str) -> str:
-    if kind == ":":
-        try:
-            return base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise InputError(
-                f"{path}: entry at line {lineno}: attribute {name!r} has a base64 value"
-                " that does not decode"
-            ) from None
-    if kind == "<":
-        raise InputError(
-            f"{path}: entry at line {lineno}: attribute {name!r} refers to an external"
-            " file (':<'), which cecap does not follow"
-        )
-    return value
-
-
-def _parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], kind: str) -> Entry:
-    # Unfold continuation lines (RFC 2849: a line starting with one space continues the last).
-    text = block.rstrip("\n").replace("\n ", "")
-    first, newline, rest = text.partition("\n")
-    how = ":" if first.startswith("dn::") else ""
-    dn = _decode(path, lineno, "dn", how, first[3 + len(how) :])
-    attrs: dict[str, list[str]] = {}
-    # Only the lines of attributes cecap uses are matched (and decoded): the rest of a
-    # GLUE entry (policies, counters) is never split into Python strings.
-    for name, how, value in pattern.findall(newline + rest):
-        if how:
-            value = _decode(path, lineno, name, how, value)
-        key = _KEYS.get(name)
-        if key is None:
-            key = _KEYS[name] = sys.intern(name.lower())
-        attrs.setdefault(key, []).append(value)
-    return Entry(dn=dn.strip(), attrs={k: tuple(v) for k, v in attrs.items()}, kind=kind)
 
 
 def open_ldif(item: str, settings: SourceSettings) -> Source:

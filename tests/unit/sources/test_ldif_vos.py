@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cecap.sources.ldif import LdifReader, _alternation
+from cecap.sources.ldif import LdifReader
+from cecap.sources.ldif_entry import alternation
 
 SITE = "Mds-Vo-name=SITE-A,Mds-Vo-name=local,o=grid"
 CE_ID = "ce.example.org:2119/jobmanager-pbs-grid"
@@ -71,7 +72,7 @@ def test_a_blank_vo_name_turns_the_narrowing_off(tmp_path: Path) -> None:
     ],
 )
 def test_alternation_matches_its_words_and_nothing_else(words: list[str]) -> None:
-    pattern = re.compile(f"(?:{_alternation(words)})\\Z")
+    pattern = re.compile(f"(?:{alternation(words)})\\Z")
     assert all(pattern.match(word) for word in words)
     others = {w[:cut] for w in words for cut in range(len(w))} | {w + "x" for w in words}
     assert [w for w in sorted(others - set(words)) if pattern.match(w)] == []
