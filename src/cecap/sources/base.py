@@ -16,7 +16,7 @@ from typing import Protocol
 from ..model.entry import Entry
 from ..model.glue import GLUE20, GlueModel
 from ..model.glue2 import Glue2Collector, wanted
-from ..model.glue13 import EntryCollector, ModelBuilder
+from ..model.glue13 import EntryCollector, ModelBuilder, view_ce_ids
 from ..policy.glue2_rules import Glue2Rules
 
 DEFAULT_TIMEOUT = 30.0
@@ -96,6 +96,28 @@ def read_model(reader: Reader, *others: EntryCollector) -> GlueModel:
 
 # (wanted classes and attributes, the VOs of the answer, whether only CEs serving them
 # are needed) -> a Reader; see ReadRequest.
+class ServingCEs:
+    """For a reader that leaves out the CEs serving none of its VOs: the CE IDs it gave,
+    and those the VOViews it gave name (a CE can serve a VO through a VOView alone), so
+    it can still give those CEs. IDs compare without case: giving a CE too many does no
+    harm (the evaluation assesses only CEs that serve the VO), one too few would."""
+
+    def __init__(self) -> None:
+        self._given: set[str] = set()
+        self._named: dict[str, None] = {}
+
+    def saw(self, entry: Entry) -> None:
+        if entry.kind == "gluece":
+            self._given.add((entry.first("glueceuniqueid") or "").strip().lower())
+        elif entry.kind == "gluevoview":
+            for ce_id in view_ce_ids(entry):
+                self._named.setdefault(ce_id.lower(), None)
+
+    def missing(self) -> list[str]:
+        """The CE IDs (lower-case) VOViews name that no CE given has, in the order named."""
+        return [i for i in self._named if i and i not in self._given]
+
+
 ReaderFactory = Callable[[Mapping[str, tuple[str, ...]], Sequence[str] | None, bool], Reader]
 
 

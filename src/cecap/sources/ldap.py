@@ -15,13 +15,14 @@ from typing import Any
 
 from ..errors import SourceUnavailable, UsageError
 from ..model.entry import Entry
-from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED, view_ce_ids
+from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED
 from ..model.questions import narrowing_vos
 from .base import (
     DEFAULT_BASE,
     DEFAULT_CA_DIR,
     DEFAULT_TIMEOUT,
     EntrySource,
+    ServingCEs,
     Source,
     SourceSettings,
 )
@@ -107,7 +108,7 @@ class LdapReader:
         deadline = time.monotonic() + self.timeout
         conn = self._connect(deadline)
         cut: list[str] = []
-        ces = _CEsSeen()
+        ces = ServingCEs()
         try:
             for objectclass, attributes in self.wanted.items():
                 found = self.filter_for(objectclass)
@@ -324,25 +325,6 @@ class LdapReader:
                 text = f"cannot resolve the host name {self.host!r}"
             return SourceUnavailable(f"{self.origin}: cannot connect: {text}")
         return SourceUnavailable(f"{self.origin}: connection lost {doing}: {text}")
-
-
-class _CEsSeen:
-    """The GlueCE IDs a search answer gave, and those its VOViews name (GlueChunkKey,
-    else the parent RDN), for the CEs still to fetch."""
-
-    def __init__(self) -> None:
-        self._given: set[str] = set()
-        self._named: dict[str, None] = {}
-
-    def saw(self, entry: Entry) -> None:
-        if entry.kind == "gluece":
-            self._given.add((entry.first("glueceuniqueid") or "").strip())
-        elif entry.kind == "gluevoview":
-            for ce_id in view_ce_ids(entry):
-                self._named.setdefault(ce_id, None)
-
-    def missing(self) -> list[str]:
-        return [i for i in self._named if i and i not in self._given]
 
 
 def _close(conn: Connection) -> None:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..model.dn import split_rdns, unescape
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_WANTED
 from ..model.questions import narrowing_vos
 from ..text import visible
-from .base import EntrySource, Source, SourceKind, SourceSettings, register
-from .ldif_entry import alternation, attr_pattern, parse_entry, refuse_change_record
+from .base import EntrySource, ServingCEs, Source, SourceKind, SourceSettings, register
+from .ldif_entry import alternation, attr_pattern, entry_dn, parse_entry, refuse_change_record
 from .ldif_text import LdifText, is_ldif_path
 
 # A line (after the first) that is neither "attr: value", "attr:: b64", "attr:< url", a
@@ -66,7 +69,9 @@ class LdifReader:
     the ``# search result`` trailer), folded lines, base64 values, CRLF, ``.gz``; from a
     file, a pipe or a FIFO. Read in chunks; only entries of wanted classes are decoded.
     With ``vos``, as a live search does (sources.ldap_filters.vo_filter), GlueVOViews that do
-    not name one of them anywhere are skipped too: they cannot matter for those VOs.
+    not name one of them anywhere are skipped too: they cannot matter for those VOs. With
+    ``serving_only`` as well, so are GlueCEs that name none (a regular file only): should a
+    VOView read name one of them, the file is read a second time for those CEs alone.
 
     Refused (InputError): change records, text that is not UTF-8, a line over 1 MiB or an
     entry over 16 MiB (ldif_text), and an input without a single GLUE entry (one with an
@@ -82,6 +87,7 @@ class LdifReader:
         wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
         vos: Sequence[str] | None = None,
         on_warning: Callable[[str], None] | None = _stderr_warning,
+        serving_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.origin = str(path)
@@ -90,6 +96,7 @@ class LdifReader:
         self._on_warning = on_warning
         narrowed = narrowing_vos(vos)
         self._vos = tuple(v.lower() for v in narrowed) if narrowed else None
+        self._serving_only = serving_only and self._vos is not None and "gluevoview" in wanted
         # The class is known from the match, so objectClass values need not be decoded.
         self._attr_res = {
             cls: attr_pattern(a for a in attrs if a != "objectclass")
@@ -107,16 +114,9 @@ class LdifReader:
         # DN (case-folded, hashed) -> (line, hash of the text) of each entry given.
         given: dict[int, tuple[int, int]] = {}
         glue = False  # an entry of a GLUE class was seen
-        for lineno, block in self._text.blocks():
-            if block.startswith("dn:") and "#" not in block:  # an entry, as nearly all are
-                bad = _BAD_LINE_RE.search(block)
-                if bad:
-                    self._bad_line(lineno, block, bad)
-            else:
-                found = self._entry_text(tally, lineno, block)
-                if found is None:
-                    continue
-                lineno, block = found
+        # CEs left undecoded: their text names none of the VOs (see ServingCEs).
+        ces, left_out, identity = ServingCEs(), _LeftOut(), self._identity()
+        for lineno, block in self._entry_blocks(self._text, tally):
             tally.count += 1
             lowered = block.lower()
             kind = self._wanted_for(block, lowered)
@@ -124,13 +124,61 @@ class LdifReader:
                 glue = glue or self._is_glue(block, lowered)
                 continue
             glue = True
-            entry = parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
-            first = given.setdefault(hash(entry.dn.lower()), (lineno, hash(block)))
+            entry = None
+            if kind == "gluece" and identity and self._names_no_vo(block, lowered):
+                dn = entry_dn(self.path, lineno, block)
+                left_out.add(lineno, dn)
+            else:
+                entry = parse_entry(self.path, lineno, block, self._attr_res[kind], kind)
+                dn = entry.dn
+            first = given.setdefault(hash(dn.lower()), (lineno, hash(block)))
             if first[0] != lineno and first[1] != hash(block):
-                self._duplicate(tally, lineno, first[0], entry.dn)
-            yield entry
+                self._duplicate(tally, lineno, first[0], dn)
+            if entry is not None:
+                ces.saw(entry)
+                yield entry
         tally.glue = glue
         self._finish(tally)
+        lines = left_out.lines(ces.missing())
+        if lines:
+            yield from self._read_again(lines, identity)
+
+    def _entry_blocks(self, text: LdifText, tally: _Tally) -> Iterator[tuple[int, str]]:
+        """(first line, text) of each entry, every line checked (see _BAD_LINE_RE)."""
+        for lineno, block in text.blocks():
+            if block.startswith("dn:") and "#" not in block:  # an entry, as nearly all are
+                bad = _BAD_LINE_RE.search(block)
+                if bad:
+                    self._bad_line(lineno, block, bad)
+                yield lineno, block
+            else:
+                found = self._entry_text(tally, lineno, block)
+                if found is not None:
+                    yield found
+
+    def _identity(self) -> tuple[int, ...] | None:
+        """What tells this regular file from another (or from itself rewritten), when CEs
+        may be left out for a second reading; None for a pipe, a FIFO or a device."""
+        if not self._serving_only:
+            return None
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None  # reading it says why
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def _read_again(self, lines: set[int], identity: tuple[int, ...] | None) -> Iterator[Entry]:
+        """The CE entries that start on ``lines``, read from the file a second time."""
+        if self._identity() != identity:
+            raise InputError(
+                f"{self.path}: changed while cecap read it; read it again once it is"
+                " written (write snapshots to a new file and rename it into place)"
+            )
+        for lineno, block in self._entry_blocks(LdifText(self.path), _Tally()):
+            if lineno in lines:
+                yield parse_entry(self.path, lineno, block, self._attr_res["gluece"], "gluece")
 
     def _bad_line(self, lineno: int, block: str, bad: re.Match[str] | None) -> None:
         """InputError for the first line _BAD_LINE_RE found, unless it is a "changetype:"
@@ -263,17 +311,22 @@ class LdifReader:
         if self._on_warning is not None:
             self._on_warning(message)
 
+    def _names_no_vo(self, block: str, lowered: str) -> bool:
+        """The entry cannot matter for the VOs: its text names none of them."""
+        # A base64 value could hide a VO name.
+        if not self._vos or "::" in block:
+            return False
+        for vo in self._vos:  # noqa: SIM110 - a loop, not all(): no generator per entry
+            if vo in lowered:
+                return False
+        return True
+
     def _wanted_for(self, block: str, lowered: str) -> str | None:
         """The wanted object class of an entry (lower-case), or None to skip it."""
         match = self._class_re.search(lowered)
         if match:
             kind = match.group(1)
-            if (
-                kind == "gluevoview"
-                and self._vos
-                and "::" not in block  # a base64 value could hide a VO name
-                and not any(vo in lowered for vo in self._vos)
-            ):
+            if kind == "gluevoview" and self._names_no_vo(block, lowered):
                 return None
             return kind
         if "objectclass::" in lowered:
@@ -285,12 +338,36 @@ class LdifReader:
         return None
 
 
+class _LeftOut:
+    """The CE entries left undecoded, by the line each starts on, under the CE ID their
+    DN's first RDN gives (lower-case): the lines to read again for a CE ID."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, list[int]] = {}
+        self._unnamed: list[int] = []  # a DN whose first RDN is not the GlueCEUniqueID
+
+    def add(self, lineno: int, dn: str) -> None:
+        name, _, value = split_rdns(dn)[0].partition("=")
+        if name.strip().lower() == "glueceuniqueid":
+            self._by_id.setdefault(unescape(value.strip()).lower(), []).append(lineno)
+        else:
+            self._unnamed.append(lineno)
+
+    def lines(self, missing: list[str]) -> set[int]:
+        """The lines of the CEs left out that may have one of the ``missing`` IDs."""
+        found = {n for i in missing for n in self._by_id.get(i, ())}
+        if missing and self._unnamed:
+            found.update(self._unnamed)
+        return found
+
+
 def open_ldif(item: str, settings: SourceSettings) -> Source:
     # "-" is standard input: ldapsearch ... | cecap report --bdii -
     path = Path("/dev/stdin") if item == "-" else Path(item).expanduser()
-    # A snapshot's VOViews may come after their CE: every CE is read (serving_only is
-    # for the live search alone).
-    return EntrySource(str(path), lambda wanted, vos, serving_only: LdifReader(path, wanted, vos))
+    return EntrySource(
+        str(path),
+        lambda wanted, vos, serving_only: LdifReader(path, wanted, vos, serving_only=serving_only),
+    )
 
 
 LDIF = register(SourceKind("ldif", is_ldif_path, open_ldif))

@@ -86,6 +86,17 @@ def decode(path: Path, lineno: int, name: str, kind: str, value: str) -> str:
     return value
 
 
+def entry_dn(path: Path, lineno: int, block: str) -> str:
+    """The DN of an entry's text (its first line, unfolded and decoded), as parse_entry
+    gives it, without reading the rest."""
+    end = block.find("\n")
+    while end >= 0 and block.startswith(" ", end + 1):  # the DN is folded
+        end = block.find("\n", end + 1)
+    first = (block if end < 0 else block[:end]).replace("\n ", "")
+    how = ":" if first.startswith("dn::") else ""
+    return decode(path, lineno, "dn", how, first[3 + len(how) :]).strip()
+
+
 def parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], kind: str) -> Entry:
     # Unfold continuation lines (RFC 2849: a line starting with one space continues the last).
     text = block.rstrip("\n").replace("\n ", "")
