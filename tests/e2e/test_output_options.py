@@ -16,8 +16,10 @@ from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 from helpers.process import command, run_process
 
+from cecap.rows.audit import AUDIT_FIELDS
 from cecap.rows.history import DIFF_FIELDS, HISTORY_FIELDS, RUN_FIELDS
-from cecap.rows.tables import AUDIT_FIELDS, REPORT_FIELDS, SITE_FIELDS, STANCE_FIELDS
+from cecap.rows.report import REPORT_FIELDS, SITE_FIELDS
+from cecap.rows.stances import STANCE_FIELDS
 
 RAL = "lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M"
 WIDE = {"COLUMNS": "200"}

@@ -10,8 +10,8 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..evaluate.audit import Severity, audit, worst
 from ..evaluate.selection import Selection, require_in_model
 from ..policy.load import config_dir, load_glue2, load_policy
+from ..rows.audit import AUDIT_FIELDS, audit_table
 from ..rows.fixes import fixes_ldif
-from ..rows.tables import AUDIT_FIELDS, audit_table
 from .common import emit, load_model, partial_exit, source_meta
 from .options import (
     GlueOptions,

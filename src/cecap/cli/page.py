@@ -19,8 +19,10 @@ from ..history.series import run_counts
 from ..model.questions import GLEXEC
 from ..model.select import select_glue
 from ..policy.load import config_dir, load_glue2, load_policy
+from ..rows.audit import audit_table
 from ..rows.page import page_data
-from ..rows.tables import audit_table, report_table, site_table, stance_table
+from ..rows.report import report_table, site_table
+from ..rows.stances import stance_table
 from ..sources.output import output_target, write_atomically
 from .common import load_model, partial_exit, pick_experiments, source_meta
 from .options import (

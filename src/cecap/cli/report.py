@@ -20,12 +20,7 @@ from ..history.record import record_run, stable_counts
 from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
-from ..rows.tables import (
-    REPORT_FIELDS,
-    SITE_FIELDS,
-    report_table,
-    site_table,
-)
+from ..rows.report import REPORT_FIELDS, SITE_FIELDS, report_table, site_table
 from .common import before_commit, emit, load_model, pick_experiments, source_meta, warn
 from .options import (
     GlueOptions,

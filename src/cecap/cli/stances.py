@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..policy.load import config_dir, load_policy
-from ..rows.tables import STANCE_FIELDS, stance_table
+from ..rows.stances import STANCE_FIELDS, stance_table
 from .common import emit
 from .options import OutputOptions, config_option, debug_option, output_options
 

@@ -13,8 +13,8 @@ from ..evaluate.reliable import Reliability, percent
 from ..evaluate.rules import READS, Step
 from ..policy.stances import is_pattern
 from ..text import stamp, visible
+from .report import tests_summary
 from .table import Column, Row, Table
-from .tables import tests_summary
 
 EXPLAIN_FIELDS = (
     "experiment",

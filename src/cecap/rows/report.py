@@ -1,4 +1,4 @@
-"""Rows step: verdicts, site summaries, stances and findings as flat rows for every format."""
+"""Rows step for `cecap report` and `cecap sites`: a verdict per CE, a summary per site."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..evaluate.assess import SiteSummary
-from ..evaluate.audit import Finding
 from ..evaluate.reliable import Reliability, results_summary
 from ..evaluate.verdicts import Assessment
-from ..policy.stances import Answer, Stance
 from ..text import stamp
-from .fixes import fix_text
-from .table import Column, Lines, Row, Summarized, Table
+from .table import Column, Summarized, Table
 
 REPORT_FIELDS = (
     "experiment",
@@ -170,89 +167,4 @@ def site_table(
         ),
         meta=meta,
         key=("site",),
-    )
-
-
-STANCE_FIELDS = (
-    "respondent",
-    "mupj",
-    "glexec_setuid",
-    "glexec_log_only",
-    "bypass_on_error",
-    "mupj_text",
-    "glexec_setuid_text",
-    "glexec_log_only_text",
-    "bypass_on_error_text",
-    "scopes",
-)
-
-
-def stance_table(stances: Iterable[Stance], meta: Mapping[str, Any]) -> Table:
-    rows = []
-    for st in stances:
-        answers: dict[str, Answer[Any]] = {
-            "mupj": st.mupj,
-            "glexec_setuid": st.glexec_setuid,
-            "glexec_log_only": st.glexec_log_only,
-            "bypass_on_error": st.bypass_on_error,
-        }
-        row: Row = {"respondent": st.respondent}
-        row.update({q: a.value.value for q, a in answers.items()})
-        row.update({f"{q}_text": a.text for q, a in answers.items()})
-        row["scopes"] = "; ".join(
-            f"{q} {sc.kind} {sc.name}: {sc.value.value}"
-            for q, a in answers.items()
-            for sc in a.scopes
-        )
-        rows.append(row)
-    return Table(
-        kind="stances",
-        fields=STANCE_FIELDS,
-        rows=rows,
-        compact=(
-            Column("respondent", "respondent"),
-            Column("mupj", "MUPJ", spill=4),
-            Column("glexec_setuid", "setuid", spill=3),
-            Column("glexec_log_only", "log-only", spill=2),
-            Column("bypass_on_error", "bypass", spill=1),
-        ),
-        note_fields=("scopes",),
-        meta=meta,
-        key=("respondent",),
-    )
-
-
-AUDIT_FIELDS = ("severity", "kind", "site", "glue", "dn", "message", "fix", "hint")
-
-
-def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
-    rows = [
-        {
-            "severity": f.severity.value,
-            "kind": f.kind.value,
-            "site": f.site,
-            "glue": f.glue_version,
-            "dn": f.dn,
-            "message": f.message,
-            # LDIF change records (None: no change of the BDII fixes it), then where the
-            # site makes the change at the source.
-            "fix": Lines(text) if (text := fix_text(f.fix)) else None,
-            "hint": f.hint,
-        }
-        for f in findings
-    ]
-    return Table(
-        kind="audit",
-        fields=AUDIT_FIELDS,
-        rows=rows,
-        compact=(
-            Column("severity", "severity"),
-            Column("kind", "kind", spill=3),
-            Column("site", "site", spill=2),
-            Column("glue", "glue", spill=1),
-            Column("dn", "dn"),
-        ),
-        note_fields=("message", "fix", "hint"),
-        meta=meta,
-        key=("site", "kind", "dn"),
     )
