@@ -26,7 +26,7 @@ from helpers.process import run_process, start_process
 
 from cecap.cli.common import HOLD_ENV
 from cecap.errors import ConfigError
-from cecap.formats import FORMATS
+from cecap.formats import format_names
 from cecap.policy.load import load_policy
 
 AGLT2 = "gate01.aglt2.org:2119/jobmanager-condor-atlas"
@@ -325,7 +325,7 @@ SAMPLE_DIFF = [
 ]
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", format_names())
 def test_diff_in_every_format(fmt: str, sample_history: Path) -> None:
     # Wide enough for every column of the table on the row's line.
     code, out, err = run_cli(

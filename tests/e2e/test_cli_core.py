@@ -12,7 +12,7 @@ import pytest
 from helpers.cli import run_cli
 from helpers.paths import CONFIG, SAMPLE
 
-from cecap.formats import FORMATS
+from cecap.formats import format_names
 
 RAL_CE = "lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M"
 
@@ -91,7 +91,7 @@ def test_table_fits_80_columns() -> None:
     assert max(len(line) for line in result.out.splitlines()) <= 80
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", format_names())
 def test_every_format_renders(fmt: str) -> None:
     result = run_cli("report", "--bdii", SAMPLE, "-e", "cms", "--format", fmt)
     assert result.code == 0, result.err

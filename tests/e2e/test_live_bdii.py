@@ -22,7 +22,7 @@ from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
 from helpers.overlay import overlay_ldif
 from helpers.paths import REPO, SAMPLE
 
-from cecap.formats import FORMATS
+from cecap.formats import format_names
 from cecap.sources import ldap as source_ldap
 from cecap.sources.ldap import LdapReader
 
@@ -490,7 +490,7 @@ def limited_bdii(bdii_factory: Make) -> BDIIServer:
 
 def test_size_limit_is_partial_in_every_format(limited_bdii: BDIIServer) -> None:
     reason = "the server's size limit stopped the GlueCE search after 8 entries"
-    for fmt in sorted(FORMATS):
+    for fmt in format_names():
         code, out, err = run_cli("report", "--all", "--bdii", limited_bdii.url, "--format", fmt)
         assert code == 3, fmt
         assert f"cecap: warning: {limited_bdii.url}: partial answer: {reason}" in err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 # What a command that reads no BDII and prints no tabulate format must not import.
 HEAVY = ("ldap3", "cecap.sources.ldap", "sqlite3", "jinja2", "matplotlib")
 
@@ -50,6 +52,18 @@ def test_stances_reads_its_config_without_the_ldap_client_or_the_history() -> No
     assert out.splitlines()[0].startswith("respondent\t")
     assert "yaml" in modules  # it does read stances.yaml
     assert set(HEAVY) & modules == set()
+
+
+@pytest.mark.parametrize("fmt", ["table", "tsv", "JSON"])
+def test_cecaps_own_formats_do_not_import_tabulate(fmt: str) -> None:
+    _, modules = imported("stances", "--format", fmt)
+    assert {"tabulate", "cecap.formats.tabulated"} & modules == set()
+
+
+def test_a_tabulate_format_still_imports_tabulate() -> None:
+    out, modules = imported("stances", "--format", "GitHub")
+    assert out.startswith("| respondent ")
+    assert "tabulate" in modules
 
 
 def test_a_live_read_still_finds_the_ldap_kind() -> None:

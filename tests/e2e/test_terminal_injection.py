@@ -18,7 +18,7 @@ import pytest
 from helpers.overlay import overlay_ldif
 
 from cecap.cli import main
-from cecap.formats import FORMATS
+from cecap.formats import format_names
 from cecap.text import HIDDEN
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample-bdii.ldif"
@@ -29,7 +29,7 @@ HOSTILE_SITE = "X\x1b[2J\u202eY"
 HOSTILE_CE = CE_ID + "\x1b]8;;http://e/\x07\x9b"
 SHOWN_SITE = "X\\x1b[2J\\u202eY"
 SHOWN_CE = CE_ID + "\\x1b]8;;http://e/\\x07\\x9b"
-NOT_JSON = sorted(set(FORMATS) - {"json"})
+NOT_JSON = sorted(set(format_names()) - {"json"})
 
 
 def _ldif_line(line: str) -> str:

@@ -16,7 +16,7 @@ from helpers.config_files import copy_config, edit
 from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 
-from cecap.formats import FORMATS
+from cecap.formats import format_names
 from cecap.text import visible
 from e2e.test_golden import OSG_GLEXEC
 
@@ -100,7 +100,7 @@ def test_site_and_ce_patterns_choose_what_to_test() -> None:
     assert missing.err.startswith("cecap: error: --ce 'nosuch.example.org:*': no CE in ")
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", format_names())
 def test_every_format_shows_the_list(fmt: str) -> None:
     done = run_cli("testlist", "-e", "cms", "--bdii", SAMPLE, "--format", fmt)
     assert done.code == 0, done.err

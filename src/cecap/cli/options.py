@@ -14,7 +14,7 @@ import click.shell_completion
 
 from ..errors import UsageError
 from ..evaluate.selection import Selection
-from ..formats import FORMATS
+from ..formats import OWN_FORMATS, format_names
 from ..history.paths import STATE_ENV
 from ..model.select import GLUE_CHOICES
 from ..policy.stances import GLEXEC
@@ -174,6 +174,35 @@ def config_option(func: F) -> F:
     )(func)
 
 
+class FormatChoice(click.ParamType):
+    """--format's choice, in any case: the command's own formats (``extra``), then every
+    registered one, sorted.
+
+    cecap's own formats are known without importing tabulate; tabulate's are loaded only
+    for a value that is none of them, for shell completion, and for the error that lists
+    every choice.
+    """
+
+    name = "choice"
+
+    def __init__(self, extra: Sequence[str] = ()) -> None:
+        self.extra = tuple(extra)
+        self.own = {name.casefold(): name for name in (*self.extra, *OWN_FORMATS)}
+
+    @functools.cached_property
+    def every(self) -> click.Choice[str]:
+        return click.Choice([*self.extra, *format_names()], case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        own = self.own.get(str(value).casefold())
+        return own if own is not None else self.every.convert(value, param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[click.shell_completion.CompletionItem]:
+        return self.every.shell_complete(ctx, param, incomplete)
+
+
 @dataclass(frozen=True)
 class OutputOptions:
     """--format, --fields and --no-header."""
@@ -205,7 +234,7 @@ def output_options(
             click.option(
                 "--format",
                 "fmt",
-                type=click.Choice([*extra, *sorted(FORMATS)], case_sensitive=False),
+                type=FormatChoice(extra),
                 default=default,
                 show_default=True,
                 metavar="FMT",
