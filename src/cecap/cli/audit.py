@@ -12,15 +12,13 @@ from ..evaluate.selection import Selection, require_in_model
 from ..policy.load import config_dir, load_glue2, load_policy
 from ..rows.audit import AUDIT_FIELDS, audit_table
 from ..rows.fixes import fixes_ldif
-from .common import emit, load_model, partial_exit, source_meta
-from .options import (
+from .common import load_model, source_meta
+from .options import OutputOptions, config_option, debug_option, output_options
+from .output import emit, partial_exit
+from .source_options import (
     GlueOptions,
-    OutputOptions,
     SourceOptions,
-    config_option,
-    debug_option,
     glue_options,
-    output_options,
     selection_options,
     source_options,
 )

@@ -16,18 +16,17 @@ from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..rows.pilots import FACTORY_FIELDS, factory_table
 from ..sources.factory import read_factory
-from .common import emit, load_model, pick_experiments, source_meta
+from .common import load_model, pick_experiments, source_meta
 from .options import (
-    GlueOptions,
     OutputOptions,
-    SourceOptions,
     config_option,
     debug_option,
     experiment_option,
     output_options,
-    source_options,
     state_option,
 )
+from .output import emit
+from .source_options import GlueOptions, SourceOptions, source_options
 
 
 @click.command(name="audit-factory")

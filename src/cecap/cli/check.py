@@ -34,17 +34,8 @@ from ..rows.check import check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
 from .common import before_commit, load_model, pick_experiments
 from .errors import describe
-from .options import (
-    GlueOptions,
-    SourceOptions,
-    config_option,
-    debug_option,
-    experiment_option,
-    keep_days_option,
-    selection_options,
-    source_options,
-    state_option,
-)
+from .options import config_option, debug_option, experiment_option, keep_days_option, state_option
+from .source_options import GlueOptions, SourceOptions, selection_options, source_options
 
 # -- check ---------------------------------------------------------------------------------
 

@@ -1,30 +1,25 @@
-"""What commands share: reading the model from the first source that answers, choosing
-experiments, and writing a table as the output options say, with the partial-answer rule."""
+"""What the commands that read a BDII share: the model from the first source that answers,
+choosing experiments, the test hook that holds a recording run before its commit. Writing
+the rows is cli.output's."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import click
-
-from ..errors import EXIT_OK, EXIT_UNAVAILABLE, InputError, UsageError
+from ..errors import InputError, UsageError
 from ..evaluate.selection import closest
-from ..formats import pieces
 from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES, select_glue
 from ..policy.load import config_dir, load_glue2
 from ..policy.stances import Experiment, Policy
-from ..rows.table import DEFAULT_WIDTH, Table
 from ..sources.base import ReadRequest, Source
 from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources, split_list
-from ..text import visible
-from .options import GlueOptions, OutputOptions, SourceOptions, check_fields
+from .output import warn
+from .source_options import GlueOptions, SourceOptions
 
 T = TypeVar("T")
 
@@ -49,11 +44,6 @@ def before_commit() -> Callable[[], None] | None:
             time.sleep(0.02)
 
     return hold
-
-
-def warn(message: str) -> None:
-    # Warnings quote what a server or a file said: shown escaped, as every output is.
-    click.echo(f"cecap: warning: {visible(message)}", err=True)
 
 
 def experiment_keys(names: Sequence[str], known: Sequence[str], what: str) -> list[str]:
@@ -129,53 +119,6 @@ def load_model(
     )
     model = read_first(source, lambda found: found.read(request))
     return select_glue(model, glue.glue, count_twice=count_twice)
-
-
-def shape(table: Table, output: OutputOptions) -> Table:
-    """``table`` as --fields and --no-header chose it, for the terminal's width ($COLUMNS,
-    else the terminal's, else 80 when the output is no terminal)."""
-    if output.fields:
-        check_fields(output.fields, table.fields)
-        table = table.choose(output.fields)
-    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
-    return dataclasses.replace(table, header=output.header, width=width)
-
-
-def emit(
-    table: Table,
-    output: OutputOptions,
-    model: GlueModel | None = None,
-    allow_partial: bool = False,
-    *,
-    own: Mapping[str, Callable[[Table], str]] | None = None,
-) -> int:
-    """Print ``table`` in the chosen format (``own``: the command's own formats, which
-    print every field); a partial answer exits 3 unless ``allow_partial``."""
-    if own and output.fmt in own:
-        if output.fields:
-            raise UsageError(f"--fields does not apply to --format {output.fmt}")
-        texts = iter((own[output.fmt](table),))
-    else:
-        # Written piece by piece as the format makes them (rows as they come, for the
-        # formats for scripts): the whole document is never held.
-        texts = pieces(output.fmt, shape(table, output))
-    wrote = False
-    for text in texts:
-        if text:
-            click.echo(text, nl=False)
-            wrote = True
-    # Nothing to print is no line at all: `while read` must see no empty key.
-    if wrote:
-        click.echo("")
-    return partial_exit(model, allow_partial)
-
-
-def partial_exit(model: GlueModel | None, allow_partial: bool) -> int:
-    """After the output: a partial answer is a warning, and exit 3 unless allowed."""
-    if model is not None and model.partial:
-        warn(f"{model.origin}: partial answer: {model.partial}")
-        return EXIT_OK if allow_partial else EXIT_UNAVAILABLE
-    return EXIT_OK
 
 
 def source_meta(model: GlueModel) -> dict[str, Any]:

@@ -16,17 +16,15 @@ from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
 from ..rows.explain import explain_table, explain_text
-from .common import load_model, pick_experiments, source_meta, warn
-from .options import (
+from .common import load_model, pick_experiments, source_meta
+from .options import config_option, debug_option, experiment_option, state_option
+from .output import warn
+from .source_options import (
     GlueOptions,
     SourceOptions,
-    config_option,
-    debug_option,
-    experiment_option,
     glue_options,
     selection_options,
     source_options,
-    state_option,
 )
 
 

@@ -20,18 +20,17 @@ from ..rows.pilots import (
     glideinwms_xml,
     queue_table,
 )
-from .common import emit, load_model, partial_exit, pick_experiments, source_meta, warn
+from .common import load_model, pick_experiments, source_meta
 from .options import (
-    GlueOptions,
     OutputOptions,
-    SourceOptions,
     config_option,
     debug_option,
     experiment_option,
     output_options,
-    source_options,
     state_option,
 )
+from .output import emit, partial_exit, warn
+from .source_options import GlueOptions, SourceOptions, source_options
 
 GLIDEINWMS = "glideinwms"
 JSON = "json"

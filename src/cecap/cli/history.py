@@ -23,15 +23,10 @@ from ..rows.history import (
     runs_lines,
     runs_table,
 )
-from .common import emit, experiment_keys
-from .options import (
-    OutputOptions,
-    debug_option,
-    experiment_option,
-    output_options,
-    selection_options,
-    state_option,
-)
+from .common import experiment_keys
+from .options import OutputOptions, debug_option, experiment_option, output_options, state_option
+from .output import emit
+from .source_options import selection_options
 
 # What the history can hold for a CE: a glexec verdict, or absent (left the BDII or the VO).
 RECORDED_VERDICTS = [*(v.value for v in GLEXEC_VERDICTS), ABSENT]

@@ -24,17 +24,10 @@ from ..rows.page import page_data
 from ..rows.report import report_table, site_table
 from ..rows.stances import stance_table
 from ..sources.output import output_target, write_atomically
-from .common import load_model, partial_exit, pick_experiments, source_meta
-from .options import (
-    GlueOptions,
-    SourceOptions,
-    config_option,
-    debug_option,
-    experiment_option,
-    glue_option,
-    source_options,
-    state_option,
-)
+from .common import load_model, pick_experiments, source_meta
+from .options import config_option, debug_option, experiment_option, state_option
+from .output import partial_exit
+from .source_options import GlueOptions, SourceOptions, glue_option, source_options
 
 PAGE = "index.html"
 

@@ -21,20 +21,23 @@ from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
 from ..rows.report import REPORT_FIELDS, SITE_FIELDS, report_table, site_table
-from .common import before_commit, emit, load_model, pick_experiments, source_meta, warn
+from .common import before_commit, load_model, pick_experiments, source_meta
 from .options import (
-    GlueOptions,
     OutputOptions,
-    SourceOptions,
     config_option,
     debug_option,
     experiment_option,
-    glue_options,
     keep_days_option,
     output_options,
+    state_option,
+)
+from .output import emit, warn
+from .source_options import (
+    GlueOptions,
+    SourceOptions,
+    glue_options,
     selection_options,
     source_options,
-    state_option,
 )
 
 

@@ -14,8 +14,10 @@ from ..policy.load import config_dir, load_glue2
 from ..sources.base import EntrySource, Source
 from ..sources.ldif_writer import snapshot_wanted, write_snapshot
 from ..sources.output import STDOUT, output_target
-from .common import read_first, warn
-from .options import SourceOptions, config_option, debug_option, source_options
+from .common import read_first
+from .options import config_option, debug_option
+from .output import warn
+from .source_options import SourceOptions, source_options
 
 # The entries that make a tree worth saving: without them its CEs are not there.
 _COMPUTING = {GLUE13: "gluece", GLUE20: "glue2computingendpoint"}

@@ -8,8 +8,8 @@ import click
 
 from ..policy.load import config_dir, load_policy
 from ..rows.stances import STANCE_FIELDS, stance_table
-from .common import emit
 from .options import OutputOptions, config_option, debug_option, output_options
+from .output import emit
 
 
 @click.command()

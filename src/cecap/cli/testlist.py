@@ -16,16 +16,13 @@ from ..policy.stances import GLEXEC
 from ..rows.table import Table
 from ..rows.testlist import TESTLIST_FIELDS, testlist_table
 from ..rows.vofeed import vofeed_xml
-from .common import emit, load_model, pick_experiments, source_meta
-from .options import (
+from .common import load_model, pick_experiments, source_meta
+from .options import OutputOptions, config_option, debug_option, experiment_option, output_options
+from .output import emit
+from .source_options import (
     GlueOptions,
-    OutputOptions,
     SourceOptions,
-    config_option,
-    debug_option,
-    experiment_option,
     glue_option,
-    output_options,
     selection_options,
     source_options,
 )

@@ -1,0 +1,73 @@
+"""What every command that prints rows shares: writing a Table as the output options say,
+warnings on stderr, and the partial-answer rule. It reads no source, so a command that
+prints the config alone (`cecap stances`) imports only this."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import EXIT_OK, EXIT_UNAVAILABLE, UsageError
+from ..formats import pieces
+from ..rows.table import DEFAULT_WIDTH, Table
+from ..text import visible
+from .options import OutputOptions, check_fields
+
+if TYPE_CHECKING:
+    from ..model.glue import GlueModel
+
+
+def warn(message: str) -> None:
+    # Warnings quote what a server or a file said: shown escaped, as every output is.
+    click.echo(f"cecap: warning: {visible(message)}", err=True)
+
+
+def shape(table: Table, output: OutputOptions) -> Table:
+    """``table`` as --fields and --no-header chose it, for the terminal's width ($COLUMNS,
+    else the terminal's, else 80 when the output is no terminal)."""
+    if output.fields:
+        check_fields(output.fields, table.fields)
+        table = table.choose(output.fields)
+    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return dataclasses.replace(table, header=output.header, width=width)
+
+
+def emit(
+    table: Table,
+    output: OutputOptions,
+    model: GlueModel | None = None,
+    allow_partial: bool = False,
+    *,
+    own: Mapping[str, Callable[[Table], str]] | None = None,
+) -> int:
+    """Print ``table`` in the chosen format (``own``: the command's own formats, which
+    print every field); a partial answer exits 3 unless ``allow_partial``."""
+    if own and output.fmt in own:
+        if output.fields:
+            raise UsageError(f"--fields does not apply to --format {output.fmt}")
+        texts = iter((own[output.fmt](table),))
+    else:
+        # Written piece by piece as the format makes them (rows as they come, for the
+        # formats for scripts): the whole document is never held.
+        texts = pieces(output.fmt, shape(table, output))
+    wrote = False
+    for text in texts:
+        if text:
+            click.echo(text, nl=False)
+            wrote = True
+    # Nothing to print is no line at all: `while read` must see no empty key.
+    if wrote:
+        click.echo("")
+    return partial_exit(model, allow_partial)
+
+
+def partial_exit(model: GlueModel | None, allow_partial: bool) -> int:
+    """After the output: a partial answer is a warning, and exit 3 unless allowed."""
+    if model is not None and model.partial:
+        warn(f"{model.origin}: partial answer: {model.partial}")
+        return EXIT_OK if allow_partial else EXIT_UNAVAILABLE
+    return EXIT_OK
