@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except (Exception, KeyboardInterrupt, click.Abort) as exc:
         found = describe(exc)
         if debug and (found.internal or isinstance(exc, CecapError)):
+            import traceback  # only here: --debug on an error is rare, the import is not free
+
             traceback.print_exc()
         # Messages quote what a server or a file said: shown escaped, as every output is.
         if isinstance(exc, CecapError):
