@@ -5,7 +5,8 @@ prints the config alone (`cecap stances`) imports only this."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -32,8 +33,26 @@ def shape(table: Table, output: OutputOptions) -> Table:
     if output.fields:
         check_fields(output.fields, table.fields)
         table = table.choose(output.fields)
-    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
-    return dataclasses.replace(table, header=output.header, width=width)
+    return dataclasses.replace(table, header=output.header, width=terminal_width())
+
+
+def terminal_width() -> int:
+    """$COLUMNS, else the width of the terminal on stdout, else DEFAULT_WIDTH: the columns
+    of shutil.get_terminal_size, without importing shutil (and the compression modules it
+    imports) into every command that prints rows."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    if stdout is None:
+        return DEFAULT_WIDTH
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or DEFAULT_WIDTH
+    except (ValueError, OSError):  # stdout closed, detached, or no terminal
+        return DEFAULT_WIDTH
 
 
 def emit(
