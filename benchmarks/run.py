@@ -54,7 +54,8 @@ from helpers.bdii_server import BDIIServer, missing_requirements  # noqa: E402
 
 from cecap.model.glue2 import wanted as glue_wanted  # noqa: E402
 from cecap.model.select import GLUE_CHOICES  # noqa: E402
-from cecap.policy.load import config_dir, load_glue2, load_policy  # noqa: E402
+from cecap.policy.glue2_load import load_glue2  # noqa: E402
+from cecap.policy.load import config_dir, load_policy  # noqa: E402
 from cecap.policy.stances import GLEXEC  # noqa: E402
 from cecap.sources.base import EntrySource, SourceSettings  # noqa: E402
 from cecap.sources.endpoints import open_source  # noqa: E402

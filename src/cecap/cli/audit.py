@@ -9,7 +9,8 @@ import click
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..evaluate.audit import Severity, audit, worst
 from ..evaluate.selection import Selection, require_in_model
-from ..policy.load import config_dir, load_glue2, load_policy
+from ..policy.glue2_load import load_glue2
+from ..policy.load import config_dir, load_policy
 from ..rows.audit import AUDIT_FIELDS, audit_table
 from ..rows.fixes import fixes_ldif
 from .common import load_model, source_meta

@@ -14,7 +14,8 @@ from ..errors import InputError, UsageError
 from ..evaluate.selection import closest
 from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES, select_glue
-from ..policy.load import config_dir, load_glue2
+from ..policy.glue2_load import load_glue2
+from ..policy.load import config_dir
 from ..policy.stances import Experiment, Policy
 from ..sources.base import ReadRequest, Source
 from ..sources.endpoints import ENV_INFOSYS, first_available, open_sources, split_list

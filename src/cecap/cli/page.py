@@ -18,7 +18,8 @@ from ..history.results import reliability
 from ..history.series import run_counts
 from ..model.questions import GLEXEC
 from ..model.select import select_glue
-from ..policy.load import config_dir, load_glue2, load_policy
+from ..policy.glue2_load import load_glue2
+from ..policy.load import config_dir, load_policy
 from ..rows.audit import audit_table
 from ..rows.page import page_data
 from ..rows.report import report_table, site_table

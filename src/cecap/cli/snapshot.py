@@ -10,7 +10,8 @@ from ..errors import EXIT_OK, SourceUnavailable, UsageError
 from ..model.entry import Entry
 from ..model.glue import GLUE13, GLUE20
 from ..model.select import GLUE_CHOICES, missing_trees
-from ..policy.load import config_dir, load_glue2
+from ..policy.glue2_load import load_glue2
+from ..policy.load import config_dir
 from ..sources.base import EntrySource, Source
 from ..sources.ldif_writer import snapshot_wanted, write_snapshot
 from ..sources.output import STDOUT, output_target

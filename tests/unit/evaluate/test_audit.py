@@ -17,7 +17,8 @@ from cecap.evaluate.selection import Selection
 from cecap.model.glue import GlueModel
 from cecap.model.glue2 import Glue2Collector, wanted
 from cecap.model.questions import advertises, served_vos, serves
-from cecap.policy.load import default_config_dir, load_glue2
+from cecap.policy.glue2_load import load_glue2
+from cecap.policy.load import default_config_dir
 from cecap.policy.stances import (
     Answer,
     BypassAnswer,

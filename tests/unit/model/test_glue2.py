@@ -14,8 +14,9 @@ from cecap.model.glue import GlueModel
 from cecap.model.glue2 import Glue2Collector, glue13_state, host_of, wanted
 from cecap.model.questions import advertises, serves
 from cecap.model.select import select_glue
+from cecap.policy.glue2_load import load_glue2
 from cecap.policy.glue2_rules import Glue2Match, Glue2Rules
-from cecap.policy.load import default_config_dir, load_glue2
+from cecap.policy.load import default_config_dir
 from cecap.sources.base import read_model
 from cecap.sources.ldif import LdifReader
 

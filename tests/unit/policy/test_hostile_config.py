@@ -13,10 +13,10 @@ from helpers.config_files import edit
 
 from cecap.cli import main
 from cecap.errors import ConfigError
+from cecap.policy.glue2_load import load_glue2
 from cecap.policy.load import (
     default_config_dir,
     load_experiments,
-    load_glue2,
     load_policy,
     load_sites,
     load_stances,
