@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import sys
@@ -77,6 +78,14 @@ def _run(args: list[str]) -> Any:
     finally:
         if enabled:
             gc.enable()
+
+
+# At exit the interpreter frees every module's classes and functions, which refer to one
+# another, with the cycle collector: about a tenth of a quick command such as `cecap
+# stances`. Frozen first, they are left to the operating system, which takes the
+# process's memory back at once. Nothing is left unwritten: each module's globals are
+# still cleared, and cecap closes every file it opens (with `with`).
+atexit.register(gc.freeze)
 
 
 def _shown(message: str) -> str:
