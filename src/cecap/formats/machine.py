@@ -13,11 +13,10 @@ shows as ``\\x09`` or ``\\x0a``, so each row stays one line and its columns stay
 
 from __future__ import annotations
 
-import csv
+import functools
 import io
 import itertools
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ..rows.table import Row, Summarized, Table
 from .escape import json_text, shown
@@ -58,7 +57,8 @@ def render_json(table: Table) -> Iterator[str]:
         "partial_reason": table.meta.get("partial") or None,
         "fields": list(table.fields),
     }
-    text = json.dumps(head, indent=2, ensure_ascii=False)
+    _, indented = _encoders()
+    text = indented(head)
     if not table.rows:
         yield json_text(text[: -len("\n}")] + ',\n  "rows": []\n}')
         return
@@ -69,23 +69,35 @@ def render_json(table: Table) -> Iterator[str]:
     yield "\n  ]\n}"
 
 
+Encode = Callable[[object], str]
+
+
+@functools.cache
+def _encoders() -> tuple[Encode, Encode]:
+    """JSON on one line, and indented as json.dumps(indent=2) writes it. The json module is
+    imported when JSON is first written: the other formats have no use for it."""
+    import json
+
+    return (
+        json.JSONEncoder(ensure_ascii=False).encode,
+        json.JSONEncoder(indent=2, ensure_ascii=False).encode,
+    )
+
+
 # json.dumps with indent= encodes in Python; without, in C. A row's fields are written one
 # per line as indent=2 would, each value encoded alone (in C, unless it is a non-empty
 # list or mapping, which keeps its own indented layout).
-_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
-_INDENTED = json.JSONEncoder(indent=2, ensure_ascii=False).encode
-
-
 def _json_row(row: Row, fields: Iterable[str]) -> str:
     """``json.dumps(row, indent=2)`` indented one level deeper (the rows list's)."""
+    one_line, indented = _encoders()
     lines = []
     for name in fields:
         value = _json_value(row.get(name))
         if isinstance(value, (dict, list, tuple)) and value:
-            text = _INDENTED(value).replace("\n", "\n      ")
+            text = indented(value).replace("\n", "\n      ")
         else:
-            text = _ONE_LINE(value)
-        lines.append(f"      {_ONE_LINE(name)}: {text}")
+            text = one_line(value)
+        lines.append(f"      {one_line(name)}: {text}")
     if not lines:
         return "    {}"
     return "    {\n" + ",\n".join(lines) + "\n    }"
@@ -113,15 +125,21 @@ def _with_footer(lines: Iterable[str], table: Table) -> Iterator[str]:
     return _joined(itertools.chain(lines, notes))
 
 
-def _csv_line(record: list[str]) -> str:
+def _csv_lines(records: Iterable[list[str]]) -> Iterator[str]:
+    import csv  # imported when CSV is written: the other formats have no use for it
+
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(record)
-    return buf.getvalue()[:-1]
+    writer = csv.writer(buf, lineterminator="\n")
+    for record in records:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(record)
+        yield buf.getvalue()[:-1]
 
 
 @register_stream("csv")
 def render_csv(table: Table) -> Iterator[str]:
-    return _with_footer((_csv_line(record) for record in _records(table)), table)
+    return _with_footer(_csv_lines(_records(table)), table)
 
 
 @register_stream("tsv")
