@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cecap.model.dn import rdn_values, site_from_dn, split_escaped_rdns, split_rdns
+from cecap.model.dn import rdn_values, site_from_dn, split_escaped_rdns, split_rdns, unescape
 from cecap.model.glue13 import _norm_dn, _norm_rdn, _site_suffix
 
 # DN-like text: the characters that matter to the splitter, and others.
@@ -53,3 +53,19 @@ def _site_suffix_reference(dn: str) -> str:
 def test_the_model_compares_dns_as_the_rdn_by_rdn_rule_does(dn: str) -> None:
     assert _norm_dn(dn) == _norm_dn_reference(dn)
     assert _site_suffix(dn) == _site_suffix_reference(dn)
+
+
+def _rdn_values_reference(dn: str, attribute: str) -> list[str]:
+    out = []
+    for rdn in split_escaped_rdns(dn):
+        name, _, value = rdn.partition("=")
+        if name.strip().lower() == attribute:
+            out.append(unescape(value.strip()))
+    return out
+
+
+@given(_DN_TEXT)
+@example("GlueVOViewLocalID=cms,GlueCEUniqueID=ce:2119/x,Mds-Vo-name=SITE,o=grid")
+def test_rdn_values_are_the_general_readings(dn: str) -> None:
+    for attribute in ("mds-vo-name", "a"):
+        assert rdn_values(dn, attribute) == _rdn_values_reference(dn, attribute)
