@@ -10,8 +10,8 @@ side, each several times (medians reported):
    ``ldif`` package (benchmarks/parse_ldif.py);
 3. the peer: ``lcg-infosites --vo cms ce`` against the same BDII, next to
    ``cecap report -e cms --all --format lines`` (skipped, with a note, without it);
-4. the peak RSS of each cecap run (wait4 on the child process), and at the largest N of
-   the snapshot report in every format for scripts;
+4. the peak RSS of each cecap run (wait4 in benchmarks/rss.py, which starts it), and at
+   the largest N of the snapshot report in every format for scripts;
 5. time per entry, for the scaling between the smallest and the largest N.
 
 Once per run it also times ``cecap --version`` and ``cecap stances`` against
@@ -139,19 +139,23 @@ class BenchmarkError(RuntimeError):
 
 
 def run_timed(cmd: Sequence[str], stdout: Path, env: dict[str, str] | None = None) -> Run:
-    """Run cmd with its output to a file; its wall time and peak RSS (from wait4)."""
+    """Run cmd with its output to a file; its wall time and peak RSS, both measured by
+    rss.py (a small process, so that the RSS is the program's own, not this one's)."""
     stderr = stdout.with_suffix(".stderr")
+    measured = stdout.with_suffix(".rss")
+    wrapper = [sys.executable, "-S", str(BENCH / "rss.py"), str(measured), "--"]
     with stdout.open("wb") as out, stderr.open("wb") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+        subprocess.run(
+            [*wrapper, *cmd], stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, check=False
+        )
+    try:
+        seconds, rss_kib, code = measured.read_text().split()
+    except (OSError, ValueError):
+        seconds, rss_kib, code = "0", "0", "-1"
+    if int(code) != 0:
         text = stderr.read_text(errors="replace").strip()
-        raise BenchmarkError(f"{' '.join(cmd)} exited {proc.returncode}: {text[-2000:]}")
-    # ru_maxrss is in KiB on Linux.
-    return Run(seconds=seconds, max_rss_mb=usage.ru_maxrss / 1024)
+        raise BenchmarkError(f"{' '.join(cmd)} exited {code}: {text[-2000:]}")
+    return Run(seconds=float(seconds), max_rss_mb=int(rss_kib) / 1024)
 
 
 def cecap_command() -> list[str]:

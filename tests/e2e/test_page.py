@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from helpers.browser import Element, parse, render, screenshot
 from helpers.cli import run_cli
+from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
 from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 
@@ -319,3 +320,20 @@ def test_other_commands_do_not_import_the_page_libraries() -> None:
         [sys.executable, "-c", code, str(SAMPLE)], capture_output=True, text=True, check=True
     )
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_the_audit_on_the_page_is_of_the_ces_serving_the_experiments(tmp_path: Path) -> None:
+    # The same near miss on two queues; only the cms one serves an experiment's VO.
+    ces = [
+        CESpec("cmsq", ["cms"], capabilities=("glexec-enabled",)),
+        CESpec("dteamq", ["dteam"], capabilities=("glexec-enabled",)),
+    ]
+    source = tmp_path / "bdii.ldif"
+    source.write_text(bdii_ldif([simple_site("CERN-PROD", ces)]))
+    audited = _json("audit", "--bdii", source)["rows"]
+    near = [r["dn"] for r in audited if r["kind"] == "near-miss-capability"]
+    assert len(near) == 2 and any("cmsq" in dn for dn in near)
+    html = _page(source, tmp_path / "www").read_text()
+    findings = html.split('id="audit"', 1)[1]
+    # The page names no DN: the one near miss left is the cms queue's.
+    assert findings.count("<td>near-miss-capability</td>") == 1

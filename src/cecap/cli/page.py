@@ -68,7 +68,8 @@ def page(
     just before, is not counted as previous); the matrix of sites (grouped by
     questionnaire respondent) by experiment, each site linking to its CEs' verdicts; the
     verdict counts and, with a history, ready CEs over time as charts (dashed, the CEs
-    each check found reliable); the questionnaire answers; the audit findings. It works
+    each check found reliable); the questionnaire answers; the audit findings of the CEs
+    that serve the experiments' VOs (cecap audit checks every CE). It works
     from file:// and any static web server, without network. Needs the extra: pip
     install 'cecap[page]'. A partial answer writes the page with a red banner and exits 3
     unless --allow-partial.
@@ -80,9 +81,14 @@ def page(
     policy = load_policy(folder)
     chosen = pick_experiments(policy, experiments)
     # One read serves both: the audit checks each publication (a CE in both trees twice),
-    # the verdicts count each CE once.
+    # the verdicts count each CE once. Both are of the CEs serving the experiments' VOs.
     published = load_model(
-        source, GlueOptions(glue, GLEXEC), config, vos=[e.vo for e in chosen], count_twice=True
+        source,
+        GlueOptions(glue, GLEXEC),
+        config,
+        vos=[e.vo for e in chosen],
+        count_twice=True,
+        serving_only=True,
     )
     model = select_glue(published, glue)
     results = assess(model, policy, chosen, GLEXEC)

@@ -225,9 +225,16 @@ class Policy:
     mappings: tuple[SiteMapping, ...]
     experiments: Mapping[str, Experiment]
     source: str = ""
+    # Each site's respondent, once looked up: a report, its sites and its audit each ask
+    # for every site of a top-level BDII, and every respondent's patterns are tried.
+    _respondents: dict[str, SiteMapping | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def respondent_for(self, site: str) -> SiteMapping | None:
         """The respondent whose answers cover a BDII site; two is a configuration error."""
+        if site in self._respondents:
+            return self._respondents[site]
         found = [m for m in self.mappings if m.matches(site)]
         if len(found) > 1:
             names = " and ".join(m.respondent for m in found)
@@ -235,4 +242,5 @@ class Policy:
                 f"{self.source or 'sites.yaml'}: BDII site {site!r} is matched by both {names};"
                 " make the names or patterns in sites.yaml disjoint"
             )
-        return found[0] if found else None
+        self._respondents[site] = found[0] if found else None
+        return self._respondents[site]

@@ -240,11 +240,12 @@ def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
     # and VOs.
     served = {id(ce): served_vos(ce) for ce in ces}
     advertised = {id(ce): advertised_vos(ce, a.cap) for ce in ces}
+    named = {id(ce): ce_vos(ce) for ce in ces}
     splits: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, list[str]]] = {}
     for (_, what, name), members in groups.items():
         if len(members) < 2:
             continue
-        vos = list(dict.fromkeys(v for ce in members for v in ce_vos(ce)))
+        vos = list(dict.fromkeys(v for ce in members for v in named[id(ce)]))
         for vo in vos:
             serving = [ce for ce in members if vo in served[id(ce)]]
             yes = tuple(ce.unique_id for ce in serving if vo in advertised[id(ce)])
