@@ -94,8 +94,6 @@ def read_model(reader: Reader, *others: EntryCollector) -> GlueModel:
     return builder.build(reader.origin, reader.partial)
 
 
-# (wanted classes and attributes, the VOs of the answer, whether only CEs serving them
-# are needed) -> a Reader; see ReadRequest.
 class ServingCEs:
     """For a reader that leaves out the CEs serving none of its VOs: the CE IDs it gave,
     and those the VOViews it gave name (a CE can serve a VO through a VOView alone), so
@@ -118,6 +116,8 @@ class ServingCEs:
         return [i for i in self._named if i and i not in self._given]
 
 
+# (wanted classes and attributes, the VOs of the answer, whether only CEs serving them
+# are needed) -> a Reader; see ReadRequest.
 ReaderFactory = Callable[[Mapping[str, tuple[str, ...]], Sequence[str] | None, bool], Reader]
 
 
