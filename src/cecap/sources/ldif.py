@@ -316,9 +316,13 @@ class LdifReader:
         # A base64 value could hide a VO name.
         if not self._vos or "::" in block:
             return False
-        for vo in self._vos:  # noqa: SIM110 - a loop, not all(): no generator per entry
+        for vo in self._vos:  # a loop, not any(): no generator per entry
             if vo in lowered:
                 return False
+        # A folded line could split a name: look again in the unfolded text.
+        if "\n " in lowered:
+            unfolded = lowered.replace("\n ", "")
+            return not any(vo in unfolded for vo in self._vos)
         return True
 
     def _wanted_for(self, block: str, lowered: str) -> str | None:

@@ -127,3 +127,11 @@ def test_a_dn_that_does_not_start_with_the_ce_id_is_read_again_too(tmp_path: Pat
     )
     path = write(tmp_path / "bdii.ldif", [odd, *ENTRIES[1:]])
     assert ce_ids(path, serving_only=True) == sorted([VIEW_ONLY, OWN])
+
+
+def test_a_vo_name_split_by_a_folded_line_is_still_seen(tmp_path: Path) -> None:
+    # The rule's line folded inside the VO name, as a writer folding at a fixed width may
+    # do: the CE still serves cms, and nothing else in its text names cms.
+    folded_rule = ce(VIEW_ONLY, "VO:cms").replace("VO:cms", "VO:c\n ms")
+    path = write(tmp_path / "bdii.ldif", [folded_rule])
+    assert ce_ids(path, serving_only=True) == [VIEW_ONLY]
