@@ -15,11 +15,13 @@ from ..evaluate.assess import (
     summarize_sites,
 )
 from ..evaluate.selection import Selection, select_model
+from ..evaluate.verdicts import Assessment
 from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
 from ..history.results import reliability
+from ..model.glue import GlueModel
 from ..policy.load import config_dir, load_policy
-from ..policy.stances import has_stances
+from ..policy.stances import Experiment, Policy, has_stances
 from ..rows.report import REPORT_FIELDS, SITE_FIELDS, report_table, site_table
 from .common import before_commit, load_model, pick_experiments, source_meta
 from .options import (
@@ -103,15 +105,7 @@ def report(
             "--record, --min-stable and --reliable follow glexec verdicts only; leave out"
             " --capability"
         )
-    model = load_model(
-        source,
-        glue,
-        config,
-        vos=[e.vo for e in chosen],
-        runtime_environment=False,
-        serving_only=selection.everything,
-    )
-    results = assess(select_model(selection, model), policy, chosen, capability)
+    model, results = _assessed(source, glue, config, selection, policy, chosen)
     history = state_path(state)
     if record and model.partial:
         warn(f"{model.origin}: partial answer not recorded in the history")
@@ -170,16 +164,8 @@ def sites(
     (ces_reliable: how many are reliable with glexec, from the history's test results)."""
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
-    model = load_model(
-        source,
-        glue,
-        config,
-        vos=[e.vo for e in chosen],
-        runtime_environment=False,
-        serving_only=selection.everything,
-    )
     capability = glue.capability
-    results = assess(select_model(selection, model), policy, chosen, capability)
+    model, results = _assessed(source, glue, config, selection, policy, chosen)
     summaries = summarize_sites(results, policy, capability)
     reliable = None
     if has_stances(capability):
@@ -192,3 +178,24 @@ def sites(
     }
     table = site_table(summaries, meta, capability, reliable)
     return emit(table, output, model, source.allow_partial)
+
+
+def _assessed(
+    source: SourceOptions,
+    glue: GlueOptions,
+    config: Path | None,
+    selection: Selection,
+    policy: Policy,
+    chosen: list[Experiment],
+) -> tuple[GlueModel, list[Assessment]]:
+    """The model (the CEs serving the experiments' VOs, unless --site or --ce selects) and
+    the selected CEs' assessments."""
+    model = load_model(
+        source,
+        glue,
+        config,
+        vos=[e.vo for e in chosen],
+        runtime_environment=False,
+        serving_only=selection.everything,
+    )
+    return model, assess(select_model(selection, model), policy, chosen, glue.capability)
