@@ -8,8 +8,6 @@ EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 3
 EXIT_INTERNAL = 4  # a bug in cecap: the message asks for a report
 EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports SIGINT
-EXIT_INTERNAL = 4  # a bug in cecap: the message asks for a report
-EXIT_INTERRUPTED = 130  # Ctrl-C, as the shell reports SIGINT
 
 
 class CecapError(Exception):
