@@ -245,7 +245,11 @@ def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
     for (_, what, name), members in groups.items():
         if len(members) < 2:
             continue
-        vos = list(dict.fromkeys(v for ce in members for v in named[id(ce)]))
+        # A split needs a queue that advertises for the VO: only those VOs are looked at.
+        some = set().union(*(advertised[id(ce)] for ce in members))
+        if not some:
+            continue
+        vos = [v for v in dict.fromkeys(v for ce in members for v in named[id(ce)]) if v in some]
         for vo in vos:
             serving = [ce for ce in members if vo in served[id(ce)]]
             yes = tuple(ce.unique_id for ce in serving if vo in advertised[id(ce)])
