@@ -110,8 +110,9 @@ class Result:
     peer: list[float] = field(default_factory=list)
     # Peak RSS (MB) of the snapshot report in each format, at the largest N only.
     format_rss: dict[str, float] = field(default_factory=dict)
-    # cecap page on the snapshot, at the largest N only: wall seconds, HTML megabytes.
-    page: Run | None = None
+    # cecap page on the snapshot, at the largest N only (each run, beside the snapshot
+    # report's), and the HTML's megabytes.
+    page: list[Run] = field(default_factory=list)
     page_mb: float = 0.0
 
     def median(self, what: str) -> float:
@@ -329,6 +330,14 @@ def measure(shape: str, sites: int, plan: Plan, formats: bool) -> Result:
             result.snapshot.append(
                 run_timed([*cecap, *report_args(str(ldif))], folder / "snapshot.json", env)
             )
+            if formats:
+                result.page.append(
+                    run_timed(
+                        [*cecap, "page", "--bdii", str(ldif), "-o", str(folder / "page")],
+                        folder / "page.out",
+                        env,
+                    )
+                )
             parse = [sys.executable, str(BENCH / "parse_ldif.py"), str(ldif)]
             result.ldif_parse.append(run_timed(parse, folder / "parse.out").seconds)
             if peer:
@@ -347,11 +356,7 @@ def measure(shape: str, sites: int, plan: Plan, formats: bool) -> Result:
         for fmt in FORMATS:
             run = run_timed([*cecap, *report_args(str(ldif), fmt)], folder / f"out.{fmt}", env)
             result.format_rss[fmt] = run.max_rss_mb
-        page = folder / "page"
-        result.page = run_timed(
-            [*cecap, "page", "--bdii", str(ldif), "-o", str(page)], folder / "page.out", env
-        )
-        result.page_mb = (page / "index.html").stat().st_size / 1e6
+        result.page_mb = (folder / "page" / "index.html").stat().st_size / 1e6
     live_rows = report_rows(folder / "live.json")
     if live_rows != report_rows(folder / "snapshot.json"):
         raise BenchmarkError(f"N={sites}: the live and snapshot reports differ")
@@ -490,8 +495,8 @@ def goals_rows(results: Sequence[Result]) -> list[Goal]:
         for mode in ("live", "snapshot"):
             scale = last.per_entry_us(mode) / first.per_entry_us(mode)
             rows.append(_goal(f"{mode} time per entry, N={n} / N={first.sites}", "scaling", scale))
-    if last.page is not None:
-        ratio = last.page.seconds / last.median("snapshot")
+    if last.page:
+        ratio = last.median("page") / last.median("snapshot")
         rows.append(_goal(f"cecap page / snapshot report json, N={n}", "page", ratio))
         rows.append(_goal(f"page size, N={n}", "page_mb", last.page_mb, " (MB)"))
     if last.peer:
