@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import time
@@ -429,6 +430,11 @@ def test_a_hanging_server_is_skipped_for_the_next(
 # --- the server stopped in the middle of a run ----------------------------------------
 
 
+# The searches go out together: the server is stopped between two of them, and cecap
+# waits on the first unfinished one (its answer may or may not have come before).
+LOST = r"connection lost during the Glue(CE|VOView) search: "
+
+
 def stop_before_second_search(monkeypatch: pytest.MonkeyPatch, server: BDIIServer) -> list[int]:
     """Stop ``server`` for real just before cecap's second search reaches it."""
     real_send = source_ldap.LdapReader._send
@@ -449,13 +455,11 @@ def test_server_stopped_mid_run_is_exit_3_and_no_report(
 ) -> None:
     ports = stop_before_second_search(monkeypatch, sample_bdii)
     code, out, err = run_cli("report", "--all", "--bdii", sample_bdii.url)
-    assert ports == [sample_bdii.port, sample_bdii.port]
+    assert len(ports) >= 2 and set(ports) == {sample_bdii.port}
     assert not sample_bdii.running
     assert code == 3
     assert out == ""
-    assert err.startswith(
-        f"cecap: error: {sample_bdii.url}: connection lost during the GlueVOView search: "
-    )
+    assert re.match(f"cecap: error: {re.escape(sample_bdii.url)}: {LOST}", err), err
     assert err.count("\n") == 1
 
 
@@ -472,9 +476,7 @@ def test_server_stopped_mid_run_fails_over_from_scratch(
     assert code == 0, err
     # Nothing from the first server's one finished search leaks in twice.
     assert json.loads(out)["rows"] == rows_of("report", "--all", "--bdii", SAMPLE)
-    assert err.startswith(
-        f"cecap: warning: {first.url}: connection lost during the GlueVOView search: "
-    )
+    assert re.match(f"cecap: warning: {re.escape(first.url)}: {LOST}", err), err
     assert err.endswith(f"; trying {second.url}\n")
 
 

@@ -8,7 +8,7 @@ ten times what reading the bytes does on a top-level BDII's hundreds of thousand
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 # Tags of the protocol operations a search is answered with (RFC 4511, section 4.5.2).
@@ -52,7 +52,18 @@ def search_results(
     recv: Callable[[], bytes], message_id: int
 ) -> Iterator[tuple[str, Attributes] | SearchDone]:
     """Each entry of the search ``message_id`` as (DN, attributes) as it arrives, then its
-    SearchDone.
+    SearchDone (search_answers for one search)."""
+    for _, item in search_answers(recv, {message_id}):
+        yield item
+
+
+def search_answers(
+    recv: Callable[[], bytes], message_ids: Collection[int]
+) -> Iterator[tuple[int, tuple[str, Attributes] | SearchDone]]:
+    """The answers to the searches ``message_ids``, sent together on one connection, as
+    they arrive (a server may interleave them): (message ID, entry as (DN, attributes)),
+    and for each search last (message ID, its SearchDone); the stream ends when every
+    search is done.
 
     ``recv`` gives the next bytes from the connection (b"" once the server closed it).
     Attribute names come lower-case and without options (``;lang-en``); values are UTF-8
@@ -60,9 +71,10 @@ def search_results(
     Raises ProtocolError on bytes that are not LDAP, ServerClosed when the server closes
     the connection or ends the session first.
     """
+    pending = set(message_ids)
     data = b""
     pos = 0
-    while True:
+    while pending:
         framed = _frame(data, pos)
         if framed is None:
             chunk = recv()
@@ -73,12 +85,12 @@ def search_results(
             continue
         start, pos = framed
         try:
-            op, body, body_end = _operation(data, start, pos, message_id)
+            got_id, op, body, body_end = _operation(data, start, pos, pending)
             if op == _SEARCH_ENTRY:
-                yield _entry(data, body, body_end)
+                yield got_id, _entry(data, body, body_end)
             elif op == _SEARCH_DONE:
-                yield _done(data, body)
-                return
+                pending.discard(got_id)
+                yield got_id, _done(data, body)
             elif op not in (_SEARCH_REFERENCE, _INTERMEDIATE):
                 raise ProtocolError(f"unexpected operation 0x{op:02x} in a search answer")
         except IndexError:
@@ -110,7 +122,7 @@ def bind_result(recv: Callable[[], bytes], message_id: int) -> SearchDone:
     start, end = framed
     data = bytes(buffer)
     try:
-        op, body, _ = _operation(data, start, end, message_id)
+        _, op, body, _ = _operation(data, start, end, {message_id})
         if op != _BIND_RESPONSE:
             raise ProtocolError(f"unexpected operation 0x{op:02x} in answer to a bind")
         return _done(data, body)
@@ -134,17 +146,21 @@ def _frame(data: bytes | bytearray, pos: int) -> tuple[int, int] | None:
     return (start, start + length) if start + length <= len(data) else None
 
 
-def _operation(data: bytes, start: int, end: int, message_id: int) -> tuple[int, int, int]:
-    """(operation tag, body start, body end) of a message that answers ``message_id``."""
+def _operation(
+    data: bytes, start: int, end: int, message_ids: Collection[int]
+) -> tuple[int, int, int, int]:
+    """(message ID, operation tag, body start, body end) of a message that answers one of
+    ``message_ids``."""
     got_id, op, body, body_end = _header(data, start)
-    if got_id != message_id:
+    if got_id not in message_ids:
         if got_id == 0 and op == _EXTENDED_RESPONSE:
             done = _done(data, body)
             raise ServerClosed(f"session terminated by server ({done.message or done.code})")
-        raise ProtocolError(f"answer to message {got_id} while waiting for {message_id}")
+        waiting = ", ".join(map(str, sorted(message_ids)))
+        raise ProtocolError(f"answer to message {got_id} while waiting for {waiting}")
     if body_end > end:
         raise ProtocolError("an operation longer than its message")
-    return op, body, body_end
+    return got_id, op, body, body_end
 
 
 def _length(data: bytes | bytearray, i: int) -> tuple[int, int]:

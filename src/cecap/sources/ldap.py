@@ -26,7 +26,7 @@ from .base import (
     Source,
     SourceSettings,
 )
-from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_results
+from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_answers
 from .ldap_filters import IDS_PER_SEARCH, ce_id_filter, serving_filter, vo_filter
 from .ldap_tls import handshake, tls_context, tls_failure
 from .ldap_url import DEFAULT_PORT, endpoint, missing_base
@@ -61,7 +61,9 @@ class LdapReader:
     """Reads the GLUE entries cecap uses from a BDII: one search per object class.
 
     Each search asks the server for one class (``(objectClass=GlueCE)``, ...) and only
-    the attributes cecap uses. ``timeout`` bounds connect, bind and all searches
+    the attributes cecap uses; they are sent together, so that the server works on all
+    of them (its scans of the CEs and VOViews for the VOs above all) while cecap reads
+    the answers as they come. ``timeout`` bounds connect, bind and all searches
     together. A server-side size or time limit makes the answer ``partial``; a server
     that refuses, hangs or drops the connection raises SourceUnavailable.
     """
@@ -110,18 +112,18 @@ class LdapReader:
         cut: list[str] = []
         ces = ServingCEs()
         try:
-            for objectclass, attributes in self.wanted.items():
-                found = self.filter_for(objectclass)
-                for entry in self._search(conn, deadline, objectclass, found, attributes, cut):
-                    ces.saw(entry)
-                    yield entry
+            searches = [(c, self.filter_for(c), a) for c, a in self.wanted.items()]
+            for entry in self._searches(conn, deadline, searches, cut):
+                ces.saw(entry)
+                yield entry
             if self.serving_only:
                 # CEs that serve a VO through a VOView alone: their own rules name none.
                 missing = ces.missing()
                 for at in range(0, len(missing), IDS_PER_SEARCH):
-                    found = ce_id_filter(missing[at : at + IDS_PER_SEARCH])
-                    attributes = self.wanted["gluece"]
-                    yield from self._search(conn, deadline, "gluece", found, attributes, cut)
+                    by_id = ("gluece", ce_id_filter(missing[at : at + IDS_PER_SEARCH]))
+                    yield from self._searches(
+                        conn, deadline, [(*by_id, self.wanted["gluece"])], cut
+                    )
         finally:
             _close(conn)
         if cut:
@@ -207,51 +209,58 @@ class LdapReader:
                 f"{self.origin}: anonymous bind refused: {_result_text(result)}"
             )
 
-    def _search(
+    def _searches(
         self,
         conn: Connection,
         deadline: float,
-        objectclass: str,
-        filterstr: str,
-        attributes: Sequence[str],
+        searches: Sequence[tuple[str, str, Sequence[str]]],
         cut: list[str],
     ) -> Iterator[Entry]:
-        """The entries of one search, as they arrive; then its result is checked."""
-        shown = _CLASS_NAMES.get(objectclass, objectclass)
-        doing = f"during the {shown} search"
-        glue2 = objectclass.startswith("glue2")
-        left = self._left(deadline, doing)
-        got = 0
-        done = SearchDone(0, "", "")
+        """The entries of several searches ((object class, filter, attributes)), sent
+        together so that the server works on all of them while the answers are read; the
+        entries come as they arrive, then each search's result is checked."""
+        sent: dict[int, str] = {}  # message ID -> object class, in the order sent
+        got: dict[int, int] = {}
+        done: dict[int, SearchDone] = {}
+
+        def doing() -> str:
+            waiting = [cls for i, cls in sent.items() if i not in done]
+            shown = _CLASS_NAMES.get(waiting[0], waiting[0]) if waiting else "last"
+            return f"during the {shown} search"
 
         def recv() -> bytes:
-            conn.socket.settimeout(self._left(deadline, doing))
+            conn.socket.settimeout(self._left(deadline, doing()))
             data: bytes = conn.socket.recv(_RECV_SIZE)
             return data
 
         try:
-            message_id = self._send(
-                conn,
-                self.glue2_base if glue2 else self.base,
-                filterstr,
-                attributes,
+            for cls, filterstr, attributes in searches:
+                left = self._left(deadline, f"during the {_CLASS_NAMES.get(cls, cls)} search")
+                base = self.glue2_base if cls.startswith("glue2") else self.base
                 # The server stops too, instead of working on for a client that is gone.
-                max(1, math.ceil(left)),
-            )
-            # Entries are read off the socket as they come (source_ldap_ber), not
-            # through ldap3's response objects: the search's class is their kind.
-            for item in search_results(recv, message_id):
+                message_id = self._send(conn, base, filterstr, attributes, max(1, math.ceil(left)))
+                sent[message_id] = cls
+                got[message_id] = 0
+            # Entries are read off the socket as they come (sources/ber.py), not through
+            # ldap3's response objects: the search's class is their kind.
+            for message_id, item in search_answers(recv, sent):
                 if isinstance(item, SearchDone):
-                    done = item
-                    break
-                got += 1
-                yield Entry(item[0], item[1], kind=objectclass)
+                    done[message_id] = item
+                    continue
+                got[message_id] += 1
+                yield Entry(item[0], item[1], kind=sent[message_id])
         except (LDAPException, OSError) as exc:
-            raise self._failure(exc, deadline, doing) from None
+            raise self._failure(exc, deadline, doing()) from None
         except ProtocolError as exc:
             raise SourceUnavailable(
-                f"{self.origin}: the answer {doing} is not LDAP ({exc}); is this a BDII?"
+                f"{self.origin}: the answer {doing()} is not LDAP ({exc}); is this a BDII?"
             ) from None
+        for message_id, cls in sent.items():  # in the order sent: the same words each run
+            self._check(cls, done[message_id], got[message_id], cut)
+
+    def _check(self, objectclass: str, done: SearchDone, got: int, cut: list[str]) -> None:
+        """A search's result: a server's limit makes the answer partial; an error ends it."""
+        shown = _CLASS_NAMES.get(objectclass, objectclass)
         code = done.code
         result = {
             "result": code,
@@ -264,7 +273,7 @@ class LdapReader:
                 f"the server's {limit} limit stopped the {shown} search after {got}"
                 f" entries (LDAP {result.get('description')})"
             )
-        elif code == _NO_SUCH_OBJECT and glue2:
+        elif code == _NO_SUCH_OBJECT and objectclass.startswith("glue2"):
             return  # a BDII without a GLUE 2.0 tree: cecap reads what exists
         elif code == _NO_SUCH_OBJECT:
             # The server answered: the base is the operator's to fix, not a failover.

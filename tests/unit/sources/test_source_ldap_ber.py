@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from cecap.sources.ber import ProtocolError, SearchDone, search_results
+from cecap.sources.ber import ProtocolError, SearchDone, search_answers, search_results
 
 
 def tlv(tag: int, content: bytes) -> bytes:
@@ -139,3 +139,36 @@ def test_notice_of_disconnection_ends_the_session() -> None:
 def test_garbage_is_a_protocol_error(data: bytes, error: str) -> None:
     with pytest.raises(ProtocolError, match=error):
         list(search_results(feeder(data, 4096), 7))
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_answers_to_searches_sent_together_come_apart_by_message_id(size: int) -> None:
+    data = b"".join(
+        [
+            entry(3, "GlueSiteUniqueID=A,o=grid", [("GlueSiteName", ["A"])]),
+            entry(4, CE, [("GlueCEName", ["q1"])]),
+            done(3),
+            entry(4, CE.replace("atlas", "cms"), [("GlueCEName", ["q2"])]),
+            done(4, 4, "size limit"),
+        ]
+    )
+    got = list(search_answers(feeder(data, size), {3, 4}))
+    assert [(i, x.code if isinstance(x, SearchDone) else x[1]) for i, x in got] == [
+        (3, {"gluesitename": ("A",)}),
+        (4, {"gluecename": ("q1",)}),
+        (3, 0),
+        (4, {"gluecename": ("q2",)}),
+        (4, 4),
+    ]
+
+
+def test_an_answer_to_a_search_not_sent_is_refused() -> None:
+    data = entry(3, "o=grid", []) + entry(9, "o=grid", []) + done(3)
+    with pytest.raises(ProtocolError, match="answer to message 9 while waiting for 3, 4"):
+        list(search_answers(feeder(data, 4096), {3, 4}))
+
+
+def test_the_answers_end_only_when_every_search_is_done() -> None:
+    data = entry(3, "o=grid", []) + done(3)  # search 4 never answered: the server closes
+    with pytest.raises(ConnectionResetError, match="session terminated"):
+        list(search_answers(feeder(data, 4096), {3, 4}))
