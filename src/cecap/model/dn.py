@@ -10,12 +10,6 @@ def rdn_values(dn: str, attribute: str) -> list[str]:
     """Values of every RDN of ``attribute`` in ``dn``, outermost last, unescaped."""
     out: list[str] = []
     wanted = attribute.lower()
-    if "\\" not in dn:  # no escapes: every comma separates, and no value needs unescaping
-        for rdn in dn.split(","):
-            name, _, value = rdn.partition("=")
-            if name.strip().lower() == wanted:
-                out.append(value.strip())
-        return out
     for rdn in split_rdns(dn):
         name, _, value = rdn.partition("=")
         if name.strip().lower() == wanted:

@@ -48,15 +48,6 @@ class ServerClosed(ConnectionResetError):
     """The server closed the connection, or ended the session with a notice, mid-answer."""
 
 
-def search_results(
-    recv: Callable[[], bytes], message_id: int
-) -> Iterator[tuple[str, Attributes] | SearchDone]:
-    """Each entry of the search ``message_id`` as (DN, attributes) as it arrives, then its
-    SearchDone (search_answers for one search)."""
-    for _, item in search_answers(recv, {message_id}):
-        yield item
-
-
 def search_answers(
     recv: Callable[[], bytes], message_ids: Collection[int]
 ) -> Iterator[tuple[int, tuple[str, Attributes] | SearchDone]]:
@@ -108,7 +99,7 @@ def bind_request(message_id: int) -> bytes:
 
 def bind_result(recv: Callable[[], bytes], message_id: int) -> SearchDone:
     """The result of the BindResponse to ``message_id`` (read with ``recv`` as in
-    search_results; the same size cap applies). Raises ProtocolError on bytes that are
+    search_answers; the same size cap applies). Raises ProtocolError on bytes that are
     not that answer, ServerClosed when the server closes the connection first."""
     buffer = bytearray()  # grows in place: no copy of everything so far per chunk
     while True:

@@ -114,16 +114,15 @@ class LdapReader:
         try:
             searches = [(c, self.filter_for(c), a) for c, a in self.wanted.items()]
             for entry in self._searches(conn, deadline, searches, cut):
-                ces.saw(entry)
+                if self.serving_only:
+                    ces.saw(entry)
                 yield entry
-            if self.serving_only:
-                # CEs that serve a VO through a VOView alone: their own rules name none.
-                missing = ces.missing()
-                for at in range(0, len(missing), IDS_PER_SEARCH):
-                    by_id = ("gluece", ce_id_filter(missing[at : at + IDS_PER_SEARCH]))
-                    yield from self._searches(
-                        conn, deadline, [(*by_id, self.wanted["gluece"])], cut
-                    )
+            # CEs that serve a VO through a VOView alone: their own rules name none.
+            missing = ces.missing()
+            for at in range(0, len(missing), IDS_PER_SEARCH):
+                found = ce_id_filter(missing[at : at + IDS_PER_SEARCH])
+                by_id = [("gluece", found, self.wanted["gluece"])]
+                yield from self._searches(conn, deadline, by_id, cut)
         finally:
             _close(conn)
         if cut:

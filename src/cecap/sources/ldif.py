@@ -135,7 +135,8 @@ class LdifReader:
             if first[0] != lineno and first[1] != hash(block):
                 self._duplicate(tally, lineno, first[0], dn)
             if entry is not None:
-                ces.saw(entry)
+                if identity:
+                    ces.saw(entry)
                 yield entry
         tally.glue = glue
         self._finish(tally)

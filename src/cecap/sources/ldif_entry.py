@@ -92,7 +92,11 @@ def entry_dn(path: Path, lineno: int, block: str) -> str:
     end = block.find("\n")
     while end >= 0 and block.startswith(" ", end + 1):  # the DN is folded
         end = block.find("\n", end + 1)
-    first = (block if end < 0 else block[:end]).replace("\n ", "")
+    return _dn(path, lineno, (block if end < 0 else block[:end]).replace("\n ", ""))
+
+
+def _dn(path: Path, lineno: int, first: str) -> str:
+    """The DN an entry's first line (unfolded) gives: ``dn: ...`` or ``dn:: base64``."""
     how = ":" if first.startswith("dn::") else ""
     return decode(path, lineno, "dn", how, first[3 + len(how) :]).strip()
 
@@ -101,8 +105,7 @@ def parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], k
     # Unfold continuation lines (RFC 2849: a line starting with one space continues the last).
     text = block.rstrip("\n").replace("\n ", "")
     first, newline, rest = text.partition("\n")
-    how = ":" if first.startswith("dn::") else ""
-    dn = decode(path, lineno, "dn", how, first[3 + len(how) :])
+    dn = _dn(path, lineno, first)
     attrs: dict[str, list[str]] = {}
     # Only the lines of attributes cecap uses are matched (and decoded): the rest of a
     # GLUE entry (policies, counters) is never split into Python strings.
@@ -113,4 +116,4 @@ def parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], k
         if key is None:
             key = _KEYS[name] = sys.intern(name.lower())
         attrs.setdefault(key, []).append(value)
-    return Entry(dn=dn.strip(), attrs={k: tuple(v) for k, v in attrs.items()}, kind=kind)
+    return Entry(dn=dn, attrs={k: tuple(v) for k, v in attrs.items()}, kind=kind)

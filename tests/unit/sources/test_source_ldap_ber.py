@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 
-from cecap.sources.ber import ProtocolError, SearchDone, search_answers, search_results
+from cecap.sources.ber import Attributes, ProtocolError, SearchDone, search_answers
+
+
+def search_results(
+    recv: Callable[[], bytes], message_id: int
+) -> Iterator[tuple[str, Attributes] | SearchDone]:
+    """The answer to one search, without its message ID."""
+    for _, item in search_answers(recv, {message_id}):
+        yield item
 
 
 def tlv(tag: int, content: bytes) -> bytes:
