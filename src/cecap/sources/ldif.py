@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..model.dn import split_rdns, unescape
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_WANTED
 from ..model.questions import narrowing_vos
 from ..text import visible
 from .base import EntrySource, ServingCEs, Source, SourceKind, SourceSettings, register
+from .ldif_again import LeftOut, file_identity
 from .ldif_entry import alternation, attr_pattern, entry_dn, parse_entry, refuse_change_record
+from .ldif_scan import PlainScan, VoRules
 from .ldif_text import LdifText, is_ldif_path
 
 # A line (after the first) that is neither "attr: value", "attr:: b64", "attr:< url", a
@@ -43,6 +42,8 @@ _COMMENT_RE = re.compile(r"^#[^\n]*(?:\n [^\n]*)*(?:\n|\Z)", re.MULTILINE)
 _GLUE_CLASS_RE = re.compile(r"\nobjectclass:[ \t]*glue")  # searched in the lower-cased entry
 # Duplicate DNs with different values are named one by one up to this many, then counted.
 _MAX_DUPLICATE_WARNINGS = 5
+# The classes whose entries are left out when their rules name none of the VOs.
+_BY_VO = ("gluece", "gluevoview")
 
 
 @dataclass
@@ -67,11 +68,13 @@ class LdifReader:
 
     Accepts what operators produce: with or without ``-LLL`` (comments, folded or not,
     the ``# search result`` trailer), folded lines, base64 values, CRLF, ``.gz``; from a
-    file, a pipe or a FIFO. Read in chunks; only entries of wanted classes are decoded.
-    With ``vos``, as a live search does (sources.ldap_filters.vo_filter), GlueVOViews that do
-    not name one of them anywhere are skipped too: they cannot matter for those VOs. With
-    ``serving_only`` as well, so are GlueCEs that name none (a regular file only): should a
-    VOView read name one of them, the file is read a second time for those CEs alone.
+    file, a pipe or a FIFO. Read in runs of whole entries; a plain run (ldif_scan) is
+    scanned whole, any other entry by entry; only entries of wanted classes are decoded.
+    With ``vos``, as a live search does (sources.ldap_filters.vo_filter), GlueVOViews whose
+    access rules and local ID name none of them are skipped too (ldif_scan.VoRules): they
+    cannot matter for those VOs. With ``serving_only`` as well, so are GlueCEs whose rules
+    name none (a regular file only): should a VOView read name one of them, the file is
+    read a second time for those CEs alone.
 
     Refused (InputError): change records, text that is not UTF-8, a line over 1 MiB or an
     entry over 16 MiB (ldif_text), and an input without a single GLUE entry (one with an
@@ -95,8 +98,8 @@ class LdifReader:
         self.warnings: list[str] = []
         self._on_warning = on_warning
         narrowed = narrowing_vos(vos)
-        self._vos = tuple(v.lower() for v in narrowed) if narrowed else None
-        self._serving_only = serving_only and self._vos is not None and "gluevoview" in wanted
+        self._vo_rules = VoRules(narrowed) if narrowed else None
+        self._serving_only = serving_only and narrowed is not None and "gluevoview" in wanted
         # The class is known from the match, so objectClass values need not be decoded.
         self._attr_res = {
             cls: attr_pattern(a for a in attrs if a != "objectclass")
@@ -105,7 +108,8 @@ class LdifReader:
         # One search of the lower-cased entry tells whether it is of a class cecap reads,
         # so the bulk of a top-level BDII (SEs, SAs, services) is skipped undecoded.
         classes = alternation(wanted)
-        self._class_re = re.compile(rf"\nobjectclass:[ \t]*({classes})[ \t]*(?:\n|\Z)")
+        self._class_re = re.compile(rf"\nobjectclass:[ \t]*({classes})[ \t]*(?:\n(?! )|\Z)")
+        self._scan = PlainScan(wanted)
         self._text = LdifText(self.path)
         self._result: str | None = None  # the trailer's LDAP result, when not success
 
@@ -113,19 +117,11 @@ class LdifReader:
         tally = _Tally()
         # DN (case-folded, hashed) -> (line, hash of the text) of each entry given.
         given: dict[int, tuple[int, int]] = {}
-        glue = False  # an entry of a GLUE class was seen
-        # CEs left undecoded: their text names none of the VOs (see ServingCEs).
-        ces, left_out, identity = ServingCEs(), _LeftOut(), self._identity()
-        for lineno, block in self._entry_blocks(self._text, tally):
-            tally.count += 1
-            lowered = block.lower()
-            kind = self._wanted_for(block, lowered)
-            if kind is None:
-                glue = glue or self._is_glue(block, lowered)
-                continue
-            glue = True
+        # CEs left undecoded: their rules name none of the VOs (see ServingCEs).
+        ces, left_out, identity = ServingCEs(), LeftOut(), self._identity()
+        for lineno, kind, block, may_name_vo in self._candidates(self._text, tally):
             entry = None
-            if kind == "gluece" and identity and self._names_no_vo(block, lowered):
+            if kind == "gluece" and identity and not may_name_vo:
                 dn = entry_dn(self.path, lineno, block)
                 left_out.add(lineno, dn)
             else:
@@ -138,37 +134,69 @@ class LdifReader:
                 if identity:
                     ces.saw(entry)
                 yield entry
-        tally.glue = glue
         self._finish(tally)
         lines = left_out.lines(ces.missing())
         if lines:
             yield from self._read_again(lines, identity)
 
-    def _entry_blocks(self, text: LdifText, tally: _Tally) -> Iterator[tuple[int, str]]:
-        """(first line, text) of each entry, every line checked (see _BAD_LINE_RE)."""
-        for lineno, block in text.blocks():
-            if block.startswith("dn:") and "#" not in block:  # an entry, as nearly all are
-                bad = _BAD_LINE_RE.search(block)
-                if bad:
-                    self._bad_line(lineno, block, bad)
-                yield lineno, block
-            else:
-                found = self._entry_text(tally, lineno, block)
-                if found is not None:
-                    yield found
+    def _candidates(self, text: LdifText, tally: _Tally) -> Iterator[tuple[int, str, str, bool]]:
+        """(first line, class, text, whether its rules may name one of the VOs) of each
+        entry of a wanted class, every line checked; VOViews that cannot matter for the
+        VOs are left out. A plain run (see ldif_scan) is scanned whole; any other run
+        entry by entry."""
+        for run in text.runs():
+            lowered = run.lower()
+            found = self._scan.hits(run, lowered) if run.isascii() else None
+            if found is None:
+                yield from self._block_candidates(text, run, tally)
+                continue
+            count, hits = found
+            tally.count += count
+            tally.glue = tally.glue or bool(hits) or bool(_GLUE_CLASS_RE.search(lowered))
+            at = 0  # text.line is the line this offset of the run is on
+            for start, end, kind in hits:
+                text.line += run.count("\n", at, start)
+                at = start
+                may = self._may_name_vo(kind, lowered, start, end)
+                if may or kind == "gluece":
+                    yield text.line, kind, run[start:end], may
+            text.line += run.count("\n", at) + 2
+
+    def _block_candidates(
+        self, text: LdifText, run: str, tally: _Tally
+    ) -> Iterator[tuple[int, str, str, bool]]:
+        """_candidates for a run that is not plain: block by block."""
+        for part in run.split("\n\n"):
+            lineno = text.line
+            text.line += part.count("\n") + 2
+            found = self._entry_block(tally, lineno, part)
+            if found is None:
+                continue
+            lineno, block = found
+            tally.count += 1
+            lowered = block.lower()
+            kind = self._wanted_for(block, lowered)
+            if kind is None:
+                tally.glue = tally.glue or self._is_glue(block, lowered)
+                continue
+            tally.glue = True
+            may = self._may_name_vo(kind, lowered, 0, len(lowered))
+            if may or kind == "gluece":
+                yield lineno, kind, block, may
+
+    def _entry_block(self, tally: _Tally, lineno: int, block: str) -> tuple[int, str] | None:
+        """(first line, text) of the entry in a block, every line checked (see
+        _BAD_LINE_RE); None when the block holds no entry."""
+        if block.startswith("dn:") and "#" not in block:  # an entry, as nearly all are
+            bad = _BAD_LINE_RE.search(block)
+            if bad:
+                self._bad_line(lineno, block, bad)
+            return lineno, block
+        return self._entry_text(tally, lineno, block)
 
     def _identity(self) -> tuple[int, ...] | None:
-        """What tells this regular file from another (or from itself rewritten), when CEs
-        may be left out for a second reading; None for a pipe, a FIFO or a device."""
-        if not self._serving_only:
-            return None
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return None  # reading it says why
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        """The file's identity when CEs may be left out for a second reading, else None."""
+        return file_identity(self.path) if self._serving_only else None
 
     def _read_again(self, lines: set[int], identity: tuple[int, ...] | None) -> Iterator[Entry]:
         """The CE entries that start on ``lines``, read from the file a second time."""
@@ -177,9 +205,9 @@ class LdifReader:
                 f"{self.path}: changed while cecap read it; read it again once it is"
                 " written (write snapshots to a new file and rename it into place)"
             )
-        for lineno, block in self._entry_blocks(LdifText(self.path), _Tally()):
-            if lineno in lines:
-                yield parse_entry(self.path, lineno, block, self._attr_res["gluece"], "gluece")
+        for lineno, kind, block, _ in self._candidates(LdifText(self.path), _Tally()):
+            if kind == "gluece" and lineno in lines:
+                yield parse_entry(self.path, lineno, block, self._attr_res["gluece"], kind)
 
     def _bad_line(self, lineno: int, block: str, bad: re.Match[str] | None) -> None:
         """InputError for the first line _BAD_LINE_RE found, unless it is a "changetype:"
@@ -312,28 +340,17 @@ class LdifReader:
         if self._on_warning is not None:
             self._on_warning(message)
 
-    def _names_no_vo(self, block: str, lowered: str) -> bool:
-        """The entry cannot matter for the VOs: its text names none of them."""
-        # A base64 value could hide a VO name.
-        if not self._vos or "::" in block:
-            return False
-        for vo in self._vos:  # a loop, not any(): no generator per entry
-            if vo in lowered:
-                return False
-        # A folded line could split a name: look again in the unfolded text.
-        if "\n " in lowered:
-            unfolded = lowered.replace("\n ", "")
-            return not any(vo in unfolded for vo in self._vos)
-        return True
+    def _may_name_vo(self, kind: str, lowered: str, start: int, end: int) -> bool:
+        """Whether the entry at lowered[start:end] can matter for the VOs (see VoRules)."""
+        if kind not in _BY_VO or self._vo_rules is None:
+            return True
+        return self._vo_rules.may_name_one(lowered, start, end)
 
     def _wanted_for(self, block: str, lowered: str) -> str | None:
         """The wanted object class of an entry (lower-case), or None to skip it."""
         match = self._class_re.search(lowered)
         if match:
-            kind = match.group(1)
-            if kind == "gluevoview" and self._names_no_vo(block, lowered):
-                return None
-            return kind
+            return match.group(1)
         if "objectclass::" in lowered:
             # A base64-encoded objectClass is legal but rare: decode to decide.
             entry = parse_entry(self.path, 0, block, attr_pattern(["objectclass"]), "")
@@ -341,29 +358,6 @@ class LdifReader:
                 if value.strip().lower() in self._attr_res:
                     return value.strip().lower()
         return None
-
-
-class _LeftOut:
-    """The CE entries left undecoded, by the line each starts on, under the CE ID their
-    DN's first RDN gives (lower-case): the lines to read again for a CE ID."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, list[int]] = {}
-        self._unnamed: list[int] = []  # a DN whose first RDN is not the GlueCEUniqueID
-
-    def add(self, lineno: int, dn: str) -> None:
-        name, _, value = split_rdns(dn)[0].partition("=")
-        if name.strip().lower() == "glueceuniqueid":
-            self._by_id.setdefault(unescape(value.strip()).lower(), []).append(lineno)
-        else:
-            self._unnamed.append(lineno)
-
-    def lines(self, missing: list[str]) -> set[int]:
-        """The lines of the CEs left out that may have one of the ``missing`` IDs."""
-        found = {n for i in missing for n in self._by_id.get(i, ())}
-        if missing and self._unnamed:
-            found.update(self._unnamed)
-        return found
 
 
 def open_ldif(item: str, settings: SourceSettings) -> Source:

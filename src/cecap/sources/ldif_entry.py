@@ -104,12 +104,12 @@ def _dn(path: Path, lineno: int, first: str) -> str:
 def parse_entry(path: Path, lineno: int, block: str, pattern: re.Pattern[str], kind: str) -> Entry:
     # Unfold continuation lines (RFC 2849: a line starting with one space continues the last).
     text = block.rstrip("\n").replace("\n ", "")
-    first, newline, rest = text.partition("\n")
-    dn = _dn(path, lineno, first)
+    end = text.find("\n")
+    dn = _dn(path, lineno, text if end < 0 else text[:end])
     attrs: dict[str, list[str]] = {}
     # Only the lines of attributes cecap uses are matched (and decoded): the rest of a
     # GLUE entry (policies, counters) is never split into Python strings.
-    for name, how, value in pattern.findall(newline + rest):
+    for name, how, value in pattern.findall(text, max(end, 0)):
         if how:
             value = decode(path, lineno, name, how, value)
         key = _KEYS.get(name)

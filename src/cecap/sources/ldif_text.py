@@ -1,6 +1,6 @@
-"""An LDIF snapshot as text: its bytes (plain or gzip; a file, a pipe or a FIFO) in
-blank-line separated blocks, with the checks that need no parsing made on whole chunks:
-UTF-8 (naming the line of a bad byte), and bounds on a line and on an entry."""
+"""An LDIF snapshot as text: its bytes (plain or gzip; a file, a pipe or a FIFO) in runs
+of whole blank-line separated blocks, with the checks that need no parsing made on whole
+chunks: UTF-8 (naming the line of a bad byte), and bounds on a line and on an entry."""
 
 from __future__ import annotations
 
@@ -30,13 +30,14 @@ WHAT_A_SNAPSHOT_IS = (
 
 
 class LdifText:
-    """The blocks of one LDIF file; ``size`` (bytes read, after gunzip) and ``fifo``
-    (it is a named pipe) are known once ``blocks()`` is exhausted."""
+    """The runs of blocks of one LDIF file; ``size`` (bytes read, after gunzip) and
+    ``fifo`` (it is a named pipe) are known once ``runs()`` is exhausted."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.size = 0
         self.fifo = False
+        self.line = 1  # the line the next run starts on (see runs)
 
     @contextmanager
     def _open(self) -> Iterator[IO[bytes]]:
@@ -128,30 +129,39 @@ class LdifText:
                 open_line = open_line + len(chunk) if last < 0 else len(chunk) - last - 1
                 yield chunk
 
-    def blocks(self) -> Iterator[tuple[int, str]]:
-        """Yield (first line number, text) of each blank-line separated block.
+    def runs(self) -> Iterator[str]:
+        """The text in runs of whole blocks, about CHUNK at a time: a run ends where a block
+        does (the blank line after it is not in it), so the next starts on a block.
+
+        A run starts on line ``self.line``. The caller moves ``self.line`` past the run and
+        the blank line after it (``run.count("\\n") + 2`` lines) before it asks for the
+        next one, so that an error reading on names its line: the caller counts the lines
+        it needs as it reads (sources.ldif), and none are counted twice.
 
         The checks that need no parsing are made on whole chunks: UTF-8, and the bounds on
         a line and an entry.
         """
-        line = 1  # the line ``rest`` starts on
-        rest = ""
+        rest = ""  # the start of a block the next chunk goes on with
 
         def where() -> int:
-            return line + rest.count("\n")
+            return self.line + rest.count("\n")
 
         for chunk in self._chunks(where):
-            parts = (rest + chunk).split("\n\n")
-            rest = parts.pop()
-            if parts and len(parts[0]) > MAX_ENTRY:
-                self._too_large(line)
-            for part in parts:
-                yield line, part
-                line += part.count("\n") + 2
+            text = rest + chunk
+            cut = text.rfind("\n\n")
+            if cut < 0:
+                rest = text
+            else:
+                run, rest = text[:cut], text[cut + 2 :]
+                # Only the first block can be larger than a chunk: it goes on from ``rest``.
+                first = run.find("\n\n")
+                if (len(run) if first < 0 else first) > MAX_ENTRY:
+                    self._too_large(self.line)
+                yield run
             if len(rest) > MAX_ENTRY:
-                self._too_large(line + len(rest) - len(rest.lstrip("\n")))
+                self._too_large(self.line + len(rest) - len(rest.lstrip("\n")))
         if rest.strip("\n"):
-            yield line, rest.rstrip("\n")  # as the other blocks: no newline at the end
+            yield rest.rstrip("\n")  # as the other runs: no newline at the end
 
     def _too_large(self, line: int) -> None:
         raise InputError(

@@ -1,4 +1,4 @@
-"""LDIF source with ``serving_only``: CEs whose text names none of the VOs are left
+"""LDIF source with ``serving_only``: CEs whose rules name none of the VOs are left
 undecoded, and read a second time when a VOView names one; only a regular file that did
 not change in between is read so."""
 

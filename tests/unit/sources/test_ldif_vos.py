@@ -52,8 +52,8 @@ def test_without_vos_every_voview_is_read(tmp_path: Path) -> None:
 
 
 def test_voviews_naming_none_of_the_vos_are_skipped(tmp_path: Path) -> None:
-    # The CE is always read; a view is kept when a VO appears in it in any case, or when
-    # a base64 value could hide one.
+    # The CE is always read; a view is kept when a VO appears in its rules or its local ID
+    # in any case, or when a base64 rule could hide one.
     assert local_ids(tmp_path, ["atlas"]) == ["gluece", "pilots", "lcgadmin", "atlas"]
     assert local_ids(tmp_path, ["Ops", "dteam"]) == ["gluece", "dteam", "lcgadmin", "ops"]
 
