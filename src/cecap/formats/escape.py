@@ -59,4 +59,6 @@ def json_text(text: str) -> str:
     the bidi controls raw. They can only stand inside JSON strings, so escaping them keeps
     the document valid, and it parses back to the raw values.
     """
+    if text.isascii() and "\x7f" not in text:  # of the hidden characters, ASCII has DEL
+        return text
     return _RAW_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

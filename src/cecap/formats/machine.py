@@ -63,7 +63,8 @@ def render_json(table: Table) -> Iterator[str]:
         yield json_text(text[: -len("\n}")] + ',\n  "rows": []\n}')
         return
     yield json_text(text[: -len("\n}")] + ',\n  "rows": [\n')
-    rows = (_json_row(row, table.fields) for row in table.rows)
+    keys = _json_keys(table.fields)
+    rows = (_json_row(row, keys) for row in table.rows)
     for piece in _joined(rows, ",\n"):
         yield json_text(piece)
     yield "\n  ]\n}"
@@ -84,20 +85,27 @@ def _encoders() -> tuple[Encode, Encode]:
     )
 
 
+def _json_keys(fields: Iterable[str]) -> list[tuple[str, str]]:
+    """Each field with the start of its line in a row: indented, its name encoded."""
+    one_line, _ = _encoders()
+    return [(name, f"      {one_line(name)}: ") for name in fields]
+
+
 # json.dumps with indent= encodes in Python; without, in C. A row's fields are written one
 # per line as indent=2 would, each value encoded alone (in C, unless it is a non-empty
 # list or mapping, which keeps its own indented layout).
-def _json_row(row: Row, fields: Iterable[str]) -> str:
-    """``json.dumps(row, indent=2)`` indented one level deeper (the rows list's)."""
+def _json_row(row: Row, keys: list[tuple[str, str]]) -> str:
+    """``json.dumps(row, indent=2)`` indented one level deeper (the rows list's), for the
+    fields of ``keys`` (_json_keys)."""
     one_line, indented = _encoders()
     lines = []
-    for name in fields:
+    for name, start in keys:
         value = _json_value(row.get(name))
         if isinstance(value, (dict, list, tuple)) and value:
             text = indented(value).replace("\n", "\n      ")
         else:
             text = one_line(value)
-        lines.append(f"      {one_line(name)}: {text}")
+        lines.append(start + text)
     if not lines:
         return "    {}"
     return "    {\n" + ",\n".join(lines) + "\n    }"

@@ -88,7 +88,6 @@ GLUE13_CLASS_NAMES: Mapping[str, str] = {
     name.lower(): name
     for name in ("GlueCE", "GlueVOView", "GlueCluster", "GlueSubCluster", "GlueSite")
 }
-_GLUE13_CLASSES = frozenset(GLUE13_CLASS_NAMES)
 
 
 class ModelBuilder:
@@ -104,31 +103,27 @@ class ModelBuilder:
         self._rte: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
         self._sites: dict[tuple[str, str], str] = {}
         self._site_names: dict[str, None] = {}
+        self._adders: dict[str, Callable[[Entry], None]] = {
+            "gluece": self._add_ce,
+            "gluevoview": self._add_voview,
+            "gluecluster": self._add_cluster,
+            "gluesubcluster": self._add_subcluster,
+            "gluesite": self._add_site,
+        }
 
     def add(self, entry: Entry) -> None:
         for other in self._others:
             if other.add(entry):
                 self._versions.add(other.version)
                 return
-        classes = entry.objectclasses
-        if not classes & _GLUE13_CLASSES:
-            return
-        self._versions.add("1.3")
-        for cls, add in self._adders:
-            if cls in classes:
-                add(entry)
-                return
-
-    @property
-    def _adders(self) -> tuple[tuple[str, Callable[[Entry], None]], ...]:
-        # In this order: an entry of two classes is read as the first.
-        return (
-            ("gluece", self._add_ce),
-            ("gluevoview", self._add_voview),
-            ("gluecluster", self._add_cluster),
-            ("gluesubcluster", self._add_subcluster),
-            ("gluesite", self._add_site),
-        )
+        if entry.kind:  # the reader knows the class: nearly every entry
+            add = self._adders.get(entry.kind)
+        else:  # in this order: an entry of two classes is read as the first
+            classes = entry.objectclasses
+            add = next((a for cls, a in self._adders.items() if cls in classes), None)
+        if add is not None:
+            self._versions.add("1.3")
+            add(entry)
 
     def _add_ce(self, entry: Entry) -> None:
         ce_id = (entry.first("glueceuniqueid") or "").strip()

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cecap.formats import STREAMS, pieces, render
-from cecap.formats.machine import BATCH, _json_row
+from cecap.formats.machine import BATCH, _json_keys, _json_row
 from cecap.rows.table import Column, Table
 
 
@@ -84,4 +84,4 @@ _JSON_VALUES = st.recursive(
 @example({"ce": "x", "reasons": [], "meta": {}, "nested": {"a": [1, {"b": None}]}})
 def test_a_json_row_is_what_json_dumps_writes_at_that_depth(row: dict[str, object]) -> None:
     expected = "    " + json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-    assert _json_row(row, tuple(row)) == expected
+    assert _json_row(row, _json_keys(row)) == expected
