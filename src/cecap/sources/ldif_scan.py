@@ -28,17 +28,16 @@ class PlainScan:
     plain run."""
 
     def __init__(self, classes: Iterable[str]) -> None:
-        # One pass over the lower-cased run; at each line end, in this order: a line
-        # naming a wanted class (not continued on the next line), the blank line before
-        # the next entry, a line that is neither an attribute nor a continuation, and
-        # the two attribute lines the reader must see entry by entry.
-        self._re = re.compile(
-            r"\n(?:"
-            rf"objectclass:[ \t]*({alternation(classes)})[ \t]*(?=\n(?! )|\Z)"
-            r"|()(?=\ndn:)"
-            r"|(?![a-z][a-z0-9;.\-]*:| )"
-            r"|changetype:|objectclass::"
-            r")"
+        # A line naming a wanted class (not continued on the next line).
+        names = alternation(classes)
+        wanted = r"objectclass:[ \t]*{}[ \t]*(?=\n(?! )|\Z)"
+        self._class = re.compile("\n" + wanted.format(f"({names})"))
+        # Attribute and continuation lines, as many as follow, up to the first that is
+        # neither, or that the scan must look at: a wanted class's, a change record's
+        # "changetype:", a base64 objectClass. Possessive: what is read is not re-read.
+        self._lines = re.compile(
+            rf"(?:\n(?!{wanted.format(f'(?:{names})')}|changetype:|objectclass::)"
+            r"(?:[a-z][a-z0-9;.\-]*+:| )[^\n]*+)*+"
         )
 
     def hits(self, run: str, lowered: str) -> tuple[int, list[Hit]] | None:
@@ -49,23 +48,31 @@ class PlainScan:
             return None
         count, start, kind = 1, 0, None
         hits: list[Hit] = []
-        for match in self._re.finditer(lowered):
-            found = match.group(1)
-            if found is not None:
-                kind = kind or found
+        end, at = len(run), run.find("\n")
+        lines, wanted_class = self._lines.match, self._class.match
+        while 0 <= at < end:
+            # Past the plain lines (a repetition: it matches, if only the empty string).
+            plain = lines(lowered, at)
+            at = plain.end() if plain else at
+            if at == end:
+                break
+            # The blank line before the next entry, which starts "dn:" as written (the
+            # reader refuses "DN:").
+            if lowered.startswith("\n\ndn:", at) and run.startswith("dn:", at + 2):
+                if kind is not None:
+                    hits.append((start, at, kind))
+                    kind = None
+                count += 1
+                start = at + 2
+                at += 1
                 continue
-            at = match.start()
-            # A line that is not plain, or an entry whose first line is not "dn:" as
-            # written (the reader refuses "DN:").
-            if match.group(2) is None or not run.startswith("dn:", at + 2):
+            found = wanted_class(lowered, at)
+            if found is None:  # a line that is not plain
                 return None
-            if kind is not None:
-                hits.append((start, at, kind))
-                kind = None
-            count += 1
-            start = at + 2
+            kind = kind or found.group(1)
+            at = found.end()
         if kind is not None:
-            hits.append((start, len(run), kind))
+            hits.append((start, end, kind))
         return count, hits
 
 
