@@ -17,6 +17,17 @@ def rdn_values(dn: str, attribute: str) -> list[str]:
     return out
 
 
+def first_rdn_value(dn: str, attribute: str) -> str | None:
+    """The value of the innermost RDN of ``attribute`` in ``dn`` (``rdn_values``' first),
+    unescaped; None when there is none. Reads the RDNs only as far as that one."""
+    wanted = attribute.lower()
+    for rdn in dn.split(",") if "\\" not in dn else split_escaped_rdns(dn):
+        name, _, value = rdn.partition("=")
+        if name.strip().lower() == wanted:
+            return unescape(value.strip())
+    return None
+
+
 def split_rdns(dn: str) -> list[str]:
     """The RDNs of ``dn`` as written (escapes kept), innermost first."""
     if "\\" not in dn:  # nearly every BDII DN: no escape, so every comma separates

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
 
 from ..errors import InputError
-from .dn import rdn_values, site_from_dn, split_rdns
+from .dn import first_rdn_value, site_from_dn, split_rdns
 from .entry import Entry
 from .glue import CE, Cluster, GlueModel, VOView
 
@@ -66,7 +66,8 @@ def _foreign(entry: Entry, key: str) -> list[str]:
 def view_ce_ids(entry: Entry) -> list[str]:
     """Every CE ID a GlueVOView entry can be joined to: those its GlueChunkKey names, and
     its parent RDN's (ModelBuilder joins it to the first that is published)."""
-    return [*_foreign(entry, "GlueCEUniqueID"), *rdn_values(entry.dn, "glueceuniqueid")[:1]]
+    parent = first_rdn_value(entry.dn, "glueceuniqueid")
+    return [*_foreign(entry, "GlueCEUniqueID"), *([] if parent is None else [parent])]
 
 
 def _strip(values: Iterable[str]) -> tuple[str, ...]:
@@ -138,7 +139,7 @@ class ModelBuilder:
 
     def _add_voview(self, entry: Entry) -> None:
         ce_ids = _foreign(entry, "GlueCEUniqueID")
-        ce_id = ce_ids[0] if ce_ids else _parent_value(entry.dn, "glueceuniqueid")
+        ce_id = ce_ids[0] if ce_ids else first_rdn_value(entry.dn, "glueceuniqueid")
         view = VOView(
             local_id=(entry.first("gluevoviewlocalid") or "").strip(),
             rules=_strip(entry.values("glueceaccesscontrolbaserule")),
@@ -165,7 +166,7 @@ class ModelBuilder:
 
     def _add_subcluster(self, entry: Entry) -> None:
         parents = _foreign(entry, "GlueClusterUniqueID") or [
-            _parent_value(entry.dn, "glueclusteruniqueid") or ""
+            first_rdn_value(entry.dn, "glueclusteruniqueid") or ""
         ]
         tags = list(_strip(entry.values("gluehostapplicationsoftwareruntimeenvironment")))
         key = (parents[0], _site_suffix(entry.dn))
@@ -273,11 +274,6 @@ class ModelBuilder:
         )
 
 
-def _parent_value(dn: str, attribute: str) -> str | None:
-    found = rdn_values(dn, attribute)
-    return found[0] if found else None
-
-
 # What _norm_rdn would remove or split_rdns read as an escape: whitespace (as str.strip
 # sees it: re's \s is the same set) and the backslash. Nearly every BDII DN has neither.
 _BLANK_OR_ESCAPE = re.compile(r"[\s\\]")
@@ -303,8 +299,18 @@ def _norm_rdn(rdn: str) -> str:
 
 def _site_suffix(dn: str) -> str:
     """The site subtree an entry is in: its DN from the innermost Mds-Vo-name RDN out."""
-    rdns = _norm_rdns(dn)
-    for i, rdn in enumerate(rdns):
-        if rdn.partition("=")[0] == "mds-vo-name":
-            return ",".join(rdns[i:])
+    if _BLANK_OR_ESCAPE.search(dn):
+        rdns = _norm_rdns(dn)
+        for i, rdn in enumerate(rdns):
+            if rdn.partition("=")[0] == "mds-vo-name":
+                return ",".join(rdns[i:])
+        return ""
+    # Without blanks and escapes, each RDN is between commas as written.
+    lowered = "," + dn.lower()
+    at = lowered.find(",mds-vo-name")
+    while at >= 0:
+        end = at + len(",mds-vo-name")
+        if end == len(lowered) or lowered[end] in "=,":
+            return lowered[at + 1 :]
+        at = lowered.find(",mds-vo-name", end)
     return ""

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cecap.model.dn import rdn_values, site_from_dn, split_escaped_rdns, split_rdns, unescape
+from cecap.model.dn import (
+    first_rdn_value,
+    rdn_values,
+    site_from_dn,
+    split_escaped_rdns,
+    split_rdns,
+    unescape,
+)
 from cecap.model.glue13 import _norm_dn, _norm_rdn, _site_suffix
 
 # DN-like text: the characters that matter to the splitter, and others.
@@ -50,6 +57,8 @@ def _site_suffix_reference(dn: str) -> str:
 @example("GlueVOView=cms,GlueCEUniqueID=ce:2119/x,Mds-Vo-name=SITE,Mds-Vo-name=local,o=grid")
 @example("a=b,Mds-Vo-name,o=grid")
 @example("a=b, Mds-Vo-name = Site\u00a0,o=grid")
+@example("a=mds-vo-name,Mds-Vo-namex=c,Mds-Vo-Name=d,o=grid")
+@example("a=b,mds-vo-name")
 def test_the_model_compares_dns_as_the_rdn_by_rdn_rule_does(dn: str) -> None:
     assert _norm_dn(dn) == _norm_dn_reference(dn)
     assert _site_suffix(dn) == _site_suffix_reference(dn)
@@ -68,4 +77,6 @@ def _rdn_values_reference(dn: str, attribute: str) -> list[str]:
 @example("GlueVOViewLocalID=cms,GlueCEUniqueID=ce:2119/x,Mds-Vo-name=SITE,o=grid")
 def test_rdn_values_are_the_general_readings(dn: str) -> None:
     for attribute in ("mds-vo-name", "a"):
-        assert rdn_values(dn, attribute) == _rdn_values_reference(dn, attribute)
+        reference = _rdn_values_reference(dn, attribute)
+        assert rdn_values(dn, attribute) == reference
+        assert first_rdn_value(dn, attribute) == (reference[0] if reference else None)
