@@ -231,11 +231,21 @@ class Policy:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    @functools.cached_property
+    def _any_respondent(self) -> re.Pattern[str]:
+        """Matches (lower-cased) the sites some respondent's name or pattern matches."""
+        names = (f"{re.escape(m.respondent.lower())}\\Z" for m in self.mappings)
+        patterns = (fnmatch.translate(p.lower()) for m in self.mappings for p in m.patterns)
+        return re.compile("|".join(f"(?:{alt})" for alt in (*names, *patterns)) or "(?!)")
+
     def respondent_for(self, site: str) -> SiteMapping | None:
         """The respondent whose answers cover a BDII site; two is a configuration error."""
         if site in self._respondents:
             return self._respondents[site]
-        found = [m for m in self.mappings if m.matches(site)]
+        # Most sites of a top-level BDII have no respondent: one regex of every name and
+        # pattern says so before each respondent's are tried.
+        any_match = self._any_respondent.match(site.lower())
+        found = [m for m in self.mappings if m.matches(site)] if any_match else []
         if len(found) > 1:
             names = " and ".join(m.respondent for m in found)
             raise ConfigError(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from helpers.config_files import edit
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cecap.errors import ConfigError
 from cecap.policy.load import default_config_dir, load_policy
@@ -128,3 +130,21 @@ def test_site_matched_twice_is_a_config_error(config: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a folder"):
         load_policy(tmp_path / "absent")
+
+
+_SHIPPED_POLICY = load_policy(SHIPPED)
+_SITE_NAMES = [m.respondent for m in _SHIPPED_POLICY.mappings] + [
+    p.replace("*", "x") for m in _SHIPPED_POLICY.mappings for p in m.patterns
+]
+
+
+@given(
+    st.sampled_from(_SITE_NAMES).map(str.swapcase)
+    | st.sampled_from(_SITE_NAMES)
+    | st.text(alphabet=st.sampled_from(sorted(set("".join(_SITE_NAMES)) | {"*", "?"})), max_size=16)
+)
+def test_the_one_regex_of_every_respondent_misses_none(site: str) -> None:
+    # respondent_for tries each respondent only for sites this regex matches.
+    found = [m for m in _SHIPPED_POLICY.mappings if m.matches(site)]
+    assert len(found) <= 1
+    assert _SHIPPED_POLICY.respondent_for(site) == (found[0] if found else None)
