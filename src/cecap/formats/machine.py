@@ -57,7 +57,7 @@ def render_json(table: Table) -> Iterator[str]:
         "partial_reason": table.meta.get("partial") or None,
         "fields": list(table.fields),
     }
-    _, indented = _encoders()
+    _, indented, _ = _encoders()
     text = indented(head)
     if not table.rows:
         yield json_text(text[: -len("\n}")] + ',\n  "rows": []\n}')
@@ -74,34 +74,47 @@ Encode = Callable[[object], str]
 
 
 @functools.cache
-def _encoders() -> tuple[Encode, Encode]:
-    """JSON on one line, and indented as json.dumps(indent=2) writes it. The json module is
-    imported when JSON is first written: the other formats have no use for it."""
+def _encoders() -> tuple[Encode, Encode, Callable[[str], str]]:
+    """JSON on one line, indented as json.dumps(indent=2) writes it, and of one string. The
+    json module is imported when JSON is first written: the other formats have no use for
+    it."""
     import json
+    import json.encoder
 
     return (
         json.JSONEncoder(ensure_ascii=False).encode,
         json.JSONEncoder(indent=2, ensure_ascii=False).encode,
+        json.encoder.encode_basestring,  # what JSONEncoder.encode does with a str, in C
     )
 
 
 def _json_keys(fields: Iterable[str]) -> list[tuple[str, str]]:
     """Each field with the start of its line in a row: indented, its name encoded."""
-    one_line, _ = _encoders()
+    one_line, _, _ = _encoders()
     return [(name, f"      {one_line(name)}: ") for name in fields]
 
 
 # json.dumps with indent= encodes in Python; without, in C. A row's fields are written one
-# per line as indent=2 would, each value encoded alone (in C, unless it is a non-empty
-# list or mapping, which keeps its own indented layout).
+# per line as indent=2 would, each value encoded alone: a string, a bool, None or an int
+# as the encoder spells it (JSONEncoder.encode would set up a C encoder for each but a
+# string), anything else by the C encoder, unless it is a non-empty list or mapping,
+# which keeps its own indented layout.
 def _json_row(row: Row, keys: list[tuple[str, str]]) -> str:
     """``json.dumps(row, indent=2)`` indented one level deeper (the rows list's), for the
     fields of ``keys`` (_json_keys)."""
-    one_line, indented = _encoders()
+    one_line, indented, string = _encoders()
     lines = []
     for name, start in keys:
         value = _json_value(row.get(name))
-        if isinstance(value, (dict, list, tuple)) and value:
+        if isinstance(value, str):
+            text = string(value)
+        elif value is None:
+            text = "null"
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif type(value) is int:
+            text = int.__repr__(value)
+        elif isinstance(value, (dict, list, tuple)) and value:
             text = indented(value).replace("\n", "\n      ")
         else:
             text = one_line(value)
