@@ -8,7 +8,7 @@ import sys
 import pytest
 
 # What a command that reads no BDII and prints no tabulate format must not import.
-HEAVY = ("ldap3", "cecap.sources.ldap", "sqlite3", "jinja2", "matplotlib")
+HEAVY = ("ldap3", "cecap.sources.ldap", "sqlite3", "jinja2", "pygal")
 # cecap stances needs the config, its own rows and cecap's own formats: not the steps that
 # read and judge a BDII, the other commands' rows and options, glue2.yaml's rules, tabulate.
 NOT_FOR_STANCES = (

@@ -1,5 +1,5 @@
 """The readiness page: one self-contained HTML file (CSS, data, charts and a few lines of
-script inside it) rendered by Jinja2 with autoescape on, charts by matplotlib.
+script inside it) rendered by Jinja2 with autoescape on, charts by pygal.
 
 Both libraries are the optional extra ``cecap[page]``, imported only when a page is made,
 so the other commands neither need them nor pay for importing them.
@@ -18,11 +18,11 @@ from ...text import stamp, visible
 from . import charts
 
 EXTRA = "pip install 'cecap[page]'"
-_LIBRARIES = ("jinja2", "matplotlib")
+_LIBRARIES = ("jinja2", "pygal")
 
 
 def require_libraries() -> None:
-    """A UsageError naming the extra to install when Jinja2 or matplotlib is missing."""
+    """A UsageError naming the extra to install when Jinja2 or pygal is missing."""
     missing = []
     for name in _LIBRARIES:
         try:
