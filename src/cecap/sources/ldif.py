@@ -153,14 +153,15 @@ class LdifReader:
             count, hits = found
             tally.count += count
             tally.glue = tally.glue or bool(hits) or bool(_GLUE_CLASS_RE.search(lowered))
-            at = 0  # text.line is the line this offset of the run is on
+            line, at = text.line, 0  # the line this offset of the run is on
+            by_vo = self._vo_rules.may_name_one if self._vo_rules else None
             for start, end, kind in hits:
-                text.line += run.count("\n", at, start)
+                line += run.count("\n", at, start)
                 at = start
-                may = self._may_name_vo(kind, lowered, start, end)
+                may = by_vo is None or kind not in _BY_VO or by_vo(lowered, start, end)
                 if may or kind == "gluece":
-                    yield text.line, kind, run[start:end], may
-            text.line += run.count("\n", at) + 2
+                    yield line, kind, run[start:end], may
+            text.line = line + run.count("\n", at) + 2
 
     def _block_candidates(
         self, text: LdifText, run: str, tally: _Tally

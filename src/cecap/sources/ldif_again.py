@@ -24,23 +24,27 @@ def file_identity(path: Path) -> tuple[int, ...] | None:
 
 
 class LeftOut:
-    """The CE entries left undecoded, by the line each starts on, under the CE ID their
-    DN's first RDN gives (lower-case): the lines to read again for a CE ID."""
+    """The CE entries left undecoded, by the line each starts on, with their DNs: the lines
+    to read again for a CE ID (their DN's first RDN, lower-case). The DNs are read only
+    when an ID is asked for, which is rare: nearly every VOView's CE was read."""
 
     def __init__(self) -> None:
-        self._by_id: dict[str, list[int]] = {}
-        self._unnamed: list[int] = []  # a DN whose first RDN is not the GlueCEUniqueID
+        self._left: list[tuple[int, str]] = []
 
     def add(self, lineno: int, dn: str) -> None:
-        name, _, value = split_rdns(dn)[0].partition("=")
-        if name.strip().lower() == "glueceuniqueid":
-            self._by_id.setdefault(unescape(value.strip()).lower(), []).append(lineno)
-        else:
-            self._unnamed.append(lineno)
+        self._left.append((lineno, dn))
 
     def lines(self, missing: list[str]) -> set[int]:
-        """The lines of the CEs left out that may have one of the ``missing`` IDs."""
-        found = {n for i in missing for n in self._by_id.get(i, ())}
-        if missing and self._unnamed:
-            found.update(self._unnamed)
+        """The lines of the CEs left out that may have one of the ``missing`` IDs: those
+        of that ID, and those whose DN's first RDN is not a GlueCEUniqueID."""
+        if not missing:
+            return set()
+        wanted = set(missing)
+        found = set()
+        for lineno, dn in self._left:
+            name, _, value = split_rdns(dn)[0].partition("=")
+            if name.strip().lower() != "glueceuniqueid" or (
+                unescape(value.strip()).lower() in wanted
+            ):
+                found.add(lineno)
         return found
