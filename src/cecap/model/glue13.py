@@ -150,8 +150,7 @@ class ModelBuilder:
             capabilities=_strip(entry.values("gluececapability")),
             dn=entry.dn,
         )
-        parent = _norm_dn(",".join(split_rdns(entry.dn)[1:]))
-        self._voviews.append((view, parent, ce_id or "", _site_suffix(entry.dn)))
+        self._voviews.append((view, _norm_parent(entry.dn), ce_id or "", _site_suffix(entry.dn)))
 
     def _add_cluster(self, entry: Entry) -> None:
         cid = (entry.first("glueclusteruniqueid") or "").strip()
@@ -296,6 +295,14 @@ def _norm_dn(dn: str) -> str:
     if _plain(dn):
         return dn.lower()
     return ",".join(_norm_rdns(dn))
+
+
+def _norm_parent(dn: str) -> str:
+    """The parent's DN (without the first RDN) as _norm_dn gives it."""
+    if _plain(dn):
+        lowered = dn.lower()
+        return lowered[lowered.find(",") + 1 :] if "," in lowered else ""
+    return ",".join(_norm_rdns(dn)[1:])
 
 
 def _norm_rdns(dn: str) -> list[str]:

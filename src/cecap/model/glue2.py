@@ -22,7 +22,7 @@ With both trees, a CE published in both is counted once (model.select).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from ..errors import InputError
@@ -152,21 +152,26 @@ class Glue2Collector:
         self._services: dict[str, str] = {}
         self._access: dict[str, list[str]] = {}
         self._mapping: dict[str, list[str]] = {}
+        # In this order: an entry of two classes is read as the first.
+        self._adders: dict[str, Callable[[Entry], None]] = {
+            "glue2computingendpoint": self._add_endpoint,
+            "glue2computingshare": self._add_share,
+            "glue2mappingpolicy": self._add_mapping_policy,
+            "glue2accesspolicy": self._add_access_policy,
+            "glue2computingservice": self._add_service,
+        }
 
     def add(self, entry: Entry) -> bool:
         """Take a GLUE 2.0 entry cecap reads; False for any other entry."""
-        classes = entry.objectclasses
-        for cls, add in (
-            ("glue2computingendpoint", self._add_endpoint),
-            ("glue2computingshare", self._add_share),
-            ("glue2mappingpolicy", self._add_mapping_policy),
-            ("glue2accesspolicy", self._add_access_policy),
-            ("glue2computingservice", self._add_service),
-        ):
-            if cls in classes:
-                add(entry)
-                return True
-        return False
+        if entry.kind:  # the reader knows the class: nearly every entry
+            add = self._adders.get(entry.kind)
+        else:
+            classes = entry.objectclasses
+            add = next((a for cls, a in self._adders.items() if cls in classes), None)
+        if add is None:
+            return False
+        add(entry)
+        return True
 
     def _add_endpoint(self, entry: Entry) -> None:
         eid = _first(entry, "glue2endpointid")

@@ -156,10 +156,10 @@ class LdifReader:
             line, at = text.line, 0  # the line this offset of the run is on
             by_vo = self._vo_rules.may_name_one if self._vo_rules else None
             for start, end, kind in hits:
-                line += run.count("\n", at, start)
-                at = start
                 may = by_vo is None or kind not in _BY_VO or by_vo(lowered, start, end)
                 if may or kind == "gluece":
+                    line += run.count("\n", at, start)  # counted up to the entries given
+                    at = start
                     yield line, kind, run[start:end], may
             text.line = line + run.count("\n", at) + 2
 

@@ -13,7 +13,7 @@ from cecap.model.dn import (
     split_rdns,
     unescape,
 )
-from cecap.model.glue13 import _norm_dn, _norm_rdn, _site_suffix
+from cecap.model.glue13 import _norm_dn, _norm_parent, _norm_rdn, _site_suffix
 
 # DN-like text: the characters that matter to the splitter, and others.
 _DN_TEXT = st.text(
@@ -62,6 +62,8 @@ def _site_suffix_reference(dn: str) -> str:
 def test_the_model_compares_dns_as_the_rdn_by_rdn_rule_does(dn: str) -> None:
     assert _norm_dn(dn) == _norm_dn_reference(dn)
     assert _site_suffix(dn) == _site_suffix_reference(dn)
+    parent = ",".join(_norm_rdn(r) for r in split_escaped_rdns(dn)[1:])
+    assert _norm_parent(dn) == parent
 
 
 def _rdn_values_reference(dn: str, attribute: str) -> list[str]:
