@@ -31,13 +31,14 @@ class PlainScan:
         # A line naming a wanted class (not continued on the next line).
         names = alternation(classes)
         wanted = r"objectclass:[ \t]*{}[ \t]*(?=\n(?! )|\Z)"
-        self._class = re.compile("\n" + wanted.format(f"({names})"))
         # Attribute and continuation lines, as many as follow, up to the first that is
-        # neither, or that the scan must look at: a wanted class's, a change record's
-        # "changetype:", a base64 objectClass. Possessive: what is read is not re-read.
-        self._lines = re.compile(
+        # neither, or that the scan must look at: a change record's "changetype:", a
+        # base64 objectClass, or a wanted class's, which is taken in the same match.
+        # Possessive: what is read is not read again.
+        self._next = re.compile(
             rf"(?:\n(?!{wanted.format(f'(?:{names})')}|changetype:|objectclass::)"
             r"(?:[a-z][a-z0-9;.\-]*+:| )[^\n]*+)*+"
+            rf"(?:\n{wanted.format(f'({names})')})?"
         )
 
     def hits(self, run: str, lowered: str) -> tuple[int, list[Hit]] | None:
@@ -49,28 +50,28 @@ class PlainScan:
         count, start, kind = 1, 0, None
         hits: list[Hit] = []
         end, at = len(run), run.find("\n")
-        lines, wanted_class = self._lines.match, self._class.match
+        scan = self._next.match
         while 0 <= at < end:
-            # Past the plain lines (a repetition: it matches, if only the empty string).
-            plain = lines(lowered, at)
-            at = plain.end() if plain else at
+            # Past the plain lines, and a wanted class's line if one comes next (the
+            # pattern matches, if only the empty string: the test keeps mypy sure).
+            found = scan(lowered, at)
+            if found:
+                at = found.end()
+                if found.group(1) is not None:
+                    kind = kind or found.group(1)
+                    continue
             if at == end:
                 break
             # The blank line before the next entry, which starts "dn:" as written (the
-            # reader refuses "DN:").
-            if lowered.startswith("\n\ndn:", at) and run.startswith("dn:", at + 2):
-                if kind is not None:
-                    hits.append((start, at, kind))
-                    kind = None
-                count += 1
-                start = at + 2
-                at += 1
-                continue
-            found = wanted_class(lowered, at)
-            if found is None:  # a line that is not plain
+            # reader refuses "DN:"); anything else is a line that is not plain.
+            if not (lowered.startswith("\n\ndn:", at) and run.startswith("dn:", at + 2)):
                 return None
-            kind = kind or found.group(1)
-            at = found.end()
+            if kind is not None:
+                hits.append((start, at, kind))
+                kind = None
+            count += 1
+            start = at + 2
+            at += 1
         if kind is not None:
             hits.append((start, end, kind))
         return count, hits
