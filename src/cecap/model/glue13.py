@@ -55,8 +55,8 @@ GLUE13_WANTED: Mapping[str, tuple[str, ...]] = {
 
 
 def _foreign(entry: Entry, key: str) -> list[str]:
-    """The values of the GlueForeignKey and GlueChunkKey values that name ``key`` (in any
-    case): ``GlueCEUniqueID=ce.example.org:8443/cream-pbs-q`` gives the CE's ID."""
+    """What the entry's GlueForeignKey and GlueChunkKey values name for ``key`` (in any
+    case): ``GlueCEUniqueID=ce.example.org:8443/cream-pbs-q`` gives that CE's ID."""
     prefix = key.lower() + "="
     size = len(prefix)
     out = []
