@@ -15,7 +15,7 @@ from ..model.questions import narrowing_vos
 from ..text import visible
 from .base import EntrySource, ServingCEs, Source, SourceKind, SourceSettings, register
 from .ldif_again import LeftOut, file_identity
-from .ldif_entry import alternation, attr_pattern, entry_dn, parse_entry, refuse_change_record
+from .ldif_entry import attr_pattern, entry_dn, parse_entry, refuse_change_record
 from .ldif_scan import PlainScan, VoRules
 from .ldif_text import LdifText, is_ldif_path
 
@@ -105,10 +105,9 @@ class LdifReader:
             cls: attr_pattern(a for a in attrs if a != "objectclass")
             for cls, attrs in wanted.items()
         }
-        # One search of the lower-cased entry tells whether it is of a class cecap reads,
-        # so the bulk of a top-level BDII (SEs, SAs, services) is skipped undecoded.
-        classes = alternation(wanted)
-        self._class_re = re.compile(rf"\nobjectclass:[ \t]*({classes})[ \t]*(?:\n(?! )|\Z)")
+        # Plain runs are scanned whole; an entry read alone is searched with the same
+        # class line, so the bulk of a top-level BDII (SEs, SAs, services) is skipped
+        # undecoded either way.
         self._scan = PlainScan(wanted)
         self._text = LdifText(self.path)
         self._result: str | None = None  # the trailer's LDAP result, when not success
@@ -349,7 +348,7 @@ class LdifReader:
 
     def _wanted_for(self, block: str, lowered: str) -> str | None:
         """The wanted object class of an entry (lower-case), or None to skip it."""
-        match = self._class_re.search(lowered)
+        match = self._scan.class_line.search(lowered)
         if match:
             return match.group(1)
         if "objectclass::" in lowered:

@@ -31,6 +31,8 @@ class PlainScan:
         # A line naming a wanted class (not continued on the next line).
         names = alternation(classes)
         wanted = r"objectclass:[ \t]*{}[ \t]*(?=\n(?! )|\Z)"
+        # Searched in one entry's lower-cased text (the reader's entry-by-entry reading).
+        self.class_line = re.compile("\n" + wanted.format(f"({names})"))
         # Attribute and continuation lines, as many as follow, up to the first that is
         # neither, or that the scan must look at: a change record's "changetype:", a
         # base64 objectClass, or a wanted class's, which is taken in the same match.

@@ -21,7 +21,7 @@ B64_CE = base64.b64encode(b"GlueCE").decode()
 B64_RULE = base64.b64encode(b"VO:cms").decode()
 
 
-class _NeverPlain:
+class _NeverPlain(PlainScan):
     """A scan that finds no run plain: the reader then reads every entry block by block."""
 
     def hits(self, run: str, lowered: str) -> None:
@@ -32,7 +32,7 @@ def outcome(path: Path, by_blocks: bool, **kw: object) -> object:
     """What the reader gives for a file (entries and warnings), or the error it raises."""
     reader = LdifReader(path, on_warning=None, **kw)  # type: ignore[arg-type]
     if by_blocks:
-        reader._scan = _NeverPlain()  # type: ignore[assignment]
+        reader._scan = _NeverPlain(GLUE13_WANTED)
     try:
         entries = [(e.dn, e.kind, dict(e.attrs)) for e in reader.entries()]
     except InputError as exc:
