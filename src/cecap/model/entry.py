@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,15 @@ class Entry:
     def first(self, name: str) -> str | None:
         found = self.attrs.get(name)
         return found[0] if found else None
+
+    def of_class(self, by_class: Mapping[str, T]) -> T | None:
+        """What ``by_class`` (lower-case class -> item) holds for this entry's class: by
+        ``kind`` when the source named it (nearly every entry), else for the first of
+        its classes in the mapping's order (an entry of two classes is read as the first)."""
+        if self.kind:
+            return by_class.get(self.kind)
+        classes = self.objectclasses
+        return next((item for cls, item in by_class.items() if cls in classes), None)
 
     @property
     def objectclasses(self) -> frozenset[str]:

@@ -108,6 +108,7 @@ class ModelBuilder:
         self._rte: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
         self._sites: dict[tuple[str, str], str] = {}
         self._site_names: dict[str, None] = {}
+        # In this order: an entry of two classes is read as the first.
         self._adders: dict[str, Callable[[Entry], None]] = {
             "gluece": self._add_ce,
             "gluevoview": self._add_voview,
@@ -121,11 +122,7 @@ class ModelBuilder:
             if other.add(entry):
                 self._versions.add(other.version)
                 return
-        if entry.kind:  # the reader knows the class: nearly every entry
-            add = self._adders.get(entry.kind)
-        else:  # in this order: an entry of two classes is read as the first
-            classes = entry.objectclasses
-            add = next((a for cls, a in self._adders.items() if cls in classes), None)
+        add = entry.of_class(self._adders)
         if add is not None:
             self._versions.add("1.3")
             add(entry)

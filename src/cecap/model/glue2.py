@@ -163,11 +163,7 @@ class Glue2Collector:
 
     def add(self, entry: Entry) -> bool:
         """Take a GLUE 2.0 entry cecap reads; False for any other entry."""
-        if entry.kind:  # the reader knows the class: nearly every entry
-            add = self._adders.get(entry.kind)
-        else:
-            classes = entry.objectclasses
-            add = next((a for cls, a in self._adders.items() if cls in classes), None)
+        add = entry.of_class(self._adders)
         if add is None:
             return False
         add(entry)
