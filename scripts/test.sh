@@ -37,7 +37,9 @@ as_root() {
 }
 
 apt_install() {
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    # Wait for another apt or dpkg run to finish rather than fail on its lock.
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+        install -y -q --no-install-recommends "$@"
 }
 
 install_packages() {
