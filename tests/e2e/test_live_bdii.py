@@ -363,6 +363,55 @@ def test_site_bdii_with_base(bdii_factory: Make, tmp_path: Path) -> None:
     )
 
 
+def test_a_site_bdii_url_as_the_grid_writes_it(bdii_factory: Make, tmp_path: Path) -> None:
+    # Two sites on one site-level BDII: each URL's DN (a GlueServiceEndpoint pasted as is)
+    # reads its own site, in a failover list and in $LCG_GFAL_INFOSYS alike.
+    sites = [
+        simple_site("UKI-LT2-QMUL", [CESpec("grid", ["atlas", "cms"])]),
+        simple_site("RAL-LCG2", [CESpec("lcgce", ["cms"])]),
+    ]
+    text = bdii_ldif(sites).replace(",Mds-Vo-name=local,o=grid", ",o=grid")
+    text = text.replace("dn: Mds-Vo-name=local,o=grid\nobjectClass: MDS\nMds-Vo-name: local\n", "")
+    ldif = tmp_path / "sites.ldif"
+    ldif.write_text(text)
+    server = bdii_factory(top_level=False)
+    server.load(ldif)
+    url = f"{server.url}/mds-vo-name=UKI-LT2-QMUL,o=grid"
+    live = rows_of("report", "--all", "--bdii", url)
+    assert {(r["experiment"], r["site"]) for r in live} == {
+        ("atlas", "UKI-LT2-QMUL"),
+        ("cms", "UKI-LT2-QMUL"),
+    }
+    assert live == rows_of(
+        "report", "--all", "--bdii", server.url, "--base", "mds-vo-name=UKI-LT2-QMUL,o=grid"
+    )
+    # The URL's base wins over --base; a dead endpoint before it in one comma list fails
+    # over to it, its commas intact.
+    dead = free_port()
+    listed = run_cli(
+        "report",
+        "--all",
+        "--format",
+        "json",
+        "--base",
+        "mds-vo-name=RAL-LCG2,o=grid",
+        "--bdii",
+        f"ldap://127.0.0.1:{dead}/mds-vo-name=RAL-LCG2,o=grid,{url}",
+    )
+    assert doc(listed)["rows"] == live
+    assert listed.err == (
+        f"cecap: warning: ldap://127.0.0.1:{dead}: cannot connect: Connection refused;"
+        f" trying {server.url}\n"
+    )
+    env = {"LCG_GFAL_INFOSYS": f"{server.url}/mds-vo-name=RAL-LCG2,o=grid"}
+    other = rows_of("report", "--all", env=env)
+    assert {(r["experiment"], r["site"]) for r in other} == {("cms", "RAL-LCG2")}
+    # A site that is not there: the base the URL named is the one said to be missing.
+    wrong = run_cli("report", "--bdii", f"{server.url}/mds-vo-name=NOPE,o=grid")
+    assert wrong.code == 2
+    assert "the search base 'mds-vo-name=NOPE,o=grid' does not exist there" in wrong.err
+
+
 def test_a_site_base_on_a_top_level_bdii_names_the_local_level(sample_bdii: BDIIServer) -> None:
     # The sample's sites are under mds-vo-name=SITE,mds-vo-name=local,o=grid.
     site_base = run_cli(

@@ -75,16 +75,17 @@ def source_options(func: F) -> F:
             multiple=True,
             metavar="SOURCE",
             shell_complete=_snapshot_files,
-            help="HOST[:PORT] (port 2170), ldap://HOST[:PORT], ldaps://HOST[:PORT] or an LDIF"
-            " snapshot (plain or .gz). Repeat it or separate with commas for a failover list"
-            f" (default: ${ENV_INFOSYS}).",
+            help="HOST[:PORT] (port 2170), ldap://HOST[:PORT][/DN], ldaps://HOST[:PORT][/DN]"
+            " (the DN is the search base) or an LDIF snapshot (plain or .gz). Repeat it or"
+            f" separate with commas for a failover list (default: ${ENV_INFOSYS}).",
         ),
         click.option(
             "--base",
             default=DEFAULT_BASE,
             show_default=True,
             metavar="DN",
-            help="Search base on a live BDII (mds-vo-name=SITE,o=grid for a site BDII).",
+            help="Search base on a live BDII (mds-vo-name=SITE,o=grid for a site BDII);"
+            " an LDAP URL's DN wins over it.",
         ),
         click.option(
             "--timeout",

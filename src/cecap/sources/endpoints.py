@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from ..errors import SourceUnavailable, UsageError
 from .base import Source, SourceSettings, kind_for
+from .ldap_url import continues_url
 
 ENV_INFOSYS = "LCG_GFAL_INFOSYS"
 
@@ -16,11 +17,12 @@ T = TypeVar("T")
 def source_items(specs: Sequence[str], env_default: str | None = None) -> list[str]:
     """The endpoints and files named by --bdii (repeatable, comma-separated), in order.
 
-    Without --bdii, ``env_default`` (the LCG_GFAL_INFOSYS value) is used.
+    Without --bdii, ``env_default`` (the LCG_GFAL_INFOSYS value) is used. The commas of
+    an LDAP URL's DN (``ldap://HOST:2170/mds-vo-name=SITE,o=grid``) do not separate.
     """
-    items = split_list(specs)
+    items = split_sources(specs)
     if not items and env_default:
-        items = split_list([env_default])
+        items = split_sources([env_default])
     if not items:
         raise UsageError(
             "no information system given: pass --bdii HOST[:PORT] (or an LDIF snapshot),"
@@ -32,6 +34,21 @@ def source_items(specs: Sequence[str], env_default: str | None = None) -> list[s
 def split_list(specs: Sequence[str]) -> list[str]:
     """Repeated and comma-separated option values as one list, blanks left out."""
     return [s.strip() for spec in specs for s in spec.split(",") if s.strip()]
+
+
+def split_sources(specs: Sequence[str]) -> list[str]:
+    """``split_list`` for --bdii: a piece that is the next RDN of the LDAP URL before it
+    (``NAME=VALUE``, which no host name or endpoint starts with) is joined back onto it."""
+    items: list[str] = []
+    for spec in specs:
+        joined: list[str] = []
+        for piece in spec.split(","):
+            if joined and continues_url(joined[-1], piece):
+                joined[-1] = f"{joined[-1]},{piece.strip()}"
+            else:
+                joined.append(piece.strip())
+        items += [item for item in joined if item]
+    return items
 
 
 def open_source(item: str, settings: SourceSettings | None = None) -> Source:

@@ -29,7 +29,7 @@ from .base import (
 from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_answers
 from .ldap_filters import IDS_PER_SEARCH, ce_id_filter, serving_filter, vo_filter
 from .ldap_tls import handshake, tls_context, tls_failure
-from .ldap_url import DEFAULT_PORT, endpoint, missing_base
+from .ldap_url import DEFAULT_PORT, missing_base, parse
 
 with warnings.catch_warnings():
     # ldap3 2.9 uses pyasn1 names that newer pyasn1 marks deprecated on import; that is
@@ -353,7 +353,9 @@ def _result_text(result: Mapping[str, Any] | None) -> str:
 
 
 def open_ldap(item: str, settings: SourceSettings) -> Source:
-    scheme, host, port = endpoint(item)
+    url = parse(item)
+    # A URL's DN (a GlueServiceEndpoint pasted as is) is its own base, in both trees.
+    base, glue2_base = url.bases or (settings.base, GLUE2_BASE)
 
     def reader(
         wanted: Mapping[str, tuple[str, ...]],
@@ -361,10 +363,11 @@ def open_ldap(item: str, settings: SourceSettings) -> Source:
         serving_only: bool = False,
     ) -> LdapReader:
         return LdapReader(
-            host,
-            port,
-            use_tls=scheme == "ldaps",
-            base=settings.base,
+            url.host,
+            url.port,
+            use_tls=url.scheme == "ldaps",
+            base=base,
+            glue2_base=glue2_base,
             timeout=settings.timeout,
             ca_dir=settings.ca_dir,
             wanted=wanted,

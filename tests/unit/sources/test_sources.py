@@ -104,7 +104,16 @@ def test_nothing_given_says_both_ways() -> None:
         ("bdii.example.org:notaport", "not HOST[:PORT]"),
         ("bdii.example.org:99999", "not HOST[:PORT]"),
         ("ldap://user:pw@bdii.example.org", "not HOST[:PORT]"),
-        ("ldap://bdii.example.org:2170/o=grid", "give the search base with --base"),
+        ("ldap://bdii.example.org:2170/o=grid??base", "leave out what follows '?'"),
+        ("ldap://bdii.example.org:2170/o=grid?GlueCEUniqueID", "leave out what follows '?'"),
+        ("ldap://bdii.example.org:2170/o=grid???(objectClass=*)", "leave out what follows"),
+        ("ldap://bdii.example.org:2170/o=grid#x", "no '#' part"),
+        # %2C is a comma once decoded: a separator, so "C" is no RDN.
+        ("ldap://h/mds-vo-name=A%2CC,o=grid", "is not a DN"),
+        ("ldap://bdii.example.org:2170/not-a-dn", "is not a DN"),
+        ("ldap://bdii.example.org:2170/o=grid,", "is not a DN"),
+        ("ldap://bdii.example.org:2170/%ff=x", "not UTF-8"),
+        ("bdii.example.org:2170?x", "an LDAP URL starts with ldap://"),
         ("ldap://", "not HOST[:PORT]"),
     ],
 )
@@ -113,6 +122,92 @@ def test_bad_items_are_usage_errors(item: str, message: str) -> None:
         open_one(item)
     assert message in str(caught.value)
     assert repr(item) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("item", "bases"),
+    [
+        # A GlueServiceEndpoint as a site BDII publishes it: both of the site's trees.
+        (
+            "ldap://site-bdii.example.org:2170/mds-vo-name=UKI-LT2-QMUL,o=grid",
+            ("mds-vo-name=UKI-LT2-QMUL,o=grid", "GLUE2DomainID=UKI-LT2-QMUL,o=glue"),
+        ),
+        (
+            "ldap://h:2170/Mds-Vo-Name=RAL-LCG2,O=Grid??sub",
+            ("Mds-Vo-Name=RAL-LCG2,O=Grid", "GLUE2DomainID=RAL-LCG2,o=glue"),
+        ),
+        # %-encoded, as RFC 4516 writes what a URL cannot hold.
+        (
+            "ldaps://h/mds-vo-name=A%20B%5C%2CC,o=grid",
+            ("mds-vo-name=A B\\,C,o=grid", "GLUE2DomainID=A B\\,C,o=glue"),
+        ),
+        (
+            "ldap://h/GLUE2DomainID=CERN-PROD,o=glue",
+            ("mds-vo-name=CERN-PROD,o=grid", "GLUE2DomainID=CERN-PROD,o=glue"),
+        ),
+        (
+            "ldap://h/mds-vo-name=resource,o=grid",
+            ("mds-vo-name=resource,o=grid", "GLUE2GroupID=resource,o=glue"),
+        ),
+        ("ldap://h/mds-vo-name=local,o=grid", ("mds-vo-name=local,o=grid", "o=glue")),
+        (
+            "ldap://h/mds-vo-name=INFN-T1,mds-vo-name=local,o=grid",
+            (
+                "mds-vo-name=INFN-T1,mds-vo-name=local,o=grid",
+                "GLUE2DomainID=INFN-T1,GLUE2GroupID=grid,o=glue",
+            ),
+        ),
+        ("ldap://h/o=grid", ("o=grid", "o=glue")),
+        ("ldap://h/o=glue", ("o=grid", "o=glue")),
+        ("ldap://h/ou=x,dc=example", ("ou=x,dc=example", "o=glue")),
+    ],
+)
+def test_a_urls_dn_is_its_base_in_both_trees(item: str, bases: tuple[str, str]) -> None:
+    reader = open_one(item, SourceSettings(base="mds-vo-name=IGNORED,o=grid"))
+    assert isinstance(reader, LdapReader)
+    assert (reader.base, reader.glue2_base) == bases
+
+
+def test_without_a_dn_the_base_option_applies() -> None:
+    for item in ("ldap://h:2170", "ldap://h:2170/", "h:2170"):
+        reader = open_one(item, SourceSettings(base="mds-vo-name=X,o=grid"))
+        assert isinstance(reader, LdapReader)
+        assert (reader.base, reader.glue2_base) == ("mds-vo-name=X,o=grid", "o=glue")
+
+
+@pytest.mark.parametrize(
+    ("specs", "items"),
+    [
+        (
+            ["ldap://a:2170/mds-vo-name=SITE,o=grid"],
+            ["ldap://a:2170/mds-vo-name=SITE,o=grid"],
+        ),
+        (
+            ["ldap://a:2170/mds-vo-name=SITE, o=grid,b.example.org, ldap://c/o=grid,d:1"],
+            ["ldap://a:2170/mds-vo-name=SITE,o=grid", "b.example.org", "ldap://c/o=grid", "d:1"],
+        ),
+        (
+            ["ldap://a/mds-vo-name=S1,o=grid,ldap://b/mds-vo-name=S2,o=grid"],
+            ["ldap://a/mds-vo-name=S1,o=grid", "ldap://b/mds-vo-name=S2,o=grid"],
+        ),
+        # Without a DN after the host, a NAME=VALUE piece is an item of its own.
+        (["ldap://a:2170,o=grid"], ["ldap://a:2170", "o=grid"]),
+        (["a.example.org,o=grid"], ["a.example.org", "o=grid"]),
+        # Each --bdii value is split on its own: nothing joins across them.
+        (["ldap://a/mds-vo-name=S,o=grid", "o=grid"], ["ldap://a/mds-vo-name=S,o=grid", "o=grid"]),
+        (
+            ["snap.ldif,ldap://a/1.2.3=x,2.5.4.10=grid"],
+            ["snap.ldif", "ldap://a/1.2.3=x,2.5.4.10=grid"],
+        ),
+    ],
+)
+def test_a_urls_commas_are_not_a_list(specs: list[str], items: list[str]) -> None:
+    assert source_items(specs) == items
+
+
+def test_the_environment_may_hold_site_urls() -> None:
+    env = "ldap://a:2170/mds-vo-name=SITE,o=grid,top.example.org"
+    assert source_items([], env) == ["ldap://a:2170/mds-vo-name=SITE,o=grid", "top.example.org"]
 
 
 def test_every_item_is_checked_before_any_is_read() -> None:
