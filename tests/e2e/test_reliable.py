@@ -15,7 +15,7 @@ from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
 from helpers.results import METRIC, csv_file, hours_ago
 
-from cecap.model.ce_id import parse_ce_id
+from cecap.model.reading import read_ce
 
 NEB = "red.unl.edu:2119/jobmanager-pbs-cms"
 MIT = "ce01.cmsaf.mit.edu:2119/jobmanager-condor-cms"
@@ -49,7 +49,7 @@ def test_advertised_to_reliable_and_the_check_when_it_fails(
     mit_ce, neb_ce = sorted(to_test)
     # The framework's results over the last six days, 5 hours apart, for each listed CE.
     # MIT: every one OK, by host name (a site's CSV).
-    mit_host = parse_ce_id(mit_ce).host
+    mit_host = read_ce(mit_ce, "").host
     mit = csv_file(
         tmp_path / "mit.csv",
         [(hours_ago(now, 2 + 5 * i), mit_host, "CMS", METRIC, "OK", "") for i in range(30)],

@@ -72,7 +72,7 @@ def test_the_list_is_the_ready_and_conditional_ces_of_the_report(
         assert (row["host"], row["port"]) == (host, int(port))
         assert service.endswith(f"-{row['batch_system']}-{row['queue']}")
     flavours = {r["flavour"] for r in listed}
-    assert flavours == ({"CREAM-CE"} if data == "sample" else {"OSG-CE"})
+    assert flavours == ({"CREAM-CE"} if data == "sample" else {"CE"})
 
 
 def test_the_osg_snapshot_as_published_has_nothing_to_test(osg_snapshot: Path) -> None:

@@ -1,10 +1,11 @@
 """The factory audit (pure): a glideinWMS factory's entries against the CEs' verdicts ->
 findings, per entry and experiment.
 
-An entry is matched to the CEs it submits to through its gatekeeper (and rsl queue, see
-model.gatekeeper). The experiments it serves are those its GLIDEIN_Supported_VOs names (by
-experiment name, key or VO, any case), else every chosen experiment whose VO the CE
-serves; an experiment whose VO the CE does not serve has no verdict there and no finding.
+An entry is matched to the CEs it submits to through its gatekeeper (and rsl queue): each
+CE's reading (model.reading) accepts the entry's form or not. The experiments it serves
+are those its GLIDEIN_Supported_VOs names (by experiment name, key or VO, any case), else
+every chosen experiment whose VO the CE serves; an experiment whose VO the CE does not
+serve has no verdict there and no finding.
 Entries of grid types no BDII publishes (ec2, gce, batch ...) are not audited.
 
 ``reliability`` maps (experiment key, CE ID) to whether glexec test results show glexec
@@ -18,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from ..model.gatekeeper import Gatekeeper, of_ce, of_entry
 from ..model.glue import CE, GlueModel
+from ..model.reading import EntryTarget, read_entry
 from ..policy.stances import Experiment
 from ..sources.factory import FactoryEntry
 from .audit.findings import Severity
@@ -151,13 +152,13 @@ def audit_factory(
     """Every finding for ``entries`` (see the module doc): errors first, then by entry,
     experiment, kind and CE."""
     verdicts = {(a.experiment.key, a.ce.unique_id): a for a in assessments}
-    gatekeepers = [(gk, ce) for ce in model.ces if (gk := of_ce(ce)) is not None]
+    submittable = [ce for ce in model.ces if ce.reading.grid_type is not None]
     found: list[FactoryFinding] = []
     for entry in entries:
-        target = of_entry(entry.gridtype, entry.gatekeeper, entry.rsl)
+        target = read_entry(entry.gridtype, entry.gatekeeper, entry.rsl)
         if target is None:
             continue
-        ces = _matching(target, gatekeepers)
+        ces = _matching(target, submittable)
         if not ces:
             found.append(_not_in_bdii(entry))
             continue
@@ -182,10 +183,10 @@ def audit_factory(
     return found
 
 
-def _matching(target: Gatekeeper, gatekeepers: Sequence[tuple[Gatekeeper, CE]]) -> list[CE]:
+def _matching(target: EntryTarget, ces: Sequence[CE]) -> list[CE]:
     seen: dict[str, CE] = {}
-    for gk, ce in gatekeepers:
-        if gk.matches(target):
+    for ce in ces:
+        if ce.reading.accepts(target):
             seen.setdefault(ce.unique_id, ce)
     return list(seen.values())
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .reading import CEReading, read_ce
+
 GLUE13 = "1.3"
 GLUE20 = "2.0"
 
@@ -52,6 +54,25 @@ class CE:
     site: str
     glue_version: str = "1.3"
     published: tuple[tuple[str, str], ...] = ()
+    # A GLUE 2.0 endpoint's GLUE2EndpointInterfaceName and GLUE2EndpointURL.
+    interface: str = ""
+    url: str = ""
+    # What cecap reads the CE as (model.reading), made once from the fields above.
+    reading: CEReading = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "reading",
+            read_ce(
+                self.unique_id,
+                self.host,
+                implementation=self.implementation,
+                interface=self.interface,
+                url=self.url,
+                lrms=self.lrms,
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,8 @@ class Glue2Collector:
                     site=site,
                     glue_version=GLUE20,
                     published=self._published(entry),
+                    interface=_first(entry, "glue2endpointinterfacename"),
+                    url=_first(entry, "glue2endpointurl"),
                 )
             )
         return out

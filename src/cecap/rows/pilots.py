@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from ..evaluate.audit.hints import Middleware, middleware
 from ..evaluate.factory import FactoryFinding, Reliability
 from ..evaluate.verdicts import Assessment, Verdict
-from ..model.gatekeeper import Gatekeeper, of_ce
 from ..model.glue import GLUE13
+from ..model.reading import CEReading, Middleware
 from ..sources.factory import GLEXEC_BIN, NO_GLEXEC
 from ..text import visible
 from .table import Column, Table
@@ -71,14 +70,14 @@ def glideinwms_xml(
     names: set[str] = set()
     skipped = []
     for a in assessments:
-        gk = of_ce(a.ce)
-        if gk is None:
+        reading = a.ce.reading
+        if reading.gatekeeper is None:
             skipped.append(a)
             continue
         allowed = glexec_allowed(a, reliability, reliable_only)
         if ready_only and not allowed:
             continue
-        entry = ET.SubElement(entries, "entry", _entry_attributes(a, gk, names, schedd))
+        entry = ET.SubElement(entries, "entry", _entry_attributes(a, reading, names, schedd))
         attrs = ET.SubElement(entry, "attrs")
         _attr(attrs, GLEXEC_BIN, glexec_path if allowed else NO_GLEXEC, publish=False)
         _attr(attrs, "GLIDEIN_Site", a.ce.site, publish=True)
@@ -89,31 +88,37 @@ def glideinwms_xml(
 
 
 def _entry_attributes(
-    a: Assessment, gk: Gatekeeper, names: set[str], schedd: str
+    a: Assessment, reading: CEReading, names: set[str], schedd: str
 ) -> dict[str, str]:
     attributes = {
-        "name": _entry_name(a, gk, names),
+        "name": _entry_name(a, reading, names),
         "auth_method": "grid_proxy",
         "enabled": "True",
-        "gatekeeper": visible(gk.gatekeeper),
-        "gridtype": gk.kind,
+        "gatekeeper": visible(reading.gatekeeper or ""),
+        "gridtype": reading.grid_type or "",
     }
-    if gk.rsl is not None:
-        attributes["rsl"] = visible(gk.rsl)
+    if reading.rsl is not None:
+        attributes["rsl"] = visible(reading.rsl)
     # OSG's worker nodes name their scratch area $OSG_WN_TMP ("OSG"); elsewhere the
     # glidein starts where the batch system put it (".").
-    work_dir = "OSG" if middleware(a.ce) is Middleware.OSG else "."
+    work_dir = "OSG" if reading.middleware is Middleware.OSG_GRAM else "."
     attributes.update(schedd_name=schedd, trust_domain="grid", verbosity="std", work_dir=work_dir)
     return attributes
 
 
-def _entry_name(a: Assessment, gk: Gatekeeper, names: set[str]) -> str:
-    parts = [a.experiment.name, a.ce.site, gk.host, gk.queue or gk.lrms or gk.kind]
+def _entry_name(a: Assessment, reading: CEReading, names: set[str]) -> str:
+    kind = reading.grid_type or ""
+    parts = [
+        a.experiment.name,
+        a.ce.site,
+        reading.host,
+        reading.queue or reading.job_manager or kind,
+    ]
     base = _NOT_IN_NAME.sub("_", "_".join(p for p in parts if p)).strip("_") or "entry"
-    name = base if base not in names else f"{base}_{gk.kind}"
+    name = base if base not in names else f"{base}_{kind}"
     count = 2
     while name in names:
-        name, count = f"{base}_{gk.kind}_{count}", count + 1
+        name, count = f"{base}_{kind}_{count}", count + 1
     names.add(name)
     return name
 
@@ -164,8 +169,8 @@ def queue_table(
     """Per experiment and CE, the flags a pilot system's queue configuration needs."""
     rows = []
     for a in assessments:
-        gk = of_ce(a.ce)
-        queue = gk.queue if gk and gk.queue else (a.ce.name if a.ce.glue_version == GLUE13 else "")
+        reading = a.ce.reading
+        queue = reading.queue or (a.ce.name if a.ce.glue_version == GLUE13 else "")
         rows.append(
             {
                 "experiment": a.experiment.key,
@@ -174,8 +179,8 @@ def queue_table(
                 "ce": a.ce.unique_id,
                 "queue": queue or None,
                 "host": a.ce.host,
-                "port": gk.port if gk else None,
-                "lrms": a.ce.lrms or (gk.lrms if gk else "") or None,
+                "port": reading.port,
+                "lrms": a.ce.lrms or reading.batch_system or None,
                 "glexec": glexec_allowed(a, reliability, reliable_only),
                 "verdict": a.verdict.value,
                 "mode": a.mode.value if a.mode else None,

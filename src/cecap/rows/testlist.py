@@ -28,17 +28,18 @@ def testlist_table(targets: Iterable[Target], meta: Mapping[str, Any]) -> Table:
     rows = []
     for t in targets:
         a = t.assessment
+        reading = a.ce.reading
         rows.append(
             {
                 "experiment": a.experiment.key,
                 "vo": a.experiment.vo,
                 "site": a.ce.site,
                 "ce": a.ce.unique_id,
-                "host": t.address.host,
-                "port": t.address.port,
-                "queue": t.address.queue,
-                "batch_system": t.address.lrms or a.ce.lrms or None,
-                "flavour": t.flavour,
+                "host": reading.host,
+                "port": reading.port,
+                "queue": reading.queue or None,
+                "batch_system": reading.batch_system or None,
+                "flavour": reading.flavour,
                 "verdict": a.verdict.value,
                 "mode": a.mode.value if a.mode else None,
                 "fail_closed": a.fail_closed,

@@ -11,7 +11,7 @@ from helpers.glue_ldif import CESpec
 from cecap.evaluate.audit import Kind
 from cecap.evaluate.audit.findings import Change, Modification
 from cecap.evaluate.audit.fixes import merged
-from cecap.evaluate.audit.hints import Middleware, hint, middleware
+from cecap.evaluate.audit.hints import Publisher, hint, publisher
 from cecap.model.glue import CE
 from cecap.policy.stances import ModeAnswer, MupjSupport
 
@@ -54,22 +54,24 @@ def ce(unique_id: str, implementation: str = "UNDEFINED") -> CE:
 @pytest.mark.parametrize(
     ("unique_id", "implementation", "expected"),
     [
-        ("ce.x.org:8443/cream-pbs-q", "CREAM", Middleware.GLITE),
-        ("ce.x.org:8443/cream-pbs-q", "UNDEFINED", Middleware.GLITE),
-        ("ce.x.org:2119/jobmanager-lcgpbs-q", "LCG-CE", Middleware.GLITE),
-        ("ce.x.org:2119/jobmanager-lcgpbs-q", "UNDEFINED", Middleware.GLITE),
-        ("gate01.aglt2.org:2119/jobmanager-condor-atlas", "UNDEFINED", Middleware.OSG),
-        ("ce.x.org:2119/jobmanager-pbs-q", "Globus", Middleware.OSG),
-        ("ce.x.org:2811/nordugrid-torque-q", "ARC-CE", Middleware.ARC),
-        ("ce.x.org_org.nordugrid.arex", "nordugrid-arc", Middleware.ARC),
-        ("ce.x.org_org.glite.ce.CREAM", "CREAM", Middleware.GLITE),
-        ("something-else", "UNDEFINED", Middleware.UNKNOWN),
+        ("ce.x.org:8443/cream-pbs-q", "CREAM", Publisher.GLITE),
+        ("ce.x.org:8443/cream-pbs-q", "UNDEFINED", Publisher.GLITE),
+        ("ce.x.org:2119/jobmanager-lcgpbs-q", "LCG-CE", Publisher.GLITE),
+        ("ce.x.org:2119/jobmanager-lcgpbs-q", "UNDEFINED", Publisher.GLITE),
+        ("gate01.aglt2.org:2119/jobmanager-condor-atlas", "UNDEFINED", Publisher.OSG),
+        ("ce.x.org:2119/jobmanager-pbs-q", "Globus", Publisher.OSG),
+        ("ce.x.org:2811/nordugrid-torque-q", "ARC-CE", Publisher.ARC),
+        ("ce.x.org_org.nordugrid.arex", "nordugrid-arc", Publisher.ARC),
+        ("ce.x.org_org.glite.ce.CREAM", "CREAM", Publisher.GLITE),
+        ("ce.x.org:9619/htcondorce-condor-q", "UNDEFINED", Publisher.HTCONDOR_CE),
+        ("ce.x.org_org.opensciencegrid.htcondorce", "HTCondorCE", Publisher.HTCONDOR_CE),
+        ("something-else", "UNDEFINED", Publisher.UNKNOWN),
     ],
 )
 def test_middleware_from_what_the_ce_publishes(
-    unique_id: str, implementation: str, expected: Middleware
+    unique_id: str, implementation: str, expected: Publisher
 ) -> None:
-    assert middleware(ce(unique_id, implementation)) is expected
+    assert publisher(ce(unique_id, implementation)) is expected
 
 
 def test_hints_name_each_middleware_s_own_setting() -> None:
@@ -92,3 +94,7 @@ def test_hints_name_each_middleware_s_own_setting() -> None:
     assert "see its gip.conf for htpc" in hint("add", osg, "htpc")
     assert hint("add", arc, "glexec").startswith("ARC: no arc.conf option publishes it")
     assert hint("add", other, "glexec").startswith("unknown middleware: set glexec where")
+    assert hint("add", ce("h:9619/htcondorce-condor-q"), "glexec") == (
+        "HTCondor-CE: set glexec where this CE's information provider (its BDII provider)"
+        " is configured"
+    )

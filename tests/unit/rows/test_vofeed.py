@@ -69,7 +69,7 @@ def test_one_service_per_host_and_flavour_a_ce_resource_per_queue() -> None:
             port=2119,
             queue=None,
             batch_system="pbs",
-            flavour="OSG-CE",
+            flavour="CE",
             ce="red.unl.edu:2119/jobmanager-pbs",
         ),
         _row(experiment="atlas", vo="atlas"),

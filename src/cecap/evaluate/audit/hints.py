@@ -20,12 +20,8 @@ Where each middleware takes GlueCECapability from:
   ``CPUScalingReferenceSI00=...`` from arc.conf's ``[infosys/glue12]`` block: no arc.conf
   option publishes glexec, so it can only come from an extra provider beside ARC's.
 
-A CE's middleware is read from what it publishes: GlueCEImplementationName (GLUE 2.0:
-GLUE2EndpointImplementationName) ``CREAM``, ``LCG-CE``, ``ARC-CE``, ``nordugrid-arc``,
-``Globus``; else the CE ID's form: ``host:8443/cream-...`` (CREAM),
-``host:2119/jobmanager-lcg...`` (lcg-CE), ``host:2811/nordugrid-...`` (ARC),
-``host:2119/jobmanager-...`` (an OSG CE, Globus GRAM 2; OSG's GIP of 2008 published
-``UNDEFINED`` as the implementation).
+A CE's middleware is the one reading of it (model.reading): CREAM and the lcg-CE are
+configured by YAIM, an OSG GRAM CE by OSG's GIP.
 """
 
 from __future__ import annotations
@@ -34,28 +30,33 @@ from enum import Enum
 from typing import Literal
 
 from ...model.glue import CE
+from ...model.reading import Middleware
 
 Action = Literal["add", "remove", "replace"]
 
 
-class Middleware(Enum):
+class Publisher(Enum):
+    """Whose configuration writes a CE's capabilities; the value starts each hint."""
+
     GLITE = "gLite (YAIM)"
     OSG = "OSG (GIP)"
     ARC = "ARC"
+    HTCONDOR_CE = "HTCondor-CE"
     UNKNOWN = "unknown middleware"
 
 
-def middleware(ce: CE) -> Middleware:
-    """The middleware that publishes ``ce``, from its implementation name or ID."""
-    impl = ce.implementation.strip().lower()
-    uid = ce.unique_id.lower()
-    if impl in ("arc", "arc-ce") or impl.startswith("nordugrid") or "/nordugrid-" in uid:
-        return Middleware.ARC
-    if impl in ("cream", "lcg-ce") or "/cream-" in uid or "/jobmanager-lcg" in uid:
-        return Middleware.GLITE
-    if impl == "globus" or "/jobmanager-" in uid:
-        return Middleware.OSG
-    return Middleware.UNKNOWN
+_PUBLISHER = {
+    Middleware.CREAM: Publisher.GLITE,
+    Middleware.LCG_CE: Publisher.GLITE,
+    Middleware.OSG_GRAM: Publisher.OSG,
+    Middleware.ARC: Publisher.ARC,
+    Middleware.HTCONDOR_CE: Publisher.HTCONDOR_CE,
+}
+
+
+def publisher(ce: CE) -> Publisher:
+    """Whose configuration publishes ``ce``, by its middleware (CE.reading)."""
+    return _PUBLISHER.get(ce.reading.middleware, Publisher.UNKNOWN)
 
 
 _YAIM = "CE_CAPABILITY in site-info.def, then rerun YAIM on the CE"
@@ -65,21 +66,21 @@ _ARC = (
     " only as CPUScalingReferenceSI00, from [infosys/glue12])"
 )
 
-_HINTS: dict[tuple[Middleware, Action], str] = {
-    (Middleware.GLITE, "add"): f"add {{cap}} to {_YAIM}",
-    (Middleware.GLITE, "remove"): f"remove {{cap}} from {_YAIM}",
-    (Middleware.GLITE, "replace"): f"write {{cap}} instead of {{wrong}} in {_YAIM}",
-    (Middleware.OSG, "add"): "set glexec_enabled = True in " + _GIP,
-    (Middleware.OSG, "remove"): "set glexec_enabled = False in " + _GIP,
-    (Middleware.OSG, "replace"): (
+_HINTS: dict[tuple[Publisher, Action], str] = {
+    (Publisher.GLITE, "add"): f"add {{cap}} to {_YAIM}",
+    (Publisher.GLITE, "remove"): f"remove {{cap}} from {_YAIM}",
+    (Publisher.GLITE, "replace"): f"write {{cap}} instead of {{wrong}} in {_YAIM}",
+    (Publisher.OSG, "add"): "set glexec_enabled = True in " + _GIP,
+    (Publisher.OSG, "remove"): "set glexec_enabled = False in " + _GIP,
+    (Publisher.OSG, "replace"): (
         "the GIP writes only the exact value (glexec_enabled = True in " + _GIP + "):"
         " remove {wrong} from the static LDIF or provider of your own that adds it"
     ),
-    (Middleware.ARC, "add"): _ARC + "; add it with an extra provider of the resource BDII",
-    (Middleware.ARC, "remove"): (
+    (Publisher.ARC, "add"): _ARC + "; add it with an extra provider of the resource BDII",
+    (Publisher.ARC, "remove"): (
         "ARC does not publish {cap} itself: remove the extra provider or static LDIF that adds it"
     ),
-    (Middleware.ARC, "replace"): (
+    (Publisher.ARC, "replace"): (
         "ARC does not publish {wrong} itself: fix the extra provider or static LDIF that adds it"
     ),
 }
@@ -90,14 +91,17 @@ _UNKNOWN = (
     "set {cap} where this CE's information provider is configured (gLite: CE_CAPABILITY in"
     " site-info.def; OSG: glexec_enabled in the GIP's gip.conf)"
 )
+_HTCONDOR_CE = "set {cap} where this CE's information provider (its BDII provider) is configured"
 
 
 def hint(action: Action, ce: CE, capability: str, wrong: str = "") -> str:
     """One line: where the site makes the change ``action`` at the source of ``ce``."""
-    found = middleware(ce)
-    if found is Middleware.UNKNOWN:
+    found = publisher(ce)
+    if found is Publisher.UNKNOWN:
         text = _UNKNOWN
-    elif found is Middleware.OSG and capability != "glexec":
+    elif found is Publisher.HTCONDOR_CE:
+        text = _HTCONDOR_CE
+    elif found is Publisher.OSG and capability != "glexec":
         text = _OSG_OTHER
     else:
         text = _HINTS[(found, action)]
