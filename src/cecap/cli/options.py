@@ -40,7 +40,7 @@ def config_option(func: F) -> F:
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
         help="Config folder with stances.yaml, sites.yaml, experiments.yaml"
-        " (default: $CECAP_CONFIG, else the shipped config).",
+        " (default: $CECAP_CONFIG, else /etc/cecap, else the shipped config).",
     )(func)
 
 

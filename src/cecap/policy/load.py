@@ -34,12 +34,18 @@ FILES = ("stances.yaml", "sites.yaml", "experiments.yaml")
 E = TypeVar("E", MupjSupport, ModeAnswer, BypassAnswer)
 
 
+# Where the Debian and RPM packages install the config (conffiles an admin edits).
+SYSTEM_CONFIG_DIR = Path("/etc/cecap")
+
+
+def _checkout_config() -> Path:
+    """The config/ folder of the source tree cecap runs from (pip install -e, a clone)."""
+    return Path(__file__).resolve().parents[3] / "config"
+
+
 def default_config_dir() -> Path:
     """Where the shipped config lives: the source tree, or the installed data folder."""
-    candidates = [
-        Path(__file__).resolve().parents[3] / "config",
-        Path(sys.prefix) / "share" / "cecap" / "config",
-    ]
+    candidates = [_checkout_config(), Path(sys.prefix) / "share" / "cecap" / "config"]
     for candidate in candidates:
         if (candidate / "stances.yaml").is_file():
             return candidate
@@ -47,11 +53,21 @@ def default_config_dir() -> Path:
 
 
 def config_dir(explicit: str | os.PathLike[str] | None) -> Path:
-    """Search order: --config, then $CECAP_CONFIG, then the shipped config."""
+    """Search order: --config, then $CECAP_CONFIG, then /etc/cecap (the packages' config),
+    then the shipped config.
+
+    cecap run from a source tree takes that tree's config/ before /etc/cecap: what is
+    edited in a clone is what its cecap reads, whatever a package put on the host.
+    """
     if explicit:
         return Path(explicit)
     if os.environ.get(CONFIG_ENV):
         return Path(os.environ[CONFIG_ENV])
+    checkout = _checkout_config()
+    if (checkout / "stances.yaml").is_file():
+        return checkout
+    if SYSTEM_CONFIG_DIR.is_dir():
+        return SYSTEM_CONFIG_DIR
     return default_config_dir()
 
 
