@@ -8,7 +8,9 @@ so the other commands neither need them nor pay for importing them.
 from __future__ import annotations
 
 import importlib
+import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
@@ -19,10 +21,27 @@ from . import charts
 
 EXTRA = "pip install 'cecap[page]'"
 _LIBRARIES = ("jinja2", "pygal")
+# Each library's system package, for a cecap installed by the system's package manager.
+_SYSTEM_PACKAGES = {"jinja2": "python3-jinja2", "pygal": "python3-pygal"}
+# Where Debian's python3 packages live; an RPM's are under /usr/lib{,64}/python3.N.
+_DEBIAN = re.compile(r"/usr/lib/python3/dist-packages/")
+_RPM = re.compile(r"/usr/lib(?:64)?/python3\.\d+/site-packages/")
+
+
+def install_hint(missing: list[str], installed_at: Path | None = None) -> str:
+    """How to get the ``missing`` libraries, as cecap itself was installed: apt for
+    Debian's package, dnf for the RPM, else pip's extra."""
+    where = (installed_at or Path(__file__)).as_posix()
+    packages = " ".join(_SYSTEM_PACKAGES[name] for name in missing)
+    if _DEBIAN.match(where):
+        return f"apt install {packages}"
+    if _RPM.match(where):
+        return f"dnf install {packages}"
+    return EXTRA
 
 
 def require_libraries() -> None:
-    """A UsageError naming the extra to install when Jinja2 or pygal is missing."""
+    """A UsageError naming what to install when Jinja2 or pygal is missing."""
     missing = []
     for name in _LIBRARIES:
         try:
@@ -30,7 +49,7 @@ def require_libraries() -> None:
         except ImportError:
             missing.append(name)
     if missing:
-        raise UsageError(f"cecap page needs {' and '.join(missing)}: {EXTRA}")
+        raise UsageError(f"cecap page needs {' and '.join(missing)}: {install_hint(missing)}")
 
 
 def _shown(value: Any) -> Any:
