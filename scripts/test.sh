@@ -10,6 +10,8 @@ PYTHON=${PYTHON:-python3}
 BDII_PACKAGES="bdii glue-schema slapd ldap-utils openssl"
 # Headless Chromium renders `cecap page` for its tests (tests/e2e/test_page.py).
 BROWSER_PACKAGES="chromium"
+# The man pages are read by groff and man-db's lexgrog (tests/e2e/test_manpages.py).
+MAN_PACKAGES="man-db"
 
 say() { printf '%s\n' "test.sh: $*" >&2; }
 
@@ -78,6 +80,7 @@ install_packages() {
 packages=
 bdii_ready || packages=$BDII_PACKAGES
 command -v chromium >/dev/null 2>&1 || packages="$packages $BROWSER_PACKAGES"
+{ command -v groff && command -v lexgrog; } >/dev/null 2>&1 || packages="$packages $MAN_PACKAGES"
 venv_ready || packages="$packages python3-venv"
 packages=${packages# }
 if [ -n "$packages" ]; then
