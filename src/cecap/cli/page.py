@@ -71,8 +71,8 @@ def page(
     each check found reliable); the questionnaire answers; the audit findings of the CEs
     that serve the experiments' VOs (cecap audit checks every CE). It works
     from file:// and any static web server, without network. Needs Jinja2 and pygal
-    (pip install 'cecap[page]', or the system's python3-jinja2 and python3-pygal). A partial answer writes the page with a red banner and exits 3
-    unless --allow-partial.
+    (pip install 'cecap[page]', or the system's python3-jinja2 and python3-pygal). A
+    partial answer writes the page with a red banner and exits 3 unless --allow-partial.
     """
     require_libraries()
     target = output / PAGE

@@ -24,16 +24,17 @@ from cecap.formats.page import install_hint
             ["pygal"],
             "apt install python3-pygal",
         ),
-        # An RPM's (EL9: python3.9), noarch or not.
+        # An RPM's: what the RPMs of that Python provide (EL9's python3.11 stack has
+        # python3.11-jinja2, Fedora python3-jinja2: both provide python3.N dist(jinja2)).
         (
-            "/usr/lib/python3.9/site-packages/cecap/formats/page/__init__.py",
-            ["jinja2"],
-            "dnf install python3-jinja2",
+            "/usr/lib/python3.11/site-packages/cecap/formats/page/__init__.py",
+            ["jinja2", "pygal"],
+            "dnf install 'python3.11dist(jinja2)' 'python3.11dist(pygal)'",
         ),
         (
-            "/usr/lib64/python3.11/site-packages/cecap/formats/page/__init__.py",
+            "/usr/lib64/python3.13/site-packages/cecap/formats/page/__init__.py",
             ["pygal"],
-            "dnf install python3-pygal",
+            "dnf install 'python3.13dist(pygal)'",
         ),
         # pip, in a venv, a user's site or /usr/local: the extra.
         (

@@ -21,22 +21,23 @@ from . import charts
 
 EXTRA = "pip install 'cecap[page]'"
 _LIBRARIES = ("jinja2", "pygal")
-# Each library's system package, for a cecap installed by the system's package manager.
-_SYSTEM_PACKAGES = {"jinja2": "python3-jinja2", "pygal": "python3-pygal"}
-# Where Debian's python3 packages live; an RPM's are under /usr/lib{,64}/python3.N.
+# Each library's Debian package, for a cecap installed from the Debian package.
+_DEBIAN_PACKAGES = {"jinja2": "python3-jinja2", "pygal": "python3-pygal"}
+# Where Debian's python3 packages live; an RPM's are under /usr/lib{,64}/python3.N, and
+# dnf finds the library for that Python by what its RPM provides: python3.N dist(name).
 _DEBIAN = re.compile(r"/usr/lib/python3/dist-packages/")
-_RPM = re.compile(r"/usr/lib(?:64)?/python3\.\d+/site-packages/")
+_RPM = re.compile(r"/usr/lib(?:64)?/(python3\.\d+)/site-packages/")
 
 
 def install_hint(missing: list[str], installed_at: Path | None = None) -> str:
     """How to get the ``missing`` libraries, as cecap itself was installed: apt for
     Debian's package, dnf for the RPM, else pip's extra."""
     where = (installed_at or Path(__file__)).as_posix()
-    packages = " ".join(_SYSTEM_PACKAGES[name] for name in missing)
     if _DEBIAN.match(where):
-        return f"apt install {packages}"
-    if _RPM.match(where):
-        return f"dnf install {packages}"
+        return "apt install " + " ".join(_DEBIAN_PACKAGES[name] for name in missing)
+    rpm = _RPM.match(where)
+    if rpm:
+        return "dnf install " + " ".join(f"'{rpm.group(1)}dist({name})'" for name in missing)
     return EXTRA
 
 
