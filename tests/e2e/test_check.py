@@ -182,18 +182,20 @@ def test_three_runs_of_the_osg_snapshot(osg_runs: tuple[Path, Path, Path], tmp_p
 
     second = run_cli("check", "--bdii", b, "--state", db)
     assert second.code == 1, second.err
+    # Each change is held from this run on: the detail lines say since when.
+    since = f"since {run_times(db)[2]}"
     assert second.out.splitlines() == [
-        f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT}"
+        f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}. cms: 1 no longer ready: {MIT}"
         " | " + osg_perf(atlas=3, cms=2, atlas_nip=1, atlas_na=127, cms_na=96),
         "atlas WARNING: 3 ready of 131 CEs serving VO atlas (4 at the previous run)",
-        f"  no longer ready: {AGLT2} at AGLT2: ready → not-advertised: CE does not publish"
-        " GlueCECapability: glexec for VO atlas",
-        f"  no longer ready: {BNL} at BNL_ATLAS_1: ready → not-in-production: CE state is"
-        " Draining; ATLAS targets only Production",
+        f"  no longer ready {since}: {AGLT2} at AGLT2: ready → not-advertised: CE does not"
+        " publish GlueCECapability: glexec for VO atlas",
+        f"  no longer ready {since}: {BNL} at BNL_ATLAS_1: ready → not-in-production: CE state"
+        " is Draining; ATLAS targets only Production",
         f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
         "cms WARNING: 2 ready of 99 CEs serving VO cms (2 at the previous run)",
-        f"  no longer ready: {MIT} at MIT_CMS: ready → absent: no longer among the CEs serving"
-        " VO cms",
+        f"  no longer ready {since}: {MIT} at MIT_CMS: ready → absent: no longer among the CEs"
+        " serving VO cms",
         f"  newly ready: {NEB_PROD} at Nebraska: not-advertised → ready",
         "lhcb OK: 0 ready of 1 CE serving VO lhcb (0 at the previous run)",
         "alice OK: no CE serves VO alice (0 ready at the previous run)",
@@ -820,9 +822,79 @@ def test_a_run_killed_mid_write_leaves_the_history_intact(
     again = run_cli("check", "--bdii", b, "--state", db, "--timeout", "30")
     assert again.code == 1, again.err
     assert again.out.splitlines()[0].startswith(
-        f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}; cms: 1 no longer ready: {MIT} |"
+        f"CECAP WARNING - atlas: 2 no longer ready: {AGLT2}, {BNL}. cms: 1 no longer ready: {MIT} |"
     )
+    # What the run holds was written with it: held from run 2, not from the killed run.
+    with sqlite3.connect(db) as conn:
+        assert set(conn.execute("SELECT since_run, ce FROM held")) == {
+            (2, AGLT2),
+            (2, BNL),
+            (2, MIT),
+        }
     assert db_runs(db) == [(1, str(a)), (2, str(b))]
+    assert integrity(db) == "ok"
+
+
+def test_a_drain_is_held_across_retries_until_the_ce_comes_back(tmp_path: Path) -> None:
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    db = tmp_path / "h.sqlite"
+
+    def check(snapshot: Path, *more: str) -> tuple[int, str]:
+        done = run_cli("check", "--bdii", snapshot, "--state", db, "-e", "lhcb", *more)
+        assert done.err == ""
+        return done.code, done.out.splitlines()[0].split(" | ")[0]
+
+    assert check(SAMPLE) == (0, "CECAP OK - ready CEs: lhcb 3")
+    warned = (1, f"CECAP WARNING - lhcb: 1 no longer ready: {RAL}")
+    assert [check(drained) for _ in range(3)] == [warned] * 3
+    # A window of 0 names a change at the run that saw it only: an hour is not over yet.
+    assert check(drained, "--hold", "0") == (0, "CECAP OK - ready CEs: lhcb 2")
+    assert check(drained, "--hold", "1h") == warned
+    # A bad duration is UNKNOWN, as every usage error of the probe; nothing recorded.
+    runs = len(db_runs(db))
+    code, out, _ = run_cli("check", "--bdii", drained, "--state", db, "--hold", "1w")
+    assert (code, out) == (
+        3,
+        "CECAP UNKNOWN - Invalid value for '--hold': '1w' is not a duration (forms: 0, 90s,"
+        " 30m, 24h, 7d)\n",
+    )
+    assert len(db_runs(db)) == runs
+    # RAL comes back: OK at once, and a later drain is news again.
+    assert check(SAMPLE) == (0, "CECAP OK - ready CEs: lhcb 3")
+    assert check(SAMPLE) == (0, "CECAP OK - ready CEs: lhcb 3")
+    assert check(drained) == warned
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "SELECT since_run, until_run FROM held ORDER BY since_run"
+        ).fetchall() == [
+            (2, 7),
+            (9, None),
+        ]
+
+
+def test_a_history_of_schema_2_holds_from_its_first_check_on(tmp_path: Path) -> None:
+    """A history as cecap wrote it before it held problems (schema 2: no held table): the
+    next check upgrades it in place, keeps every run, and holds from then on."""
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    db = tmp_path / "h.sqlite"
+    assert run_cli("check", "--bdii", SAMPLE, "--state", db, "-e", "atlas").code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE held")
+        conn.execute("PRAGMA user_version=2")
+    # A reader leaves it as it is.
+    assert run_cli("history", "--state", db).code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    outs = [run_cli("check", "--bdii", drained, "--state", db, "-e", "atlas") for _ in range(2)]
+    assert [r.code for r in outs] == [1, 1]
+    assert outs[0].out.splitlines()[0] == outs[1].out.splitlines()[0]
+    assert outs[0].out.startswith(f"CECAP WARNING - atlas: 1 no longer ready: {RAL} |")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("SELECT ce, since_run, until_run FROM held").fetchall() == [
+            (RAL, 2, None)
+        ]
+    assert [r for r, _ in db_runs(db)] == [1, 2, 3]
     assert integrity(db) == "ok"
 
 
@@ -844,17 +916,25 @@ def test_keep_days_prunes_old_runs_but_no_current_state(tmp_path: Path) -> None:
                 "UPDATE runs SET time = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?) WHERE id = ?",
                 (f"-{days} days", run_id),
             )
-            conn.execute(
-                "UPDATE states SET since_time = (SELECT time FROM runs WHERE id = ?) WHERE since_run = ?",
-                (run_id, run_id),
-            )
+            for table in ("states", "held"):
+                conn.execute(
+                    f"UPDATE {table} SET since_time = (SELECT time FROM runs WHERE id = ?)"
+                    " WHERE since_run = ?",
+                    (run_id, run_id),
+                )
     aged = run_times(db)
     code, out, _ = run_cli(
         "check", "--bdii", drained, "--state", db, "-e", "atlas", "--keep-days", "30"
     )
+    # RAL's drain, first seen 60 days ago, is past the window: no longer in the answer.
     assert code == 0, out
     assert [r for r, _ in db_runs(db)] == [3, 4]
     assert integrity(db) == "ok"
+    # Still held (RAL has not come back), from its pruned run: it is not news again.
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT ce, since_run, since_time, until_run FROM held").fetchall() == [
+            (RAL, 2, aged[2], None)
+        ]
     # Every CE keeps its state and its streak, pruned runs included.
     code, out, _ = run_cli(
         "report",

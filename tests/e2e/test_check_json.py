@@ -35,6 +35,7 @@ FIELDS = [
     "reliable_critical",
     "no_longer_reliable",
     "failing_tests",
+    "held",
 ]
 # No glexec test results imported: none reliable, nothing failing.
 NO_TESTS = {
@@ -75,7 +76,7 @@ def document(out: str) -> dict[str, Any]:
 def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
     drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
     json_db, text_db = tmp_path / "json.sqlite", tmp_path / "text.sqlite"
-    docs = []
+    docs, times = [], []
     for snapshot, code in ((SAMPLE, 1), (drained, 2)):
         args = ["check", "--bdii", snapshot, "-e", "atlas", "-e", "cms", *RANGES]
         as_json = run_cli(*args, "--state", json_db, "--format", "json")
@@ -85,14 +86,15 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
         doc = document(as_json.out)
         # The summary is the status line's, without its "CECAP STATE - " and perfdata.
         assert as_text.out.startswith(f"CECAP {doc['status']} - {doc['summary']} | ")
-        assert TIME.match(doc.pop("time"))
+        times.append(doc.pop("time"))
+        assert TIME.match(times[-1])
         docs.append(doc)
     first, second = docs
     assert first == {
         "kind": "check",
         "status": "WARNING",
         "code": 1,
-        "summary": "atlas: 3 ready (warning: outside 4:); cms: 1 ready (warning: outside 2:)",
+        "summary": "atlas: 3 ready (warning: outside 4:). cms: 1 ready (warning: outside 2:)",
         "source": str(SAMPLE),
         "state": str(json_db),
         "run": 1,
@@ -123,6 +125,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
                 "no_longer_ready": [],
                 "newly_ready": [],
                 **NO_TESTS,
+                "held": [],
             },
             {
                 "experiment": "cms",
@@ -147,6 +150,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
                 "no_longer_ready": [],
                 "newly_ready": [],
                 **NO_TESTS,
+                "held": [],
             },
         ],
     }
@@ -164,7 +168,7 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
         str(drained),
     )
     assert second["summary"] == (
-        f"cms: 0 ready (critical: outside 1:), 1 no longer ready: {RAL}; atlas: 2 ready"
+        f"cms: 0 ready (critical: outside 1:), 1 no longer ready: {RAL}. atlas: 2 ready"
         f" (warning: outside 4:), 1 no longer ready: {RAL}"
     )
     atlas, cms = second["rows"]
@@ -184,6 +188,24 @@ def test_two_runs_as_json_and_as_nagios_text(tmp_path: Path) -> None:
     assert cms["counts"]["not-in-production"] == 2
     assert cms["no_longer_ready"] == [{**lost, "reason": lost["reason"].format("CMS")}]
     assert atlas["newly_ready"] == cms["newly_ready"] == []
+    # Each held from this run on, first seen now.
+    held = {
+        "problem": "no-longer-ready",
+        "ce": RAL,
+        "site": "RAL-LCG2",
+        "since": times[1],
+        "run": 2,
+    }
+    assert atlas["held"] == cms["held"] == [held]
+    # A retry compares with the drained run, and still names RAL, from when first seen.
+    args = ["check", "--bdii", drained, "-e", "atlas", "-e", "cms", *RANGES, "--format", "json"]
+    code, out, _ = run_cli(*args, "--state", json_db)
+    third = document(out)
+    assert (code, third["summary"], third["run"]) == (2, second["summary"], 3)
+    atlas, cms = third["rows"]
+    assert (atlas["previous_ready"], cms["previous_ready"]) == (2, 0)
+    assert atlas["held"] == cms["held"] == [held]
+    assert atlas["no_longer_ready"] == second["rows"][0]["no_longer_ready"]
 
 
 def test_newly_ready_and_ok(tmp_path: Path) -> None:

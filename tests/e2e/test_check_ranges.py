@@ -44,7 +44,7 @@ def test_the_operators_example(tmp_path: Path) -> None:
     )  # fmt: skip
     assert (code, err) == (2, "")
     assert out.splitlines() == [
-        "CECAP CRITICAL - atlas: 3 ready (critical: outside 10:); cms: 1 ready (warning:"
+        "CECAP CRITICAL - atlas: 3 ready (critical: outside 10:). cms: 1 ready (warning:"
         " outside 10:) | " + perfdata({"atlas": ";20:;10:", "cms": ";10:;"}),
         "atlas CRITICAL: 3 ready of 8 CEs serving VO atlas (first recorded run)",
         "cms WARNING: 1 ready of 8 CEs serving VO cms (first recorded run)",
@@ -60,8 +60,8 @@ def test_a_plain_range_applies_to_every_experiment_without_its_own(tmp_path: Pat
     )  # fmt: skip
     assert code == 2
     assert out.splitlines()[0] == (
-        "CECAP CRITICAL - lhcb: 3 ready (critical: inside 3); cms: 1 ready (warning: outside"
-        " 2:); alice: 1 ready (warning: outside 2:) | "
+        "CECAP CRITICAL - lhcb: 3 ready (critical: inside 3). cms: 1 ready (warning: outside"
+        " 2:). alice: 1 ready (warning: outside 2:) | "
         + perfdata({"atlas": ";~:5;1:", "cms": ";2:;1:", "lhcb": ";2:;@3", "alice": ";2:;1:"})
     )
 

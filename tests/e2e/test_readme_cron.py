@@ -93,7 +93,7 @@ def test_probe_example(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     status = result.stdout.splitlines()[0]
     assert status.startswith(
-        f"{STATUS}; cms: 1 ready (warning: outside 10:) | atlas_ready=3;20:;10:;0 "
+        f"{STATUS}. cms: 1 ready (warning: outside 10:) | atlas_ready=3;20:;10:;0 "
     )
     assert " cms_ready=1;10:;;0 " in status and " lhcb_ready=3;;;0 " in status
     assert recorded_runs(tmp_path / ".local" / "state" / "cecap" / "history.sqlite") == [
@@ -137,7 +137,7 @@ def test_crontab_line(tmp_path: Path) -> None:
         # Not OK: the "|| cat" shows the check's output, so cron mails it; the page
         # adds nothing to the mail.
         assert (result.returncode, result.stderr) == (0, "")
-        assert result.stdout.startswith(f"{STATUS}; {CMS_CRITICAL} | {CRON_PERF}")
+        assert result.stdout.startswith(f"{STATUS}. {CMS_CRITICAL} | {CRON_PERF}")
         assert result.stdout == (tmp_path / "cecap-check.txt").read_text()
         outputs.append(result.stdout)
         page = (www / "index.html").read_text(encoding="utf-8")
@@ -162,7 +162,7 @@ def test_systemd_service(tmp_path: Path) -> None:
     args = shlex.split(command)
     args[0] = str(CECAP)
     result = subprocess.run(args, env=environment(tmp_path), capture_output=True, text=True)
-    assert result.stdout.startswith(f"{STATUS}; {CMS_CRITICAL} | {CRON_PERF}")
+    assert result.stdout.startswith(f"{STATUS}. {CMS_CRITICAL} | {CRON_PERF}")
     assert str(result.returncode) in success, result.stderr
     assert "3" not in success
     assert recorded_runs(db) == [str(SAMPLE)]

@@ -6,6 +6,7 @@ starts failing; the history's migration from schema 1."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,11 @@ from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
 from helpers.results import METRIC, csv_file, hours_ago
 
+from cecap.history.schema import SCHEMA_VERSION
 from cecap.model.reading import read_ce
+
+# A time stamp as the history writes it.
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
 NEB = "red.unl.edu:2119/jobmanager-pbs-cms"
 MIT = "ce01.cmsaf.mit.edu:2119/jobmanager-condor-cms"
@@ -103,7 +108,12 @@ def test_advertised_to_reliable_and_the_check_when_it_fails(
         f"CECAP WARNING - cms: 1 ready with the last 3 glexec tests failed: {NEB} |"
     )
     assert " cms_reliable=1;;;0" in first
-    assert f"  glexec tests failing: {NEB}: ready, but its last 3 glexec results failed" in out
+    assert re.search(
+        rf"^  glexec tests failing since {STAMP}: {re.escape(NEB)}: ready, but its last 3 glexec"
+        " results failed",
+        out,
+        re.MULTILINE,
+    )
 
     # The list to switch to: MIT alone.
     code, out, _ = run_cli(
@@ -150,7 +160,12 @@ def test_advertised_to_reliable_and_the_check_when_it_fails(
     summary = out.splitlines()[0]
     assert "cms: 0 reliable (warning: outside 1:), 1 no longer reliable: " + MIT in summary
     assert " cms_reliable=0;1:;;0" in summary
-    assert f"  no longer reliable: {MIT}" in out
+    assert re.search(rf"^  no longer reliable since {STAMP}: {re.escape(MIT)}$", out, re.MULTILINE)
+    # Nagios' retry: the check before judged MIT not reliable, and it is still named.
+    code, again, _ = run_cli(
+        "check", "--bdii", advertised, "--state", db, "-e", "cms", "--reliable-warning", "cms=1:"
+    )
+    assert (code, again.splitlines()[0]) == (1, summary)
     code, out, _ = run_cli(
         "report", "--bdii", advertised, "--state", db, "-e", "cms", "--reliable", "--format", "lines"
     )  # fmt: skip
@@ -194,6 +209,7 @@ def test_history_migration_from_schema_1(advertised: Path, tmp_path: Path) -> No
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE results")
         conn.execute("DROP TABLE reliable")
+        conn.execute("DROP TABLE held")
         conn.execute("PRAGMA user_version=1")
     code, out, _ = run_cli(
         "report", "--bdii", advertised, "--state", db, "-e", "cms", "--format", "json"
@@ -208,7 +224,7 @@ def test_history_migration_from_schema_1(advertised: Path, tmp_path: Path) -> No
     )
     assert run_cli("results", "import", "--state", db, results).code == 0
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
     assert result_count(db) == 1
     # The check after the upgrade compares with the run recorded before it.
@@ -217,10 +233,10 @@ def test_history_migration_from_schema_1(advertised: Path, tmp_path: Path) -> No
     assert "(2 at the previous run)" in out
 
     with sqlite3.connect(db) as conn:
-        conn.execute("PRAGMA user_version=3")
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     code, _, err = run_cli("results", "import", "--state", db, results)
     assert (code, err) == (
         2,
-        f"cecap: error: {db}: written by a newer cecap (history schema 3; this cecap reads 2"
-        " and older); use a newer cecap, or another --state\n",
+        f"cecap: error: {db}: written by a newer cecap (history schema {SCHEMA_VERSION + 1};"
+        f" this cecap reads {SCHEMA_VERSION} and older); use a newer cecap, or another --state\n",
     )

@@ -135,6 +135,43 @@ def status(*args: str | Path) -> tuple[int, list[str]]:
     return done.code, [lines[0].split(" | ")[0], *lines[1:]]
 
 
+def run_time(db: Path, run: int) -> str:
+    runs = run_cli("history", "--state", db, "--runs", "--format", "json")
+    [found] = [r["time"] for r in json.loads(runs.out)["rows"] if r["run"] == run]
+    assert isinstance(found, str)
+    return found
+
+
+def test_a_site_check_holds_its_own_problems_only(tmp_path: Path) -> None:
+    """One service per site: RAL's drain stays in RAL's answer, retries included, and in
+    no other site's; a check of another site neither names nor clears it."""
+    db = tmp_path / "h.sqlite"
+    drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
+    ral = ("--site", "RAL-LCG2", "-e", "atlas", "--state", db)
+    pic = ("--site", "pic", "-e", "atlas", "--state", db)
+    assert status("--bdii", SAMPLE, *ral)[0] == status("--bdii", SAMPLE, *pic)[0] == 0
+    warned = status("--bdii", drained, *ral)
+    assert warned[1][0] == f"CECAP WARNING - atlas: 1 no longer ready: {RAL}"
+    for _ in range(2):
+        assert status("--bdii", drained, *pic) == (
+            0,
+            [
+                "CECAP OK - ready CEs: atlas 1",
+                "atlas OK: 1 ready of 1 CE serving VO atlas (1 at the previous run)",
+            ],
+        )
+        # The same status line and CE line; only "at the previous run" says 0 now.
+        code, lines = status("--bdii", drained, *ral)
+        assert (code, lines[0], lines[2:]) == (1, warned[1][0], warned[1][2:])
+    # The whole grid's check names it too, from when RAL's check first saw it.
+    code, lines = status("--bdii", drained, "-e", "atlas", "--state", db)
+    assert (code, lines[0]) == (1, f"CECAP WARNING - atlas: 1 no longer ready: {RAL}")
+    assert f"  no longer ready since {run_time(db, 3)}: {RAL} at RAL-LCG2" in "\n".join(lines)
+    # RAL comes back: its check clears it.
+    assert status("--bdii", SAMPLE, *ral)[0] == 0
+    assert status("--bdii", drained, *pic)[0] == 0
+
+
 def test_checks_of_two_sites_share_a_history(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     drained = overlay_ldif(SAMPLE, tmp_path / "drained.ldif", states={RAL: "Draining"})
@@ -194,8 +231,8 @@ def test_check_of_a_site_that_left_the_bdii(tmp_path: Path) -> None:
         [
             f"CECAP WARNING - atlas: 1 no longer ready: {RAL}",
             "atlas WARNING: no CE serves VO atlas (1 ready at the previous run)",
-            f"  no longer ready: {RAL} at RAL-LCG2: ready → absent: no longer among the CEs"
-            " serving VO atlas",
+            f"  no longer ready since {run_time(db, 2)}: {RAL} at RAL-LCG2: ready → absent: no"
+            " longer among the CEs serving VO atlas",
         ],
     )
     # A name in neither is UNKNOWN, as every check that cannot answer; nothing recorded.

@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -20,6 +21,7 @@ import click
 from ..errors import CheckTimeout, SourceUnavailable, UsageError
 from ..evaluate.assess import assess
 from ..evaluate.check import PLUGIN, run_check
+from ..evaluate.held import DEFAULT_HOLD, HOLD_FORMS, Held, Holding, hold, parse_hold, seen
 from ..evaluate.nagios import State, plugin_output
 from ..evaluate.selection import Selection, model_pairs, only_selected
 from ..evaluate.thresholds import Limit, thresholds_for
@@ -29,6 +31,7 @@ from ..history.paths import stamp, state_path
 from ..history.record import covering, observations, priors, recorded_pairs
 from ..history.results import judge_all, previously_reliable
 from ..history.store import History
+from ..history.types import Recorded
 from ..policy.load import config_dir, load_policy
 from ..rows.check import check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
@@ -127,6 +130,13 @@ def _limits(
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
 
+def _hold(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
+    try:
+        return parse_hold(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 # The lock wait gets a little less than the time left, so that a lock held too long is
 # reported as that, with the pid holding it, before the check's own bound cuts in.
 _LOCK_MARGIN = 0.5
@@ -189,6 +199,19 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     " --reliable-warning.",
 )
 @click.option(
+    "--hold",
+    "hold_for",
+    default=DEFAULT_HOLD,
+    show_default=True,
+    metavar="DURATION",
+    callback=_hold,
+    help="How long a change stays in the answer (a CE no longer ready, no longer reliable,"
+    " or ready with its glexec tests failing), counted from the run that first saw it:"
+    " every run until then, Nagios' retries included, gives the same state and names the"
+    " same CEs, unless the CE comes back. 0 names a change at the run that saw it only."
+    f" Forms: {HOLD_FORMS} (a bare number is seconds).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice([NAGIOS, JSON], case_sensitive=False),
@@ -210,6 +233,7 @@ def check(
     critical: tuple[Limit, ...],
     reliable_warning: tuple[Limit, ...],
     reliable_critical: tuple[Limit, ...],
+    hold_for: timedelta,
     state: Path | None,
     keep_days: int | None,
     fmt: str,
@@ -226,6 +250,9 @@ def check(
     previous run and not now is a WARNING, and so is a ready CE whose last glexec
     results all failed; each experiment's reliable CEs are in the perfdata
     (<exp>_reliable), with --reliable-warning/--reliable-critical ranges.
+    Such a change stays in the answer for --hold (24h) from the run that first saw it,
+    until the CE comes back: a retry of Nagios gives the same state and names the same
+    CEs, so a WARNING turns HARD and is notified once.
     Every run is recorded in the history (see `cecap history`, `cecap diff`); two runs
     at once wait for each other. --timeout bounds the whole check, waiting for another
     run included. Anything that prevents an answer (BDII down or hanging, bad config, a
@@ -289,6 +316,13 @@ def check(
                 }
                 was_reliable = {k: ces & chosen_ces for k, ces in was_reliable.items()}
             budget.doing = f"writing the history {path}"
+            selected = not selection.everything
+
+            def holding(recorded: Recorded, held: list[Held]) -> Holding:
+                saw = seen(results, priors(recorded, keys, selected=selected), judged, was_reliable)
+                run = recorded.run
+                return hold(held, saw, run=run.id, now=run.time, window=hold_for)
+
             recorded = history.record(
                 observations(results),
                 keys,
@@ -298,9 +332,19 @@ def check(
                 before_commit=before_commit(),
                 within=None if selection.everything else selection.keeps,
                 judged=[(exp, ce, bool(r.reliable)) for (exp, ce), r in judged.items()],
+                hold=holding,
             )
-    before = priors(recorded, keys, selected=not selection.everything)
-    result = run_check(results, chosen, before, thresholds, judged, was_reliable, reliable_ranges)
+    before = priors(recorded, keys, selected=selected)
+    result = run_check(
+        results,
+        chosen,
+        before,
+        thresholds,
+        judged,
+        was_reliable,
+        reliable_ranges,
+        recorded.holding,
+    )
     if fmt == JSON:
         meta = {
             "source": model.origin,

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..policy.stances import Experiment
+from ..text import stamp
+from .held import Held, Holding, Prior, Problem
 from .nagios import Perfdata, State, plugin_output, worst
 from .reliable import Reliability
 from .thresholds import Thresholds
@@ -28,14 +30,13 @@ READY = Verdict.READY.value
 PERF_VERDICTS = GLEXEC_VERDICTS
 # How many CEs the status line names before "and N more"; detail lines name them all.
 NAMED_IN_SUMMARY = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Prior:
-    """A CE's state as the previous run recorded it."""
-
-    site: str
-    verdict: str
+# Between the experiments of the status line. Nagios 4 turns every ";" of a plugin's
+# first line into ":" (NagiosEnterprises/nagioscore, tag nagios-4.4.6, base/checks.c
+# line 37, replace_semicolons, applied at line 806), and strips the characters of
+# illegal_macro_output_chars, `~$&|'"<> by default (sample-config/nagios.cfg.in line
+# 1146), from $SERVICEOUTPUT$ in notifications (common/macros.c lines 2514-2521, set
+# for the output macros at line 2660): ". " passes both unchanged.
+EXPERIMENTS_APART = ". "
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,13 @@ class ExperimentCheck:
     reliable_thresholds: Thresholds = field(default_factory=Thresholds)
     lost_reliable: tuple[str, ...] = ()
     failing: tuple[str, ...] = ()
+    # The problems the answer holds from earlier runs (with when each was first seen); empty
+    # when the run holds none.
+    held: tuple[Held, ...] = ()
+
+    def since(self, problem: Problem, ce: str) -> Held | None:
+        """When the answer's ``problem`` of ``ce`` was first seen, if it is held."""
+        return next((h for h in self.held if h.problem is problem and h.ce == ce), None)
 
     @property
     def ready(self) -> int:
@@ -125,6 +133,22 @@ def _lost(
     return sorted(lost, key=lambda t: (t.site.lower(), t.ce))
 
 
+def _held_lost(
+    experiment: Experiment, assessments: Sequence[Assessment], held: Sequence[Held]
+) -> list[Transition]:
+    """The CEs held as no longer ready, as they are now."""
+    now = {a.ce.unique_id: a for a in assessments}
+    lost = []
+    for h in held:
+        found = now.get(h.ce)
+        if found is None:
+            reason = f"no longer among the CEs serving VO {experiment.vo}"
+            lost.append(Transition(h.ce, h.site, READY, ABSENT, reason))
+        else:
+            lost.append(Transition(h.ce, found.ce.site, READY, found.verdict.value, found.reason))
+    return sorted(lost, key=lambda t: (t.site.lower(), t.ce))
+
+
 def _gained(assessments: Sequence[Assessment], priors: Mapping[str, Prior]) -> list[Transition]:
     """CEs ready now and not at the previous run."""
     gained = []
@@ -141,8 +165,11 @@ def check_experiment(
     assessments: Sequence[Assessment],
     priors: Mapping[str, Prior] | None,
     thresholds: Thresholds,
+    held: Sequence[Held] | None = None,
 ) -> ExperimentCheck:
-    """``assessments`` for this experiment; ``priors`` by CE, None when never checked."""
+    """``assessments`` for this experiment; ``priors`` by CE, None when never checked;
+    ``held``: the CEs held as no longer ready (None: only those lost since the previous
+    run)."""
     counts: dict[Verdict, int] = {v: 0 for v in PERF_VERDICTS}
     for a in assessments:
         counts[a.verdict] = counts.get(a.verdict, 0) + 1
@@ -164,6 +191,8 @@ def check_experiment(
         previous_ready = sum(p.verdict == READY for p in priors.values())
         lost = _lost(experiment, assessments, priors)
         gained = _gained(assessments, priors)
+    if held is not None:
+        lost = _held_lost(experiment, assessments, held)
     if lost:
         state = max(state, State.WARNING)
         problems.append(f"{len(lost)} no longer ready: {_names(lost)}")
@@ -185,15 +214,20 @@ def check_reliable(
     judged: Mapping[tuple[str, str], Reliability],
     previous: set[str] | None,
     thresholds: Thresholds,
+    held: Holding | None = None,
 ) -> ExperimentCheck:
     """The check of one experiment with what its glexec test results say: ranges on its
     reliable CEs, a WARNING naming those reliable at the previous check and not now, and
-    one naming the ready CEs whose last results all failed (the site's to fix)."""
+    one naming the ready CEs whose last results all failed (the site's to fix). With
+    ``held``, those two name the CEs it holds instead."""
     key = check.experiment.key
     mine = {a.ce.unique_id: judged.get((key, a.ce.unique_id)) for a in assessments}
     reliable = sorted(ce for ce, r in mine.items() if r is not None and r.reliable)
     failing = sorted(ce for ce, r in mine.items() if r is not None and r.failing)
     lost = sorted((previous or set()) - set(reliable))
+    if held is not None:
+        lost = sorted(h.ce for h in held.of(key, Problem.NO_LONGER_RELIABLE))
+        failing = sorted(h.ce for h in held.of(key, Problem.FAILING_TESTS))
     state, problems = check.state, list(check.problems)
     count = len(reliable)
     if thresholds.critical is not None and thresholds.critical.alerts(count):
@@ -266,16 +300,25 @@ def detail_lines(check: ExperimentCheck) -> list[str]:
     else:
         counted = check.said
     lines = [f"{exp.key} {check.state.name}: {counted} ({compared})"]
+
+    def since(problem: Problem, ce: str) -> str:
+        held = check.since(problem, ce)
+        return f" since {stamp(held.since)}" if held else ""
+
     for t in check.lost:
-        lines.append(f"  no longer ready: {t.ce} at {t.site}: {t.before} → {t.after}: {t.reason}")
+        lines.append(
+            f"  no longer ready{since(Problem.NO_LONGER_READY, t.ce)}: {t.ce} at {t.site}:"
+            f" {t.before} → {t.after}: {t.reason}"
+        )
     for t in check.gained:
         lines.append(f"  newly ready: {t.ce} at {t.site}: {t.before} → {t.after}")
     for ce in check.lost_reliable:
-        lines.append(f"  no longer reliable: {ce}")
+        lines.append(f"  no longer reliable{since(Problem.NO_LONGER_RELIABLE, ce)}: {ce}")
     for ce in check.failing:
         lines.append(
-            f"  glexec tests failing: {ce}: ready, but its last"
-            f" {check.experiment.reliable.failing_streak} glexec results failed (tell the site)"
+            f"  glexec tests failing{since(Problem.FAILING_TESTS, ce)}: {ce}: ready, but its"
+            f" last {check.experiment.reliable.failing_streak} glexec results failed (tell the"
+            " site)"
         )
     return lines
 
@@ -288,19 +331,28 @@ def run_check(
     judged: Mapping[tuple[str, str], Reliability] | None = None,
     previous_reliable: Mapping[str, set[str]] | None = None,
     reliable_thresholds: Mapping[str, Thresholds] | None = None,
+    holding: Holding | None = None,
 ) -> CheckResult:
     """Per experiment: thresholds on its ready CEs, then what changed since the last run.
 
     ``priors`` maps each experiment key to the previous run's states by CE, or None when
     no earlier run covered the experiment; ``thresholds`` maps it to its ranges (none when
     it is not there). With ``judged`` (the reliability of each (experiment, CE)), also
-    the reliable CEs, against ``previous_reliable`` and ``reliable_thresholds``.
+    the reliable CEs, against ``previous_reliable`` and ``reliable_thresholds``. With
+    ``holding`` (what the run holds), the answer names the problems it holds, each from
+    the run that first saw it, instead of the changes since the previous run only.
     """
     grouped: dict[str, list[Assessment]] = {e.key: [] for e in experiments}
     for a in assessments:
         grouped[a.experiment.key].append(a)
     checks = tuple(
-        check_experiment(e, grouped[e.key], priors.get(e.key), thresholds.get(e.key, Thresholds()))
+        check_experiment(
+            e,
+            grouped[e.key],
+            priors.get(e.key),
+            thresholds.get(e.key, Thresholds()),
+            None if holding is None else holding.of(e.key, Problem.NO_LONGER_READY),
+        )
         for e in experiments
     )
     if judged is not None:
@@ -311,7 +363,13 @@ def run_check(
                 judged,
                 (previous_reliable or {}).get(c.experiment.key),
                 (reliable_thresholds or {}).get(c.experiment.key, Thresholds()),
+                holding,
             )
+            for c in checks
+        )
+    if holding is not None:
+        checks = tuple(
+            replace(c, held=tuple(h for h in holding.shown if h.experiment == c.experiment.key))
             for c in checks
         )
     state = worst(c.state for c in checks)
@@ -319,6 +377,8 @@ def run_check(
         summary = "ready CEs: " + ", ".join(f"{c.experiment.key} {c.ready}" for c in checks)
     else:
         flagged = sorted((c for c in checks if c.problems), key=lambda c: -c.state)
-        summary = "; ".join(f"{c.experiment.key}: {', '.join(c.problems)}" for c in flagged)
+        summary = EXPERIMENTS_APART.join(
+            f"{c.experiment.key}: {', '.join(c.problems)}" for c in flagged
+        )
     details = [line for c in checks for line in detail_lines(c)]
     return CheckResult(state, checks, tuple(perfdata(checks)), summary, tuple(details))

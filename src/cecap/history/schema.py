@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE runs (
@@ -72,15 +72,36 @@ CREATE INDEX reliable_latest ON reliable (experiment, ce, run);
 #           so that the next run covering that CE can name it when it is no longer
 #           reliable: the run before may have covered other sites only (check --site).
 
-SCHEMA += RESULTS
+# The problems `check` holds, from schema 3 on: one row per problem of a CE, from the
+# run that first saw it until the run that saw it cleared (NULL while it lasts).
+HELD = """
+CREATE TABLE held (
+    experiment TEXT NOT NULL,
+    problem TEXT NOT NULL,
+    ce TEXT NOT NULL,
+    site TEXT NOT NULL,
+    since_run INTEGER NOT NULL,
+    since_time TEXT NOT NULL,
+    until_run INTEGER,
+    PRIMARY KEY (experiment, problem, ce, since_run)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX held_current ON held (experiment, problem, ce) WHERE until_run IS NULL;
+"""
+
+SCHEMA += RESULTS + HELD
 # MIGRATIONS[v]: what takes a history of schema v to v + 1 (MIGRATIONS[0]: unused).
-MIGRATIONS = ("", RESULTS)
+MIGRATIONS = ("", RESULTS, HELD)
 
 
 def has_results(db: sqlite3.Connection) -> bool:
     """Whether the database has the results tables: a history of schema 1, read as it is,
     has none."""
+    return has_table(db, "results")
+
+
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the database has table ``name`` (an older history, read as it is, may not)."""
     found = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'results'"
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()
     return found is not None

@@ -6,14 +6,17 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
 from ..errors import HistoryError
+from ..evaluate.held import Held, Holding
 from ..evaluate.verdicts import ABSENT
+from .held import held_now, write_holding
 from .paths import parse_stamp, prepare_folder, stamp
-from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from .schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, has_table
 from .sqlite import connect, database_problem
 from .types import (
     Change,
@@ -29,6 +32,8 @@ _STATE_COLUMNS = (
     "experiment, ce, site, verdict, mode, since_run, since_time,"
     " before_site, before_verdict, before_mode"
 )
+# Given what a run recorded and the problems held before it, what the run holds.
+Hold = Callable[[Recorded, list[Held]], Holding]
 
 
 class History:
@@ -156,6 +161,7 @@ class History:
         before_commit: Callable[[], None] | None = None,
         within: Callable[[str, str], bool] | None = None,
         judged: Iterable[tuple[str, str, bool]] = (),
+        hold: Hold | None = None,
     ) -> Recorded:
         """Record one complete run in one transaction: only what changed per CE.
 
@@ -165,6 +171,8 @@ class History:
         and is left out of ``Recorded.before``. With ``keep_days``, runs older than that
         are pruned in the same transaction; the current state of every CE stays.
         ``judged``: (experiment, CE, reliable) for each CE the run judged by its tests.
+        ``hold``: what the run does to the problems held for its experiments, recorded in
+        the same transaction (in ``Recorded.holding``).
         """
         when = stamp(now or datetime.now(UTC))
         chosen = list(dict.fromkeys(experiments))
@@ -182,6 +190,10 @@ class History:
                 "INSERT INTO reliable (experiment, ce, run, reliable) VALUES (?, ?, ?, ?)",
                 [(exp, ce, recorded.run.id, int(ok)) for exp, ce, ok in judged],
             )
+            if hold is not None:
+                holding = hold(recorded, held_now(db, chosen))
+                write_holding(db, holding, recorded.run.id)
+                recorded = replace(recorded, holding=holding)
             if before_commit is not None:
                 before_commit()
         return recorded
@@ -282,6 +294,13 @@ class History:
         pruned = 0 if keep_days is None else self._prune(db, run.time - timedelta(days=keep_days))
         return Recorded(run, previous, before, tuple(changes), pruned)
 
+    def held(self, experiments: Sequence[str]) -> list[Held]:
+        """The problems held for ``experiments`` and not yet cleared, oldest first."""
+        with self._guard("read") as db:
+            if not has_table(db, "held"):
+                return []  # an older history, read as it is: check never held a problem
+            return held_now(db, experiments)
+
     def _prune(self, db: sqlite3.Connection, cutoff: datetime) -> int:
         first_kept = db.execute(
             "SELECT min(id) FROM runs WHERE time >= ?", (stamp(cutoff),)
@@ -294,6 +313,8 @@ class History:
             "DELETE FROM states WHERE until_run IS NOT NULL AND until_run <= ?", (first_kept,)
         )
         db.execute("DELETE FROM reliable WHERE run < ?", (first_kept,))
+        # A problem cleared at or before the first kept run; one still held stays.
+        db.execute("DELETE FROM held WHERE until_run IS NOT NULL AND until_run <= ?", (first_kept,))
         return db.execute("DELETE FROM runs WHERE id < ?", (first_kept,)).rowcount
 
     # -- reading -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..evaluate.held import Holding
 from .paths import parse_stamp
 
 
@@ -68,6 +69,8 @@ class Recorded:
     before: Mapping[tuple[str, str], Change]
     changes: tuple[Change, ...]
     pruned_runs: int
+    # What the run did to the problems check holds (None: the run holds none).
+    holding: Holding | None = None
 
 
 def change_from_row(row: Sequence[Any]) -> Change:

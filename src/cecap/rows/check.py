@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..evaluate.check import PERF_VERDICTS, CheckResult, ExperimentCheck, Transition
+from ..evaluate.held import Held
 from ..evaluate.nagios import Range, State
+from ..text import stamp
 from .table import Column, Row, Table
 
 CHECK_FIELDS = (
@@ -29,6 +31,7 @@ CHECK_FIELDS = (
     "reliable_critical",
     "no_longer_reliable",
     "failing_tests",
+    "held",
 )
 # What the status line says besides the rows; an UNKNOWN result has only its message.
 CHECK_META = ("source", "state", "run", "time")
@@ -40,6 +43,16 @@ def _range(found: Range | None) -> str | None:
 
 def _transition(t: Transition) -> Row:
     return {"ce": t.ce, "site": t.site, "before": t.before, "after": t.after, "reason": t.reason}
+
+
+def _held(h: Held) -> Row:
+    return {
+        "problem": h.problem.value,
+        "ce": h.ce,
+        "site": h.site,
+        "since": stamp(h.since),
+        "run": h.run,
+    }
 
 
 def _row(check: ExperimentCheck, previous_run: int | None) -> Row:
@@ -63,6 +76,7 @@ def _row(check: ExperimentCheck, previous_run: int | None) -> Row:
         "reliable_critical": _range(check.reliable_thresholds.critical),
         "no_longer_reliable": list(check.lost_reliable),
         "failing_tests": list(check.failing),
+        "held": [_held(h) for h in check.held],
     }
 
 

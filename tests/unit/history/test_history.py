@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from cecap.errors import HistoryBusy, HistoryError
+from cecap.evaluate.held import Held, Holding, Problem
 from cecap.evaluate.selection import Selection
 from cecap.evaluate.verdicts import ABSENT
 from cecap.history.lock import HistoryLock
 from cecap.history.paths import state_path
 from cecap.history.record import selected_change
 from cecap.history.store import SCHEMA_VERSION, History
-from cecap.history.types import Observation
+from cecap.history.types import Observation, Recorded
 
 T0 = datetime(2010, 3, 24, 12, 0, tzinfo=UTC)
 BOTH = ("atlas", "cms")
@@ -336,3 +338,65 @@ def test_a_run_covering_some_ces_leaves_the_others_alone(tmp_path: Path) -> None
         (3, "atlas", "a1", "conditional", ABSENT),
         (3, "atlas", "b1", "ready", "ready"),
     ]
+
+
+def holding_of(
+    opened: Sequence[tuple[str, str]] = (), closed: bool = False
+) -> tuple[Callable[[Recorded, list[Held]], Holding], list[list[Held]]]:
+    """A hold hook that opens a no-longer-ready problem for each (experiment, CE) given,
+    and with ``closed`` closes every problem held before the run; it keeps what it saw."""
+    seen: list[list[Held]] = []
+
+    def hook(recorded: Recorded, held: list[Held]) -> Holding:
+        seen.append(held)
+        run = recorded.run
+        new = tuple(
+            Held(e, Problem.NO_LONGER_READY, ce, "S1", run.id, run.time) for e, ce in opened
+        )
+        return Holding(new, new, tuple(held) if closed else ())
+
+    return hook, seen
+
+
+def held_rows(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT experiment, problem, ce, since_run, since_time, until_run FROM held"
+            " ORDER BY since_run, ce"
+        ).fetchall()
+
+
+def test_what_a_run_holds_is_written_with_it_and_pruned_once_cleared(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    hook, seen = holding_of([("atlas", "a1")])
+    done = record(db, [obs("atlas", "a1", "not-advertised", None)], 0, hold=hook)
+    assert done.holding is not None and [h.ce for h in done.holding.shown] == ["a1"]
+    # Only the run's experiments' problems are given to the next run's hook.
+    hook, seen = holding_of([("cms", "c1")])
+    record(db, [obs("cms", "c1", "site-refuses", None)], 1, experiments=("cms",), hold=hook)
+    assert seen == [[]]
+    hook, seen = holding_of(closed=True)
+    record(db, [obs("atlas", "a1", "ready")], 2, experiments=("atlas",), hold=hook)
+    assert [[(h.ce, h.run, h.since) for h in held] for held in seen] == [[("a1", 1, T0)]]
+    assert held_rows(db) == [
+        ("atlas", "no-longer-ready", "a1", 1, "2010-03-24T12:00:00Z", 3),
+        ("cms", "no-longer-ready", "c1", 2, "2010-03-25T12:00:00Z", None),
+    ]
+    with History.open(db) as history:
+        assert [h.ce for h in history.held(["atlas", "cms"])] == ["c1"]
+    # Pruning: a problem cleared within the pruned runs goes; one still held stays.
+    record(db, [obs("atlas", "a1", "ready")], 30, experiments=("atlas",), keep_days=10)
+    assert [(r[2], r[5]) for r in held_rows(db)] == [("c1", None)]
+
+
+def test_a_run_whose_hold_fails_records_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "h.sqlite"
+    record(db, [obs("atlas", "a1", "ready")], 0, experiments=("atlas",))
+
+    def broken(recorded: Recorded, held: list[Held]) -> Holding:
+        raise RuntimeError("no holding")
+
+    with pytest.raises(RuntimeError, match="no holding"):
+        record(db, [obs("atlas", "a1", "site-refuses")], 1, experiments=("atlas",), hold=broken)
+    assert count(db, "runs") == 1
+    assert held_rows(db) == []
