@@ -198,7 +198,10 @@ def test_oversized_factory_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     big.write_text("<glidein>" + " " * (1024 * 1024) + "</glidein>")
     result = run_cli("audit-factory", big, "--bdii", SAMPLE)
     assert result.code == 2
-    assert result.err == f"cecap: error: {big}: refused: the factory configuration is over 1 MiB\n"
+    assert (
+        result.err
+        == f"cecap: error: {big}: refused: the factory configuration is over 1 MiB in all\n"
+    )
 
 
 def test_export_json_flags(tmp_path: Path) -> None:

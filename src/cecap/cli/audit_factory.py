@@ -30,7 +30,7 @@ from .source_options import GlueOptions, SourceOptions, source_options
 
 
 @click.command(name="audit-factory")
-@click.argument("factory", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("factory", type=click.Path(exists=True, path_type=Path))
 @source_options
 @experiment_option
 @state_option
@@ -46,15 +46,20 @@ def audit_factory_command(
     config: Path | None,
     debug: bool,
 ) -> int:
-    """Audit a glideinWMS factory configuration (FACTORY: its glideinWMS.xml or a config.d
-    file) against the CEs' verdicts: one finding per entry, experiment and CE.
+    """Audit a glideinWMS factory configuration against the CEs' verdicts, read as
+    glideinWMS reads it (FACTORY: its glideinWMS.xml, or the folder holding it; with every
+    config.d/*.xml beside it): one finding per entry, experiment and CE.
 
     Errors: glexec-where-refused (GLEXEC_BIN set where the verdict is site-refuses,
-    mode-mismatch, not-advertised, not-in-production or no-stance). Warnings:
-    entry-not-in-bdii (the gatekeeper matches no CE), glexec-not-reliable (GLEXEC_BIN set
-    on a ready CE whose glexec test results in the history do not make it reliable).
-    Information: glexec-available (GLEXEC_BIN is NONE on a ready or reliable CE). Exit 1
-    when there is an error, so it can guard a factory reconfiguration in CI.
+    mode-mismatch, not-advertised, not-in-production or no-stance); entry-not-understood
+    with GLEXEC_BIN set (a grid type or gatekeeper cecap cannot match to a CE). Warnings:
+    entry-not-understood without glexec, entry-not-in-bdii (the gatekeeper matches no CE),
+    glexec-where-conditional (GLEXEC_BIN set where the verdict is conditional),
+    glexec-not-reliable (GLEXEC_BIN set on a ready CE whose glexec test results in the
+    history do not make it reliable). Information: glexec-available (GLEXEC_BIN is NONE on
+    a ready or reliable CE). Stderr says how many entries were read, matched, not in the
+    BDII and not understood. Exit 1 when there is an error, so it can guard a factory
+    reconfiguration in CI.
     """
     entries = read_factory(factory)
     policy = load_policy(config_dir(config))
@@ -65,13 +70,15 @@ def audit_factory_command(
     results = assess(model, policy, chosen)
     judged = reliability(state_path(state), results, chosen)
     flags = None if judged is None else reliable_flags(judged)
-    findings = audit_factory(entries, model, results, chosen, flags)
+    audit = audit_factory(entries, model, results, chosen, flags)
+    findings = audit.findings
     meta = {
         **source_meta(model),
         "factory": str(factory),
         "empty": "findings: the factory's glexec settings match the verdicts",
     }
     code = emit(factory_table(findings, meta), output, model, source.allow_partial)
+    click.echo(f"cecap: {audit.summary}", err=True)
     if code != EXIT_OK:
         return code
     return EXIT_FINDINGS if worst_factory(findings) is Severity.ERROR else EXIT_OK

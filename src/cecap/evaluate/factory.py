@@ -6,7 +6,11 @@ CE's reading (model.reading) accepts the entry's form or not. The experiments it
 are those its GLIDEIN_Supported_VOs names (by experiment name, key or VO, any case), else
 every chosen experiment whose VO the CE serves; an experiment whose VO the CE does not
 serve has no verdict there and no finding.
-Entries of grid types no BDII publishes (ec2, gce, batch ...) are not audited.
+
+No entry is passed over: one whose form cecap does not understand (a grid type no BDII
+publishes, such as ec2 or batch, or a gatekeeper of no known form) is
+``entry-not-understood``, an error where it uses glexec; one understood that matches no CE
+is ``entry-not-in-bdii``. An entry set is judged on every entry in it.
 
 ``reliability`` maps (experiment key, CE ID) to whether glexec test results show glexec
 working there; a pair without results is absent, and with no mapping at all (None) the
@@ -20,9 +24,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..model.glue import CE, GlueModel
-from ..model.reading import EntryTarget, read_entry
+from ..model.reading import GRID_TYPES, EntryTarget, read_entry
 from ..policy.stances import Experiment
-from ..sources.factory import FactoryEntry
+from ..sources.factory import FactoryEntry, Submission
 from .audit.findings import Severity
 from .reliable import Reliability as Judged
 from .verdicts import Assessment, Verdict
@@ -50,7 +54,9 @@ class FactoryKind(Enum):
     """What is wrong with an entry; the values are stable names a factory's CI may match."""
 
     GLEXEC_WHERE_REFUSED = "glexec-where-refused"
+    ENTRY_NOT_UNDERSTOOD = "entry-not-understood"
     ENTRY_NOT_IN_BDII = "entry-not-in-bdii"
+    GLEXEC_WHERE_CONDITIONAL = "glexec-where-conditional"
     GLEXEC_NOT_RELIABLE = "glexec-not-reliable"
     GLEXEC_AVAILABLE = "glexec-available"
 
@@ -61,7 +67,10 @@ class FactoryKind(Enum):
 
 _SEVERITY = {
     FactoryKind.GLEXEC_WHERE_REFUSED: Severity.ERROR,
+    # An error where the entry uses glexec (FactoryFinding.level), else a warning.
+    FactoryKind.ENTRY_NOT_UNDERSTOOD: Severity.WARNING,
     FactoryKind.ENTRY_NOT_IN_BDII: Severity.WARNING,
+    FactoryKind.GLEXEC_WHERE_CONDITIONAL: Severity.WARNING,
     FactoryKind.GLEXEC_NOT_RELIABLE: Severity.WARNING,
     FactoryKind.GLEXEC_AVAILABLE: Severity.INFO,
 }
@@ -80,10 +89,11 @@ class FactoryFinding:
     site: str
     verdict: Verdict | None
     message: str
+    level: Severity | None = None  # where it is not the kind's own
 
     @property
     def severity(self) -> Severity:
-        return self.kind.severity
+        return self.level or self.kind.severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +129,16 @@ def _where_refused(case: Case) -> str | None:
     )
 
 
+@check(FactoryKind.GLEXEC_WHERE_CONDITIONAL)
+def _where_conditional(case: Case) -> str | None:
+    if not case.entry.uses_glexec or case.assessment.verdict is not Verdict.CONDITIONAL:
+        return None
+    return (
+        f"GLEXEC_BIN is {case.entry.glexec_bin} but the verdict is conditional:"
+        f" {case.assessment.reason}; set GLEXEC_BIN to NONE until the site says yes"
+    )
+
+
 @check(FactoryKind.GLEXEC_NOT_RELIABLE)
 def _not_reliable(case: Case) -> str | None:
     if not case.entry.uses_glexec or case.assessment.verdict is not Verdict.READY:
@@ -142,28 +162,51 @@ def _available(case: Case) -> str | None:
     return "GLEXEC_BIN is NONE but the CE is ready for glexec pilots"
 
 
+@dataclass(frozen=True, slots=True)
+class FactoryAudit:
+    """The findings, and how many entries were read, matched CEs of the source, matched
+    none (not in the BDII) and were not understood."""
+
+    findings: tuple[FactoryFinding, ...]
+    read: int
+    matched: int
+    not_in_bdii: int
+    not_understood: int
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.read} entries read: {self.matched} matched, {self.not_in_bdii} not in"
+            f" the BDII, {self.not_understood} not understood"
+        )
+
+
 def audit_factory(
     entries: Iterable[FactoryEntry],
     model: GlueModel,
     assessments: Iterable[Assessment],
     experiments: Sequence[Experiment],
     reliability: Reliability | None = None,
-) -> list[FactoryFinding]:
+) -> FactoryAudit:
     """Every finding for ``entries`` (see the module doc): errors first, then by entry,
-    experiment, kind and CE."""
+    experiment, kind and CE; and the counts."""
     verdicts = {(a.experiment.key, a.ce.unique_id): a for a in assessments}
     submittable = [ce for ce in model.ces if ce.reading.grid_type is not None]
     found: list[FactoryFinding] = []
+    read = matched = not_in_bdii = not_understood = 0
     for entry in entries:
-        target = read_entry(entry.gridtype, entry.gatekeeper, entry.rsl)
-        if target is None:
-            continue
-        ces = _matching(target, submittable)
-        if not ces:
-            found.append(_not_in_bdii(entry))
-            continue
+        read += 1
+        ces, unknown, missing = _places(entry, submittable)
+        found.extend(_not_understood(entry, s) for s in unknown)
+        found.extend(_not_in_bdii(entry, s) for s in missing)
+        if unknown:
+            not_understood += 1
+        elif missing:
+            not_in_bdii += 1
+        else:
+            matched += 1
         for experiment in _served(entry, experiments):
-            for ce in ces:
+            for ce in ces.values():
                 assessment = verdicts.get((experiment.key, ce.unique_id))
                 if assessment is None:
                     continue
@@ -174,21 +217,37 @@ def audit_factory(
     found.sort(
         key=lambda f: (
             order.index(f.severity),
+            f.entry.file,
             f.entry.name,
             f.experiment,
             kinds.index(f.kind),
             f.ce,
         )
     )
-    return found
+    return FactoryAudit(tuple(found), read, matched, not_in_bdii, not_understood)
+
+
+def _places(
+    entry: FactoryEntry, submittable: Sequence[CE]
+) -> tuple[dict[str, CE], list[Submission], list[Submission]]:
+    """The CEs ``entry`` submits to, and its submissions not understood and matching none."""
+    ces: dict[str, CE] = {}
+    unknown, missing = [], []
+    for submission in entry.submissions:
+        target = read_entry(submission.gridtype, submission.gatekeeper, submission.rsl)
+        if target is None:
+            unknown.append(submission)
+            continue
+        here = _matching(target, submittable)
+        if not here:
+            missing.append(submission)
+        for ce in here:
+            ces.setdefault(ce.unique_id, ce)
+    return ces, unknown, missing
 
 
 def _matching(target: EntryTarget, ces: Sequence[CE]) -> list[CE]:
-    seen: dict[str, CE] = {}
-    for ce in ces:
-        if ce.reading.accepts(target):
-            seen.setdefault(ce.unique_id, ce)
-    return list(seen.values())
+    return [ce for ce in ces if ce.reading.accepts(target)]
 
 
 def _served(entry: FactoryEntry, experiments: Sequence[Experiment]) -> list[Experiment]:
@@ -215,7 +274,12 @@ def _findings(case: Case) -> Iterable[FactoryFinding]:
             )
 
 
-def _not_in_bdii(entry: FactoryEntry) -> FactoryFinding:
+def _about(entry: Submission, whole: FactoryEntry) -> str:
+    member = f" (entry {entry.name!r} of the set)" if whole.entry_set else ""
+    return f"{whole.where}{member}: gatekeeper {entry.gatekeeper!r} ({entry.gridtype})"
+
+
+def _not_in_bdii(entry: FactoryEntry, submission: Submission) -> FactoryFinding:
     return FactoryFinding(
         FactoryKind.ENTRY_NOT_IN_BDII,
         entry,
@@ -224,7 +288,30 @@ def _not_in_bdii(entry: FactoryEntry) -> FactoryFinding:
         "",
         entry.attr("GLIDEIN_Site") or "",
         None,
-        f"gatekeeper {entry.gatekeeper!r} ({entry.gridtype}) matches no CE in the source",
+        f"{_about(submission, entry)} matches no CE in the source",
+    )
+
+
+def _not_understood(entry: FactoryEntry, submission: Submission) -> FactoryFinding:
+    if submission.gridtype.strip().lower() not in GRID_TYPES:
+        why = f"its grid type is not one a BDII publishes ({', '.join(GRID_TYPES)})"
+    else:
+        why = "cecap does not know this form of gatekeeper for its grid type"
+    glexec = (
+        f"; GLEXEC_BIN is {entry.glexec_bin}, and no verdict vouches for it"
+        if entry.uses_glexec
+        else ""
+    )
+    return FactoryFinding(
+        FactoryKind.ENTRY_NOT_UNDERSTOOD,
+        entry,
+        "",
+        ",".join(entry.supported_vos),
+        "",
+        entry.attr("GLIDEIN_Site") or "",
+        None,
+        f"{_about(submission, entry)}: not understood: {why}{glexec}",
+        Severity.ERROR if entry.uses_glexec else None,
     )
 
 

@@ -53,6 +53,8 @@ HTCONDOR_CE_PORT = 9619
 ARC_PORT = 2811
 _DEFAULT_PORT = {GT2: GRAM_PORT, CREAM: CREAM_PORT, CONDOR: HTCONDOR_CE_PORT}
 CREAM_PATH = "/ce-cream/services/CREAM2"
+# The grid types of entries that submit to a CE a BDII publishes (gt5 is GRAM 5, read as gt2).
+GRID_TYPES = (GT2, "gt5", CREAM, CONDOR, NORDUGRID)
 
 
 class Middleware(Enum):

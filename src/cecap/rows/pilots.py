@@ -218,6 +218,7 @@ FACTORY_FIELDS = (
     "glexec_bin",
     "gatekeeper",
     "message",
+    "file",
 )
 
 
@@ -236,6 +237,7 @@ def factory_table(findings: Sequence[FactoryFinding], meta: Mapping[str, Any]) -
             "glexec_bin": f.entry.glexec_bin,
             "gatekeeper": f.entry.gatekeeper,
             "message": f.message,
+            "file": f.entry.file or None,
         }
         for f in findings
     ]
