@@ -12,6 +12,12 @@ BDII_PACKAGES="bdii glue-schema slapd ldap-utils openssl"
 BROWSER_PACKAGES="chromium"
 # The man pages are read by groff and man-db's lexgrog (tests/e2e/test_manpages.py).
 MAN_PACKAGES="man-db"
+# The packages' tests (tests/e2e/test_package*.py): the Debian package's build tools and
+# build dependencies (debian/control), lintian, systemd-analyze for its units, rpmbuild
+# and rpmlint for cecap.spec, Nagios for the shipped definitions.
+PACKAGING_PACKAGES="dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all
+python3-setuptools python3-click python3-defusedxml python3-yaml lintian systemd rpm rpmlint
+nagios4-core"
 
 say() { printf '%s\n' "test.sh: $*" >&2; }
 
@@ -24,6 +30,14 @@ bdii_ready() {
         [ -f /etc/ldap/schema/GLUE20.schema ] &&
         [ -f /usr/share/bdii/bdii-top-slapd.conf ] &&
         [ -f /usr/share/bdii/default.ldif ]
+}
+
+packaging_ready() {
+    for tool in dpkg-buildpackage dpkg-checkbuilddeps lintian systemd-analyze rpmbuild \
+        rpmlint; do
+        command -v "$tool" >/dev/null 2>&1 || return 1
+    done
+    [ -x /usr/sbin/nagios4 ] && dpkg-checkbuilddeps -I debian/control >/dev/null 2>&1
 }
 
 venv_ready() {
@@ -81,6 +95,7 @@ packages=
 bdii_ready || packages=$BDII_PACKAGES
 command -v chromium >/dev/null 2>&1 || packages="$packages $BROWSER_PACKAGES"
 { command -v groff && command -v lexgrog; } >/dev/null 2>&1 || packages="$packages $MAN_PACKAGES"
+packaging_ready || packages="$packages $PACKAGING_PACKAGES"
 venv_ready || packages="$packages python3-venv"
 packages=${packages# }
 if [ -n "$packages" ]; then
