@@ -254,7 +254,13 @@ class ModelBuilder:
         if cluster and cluster.site_unique_id:
             site = self._site_of(cluster.site_unique_id, suffix)
         if site is None:
-            site = site_from_dn(entry.dn) or "(unknown site)"
+            site = site_from_dn(entry.dn)
+        if site is None and cluster and cluster.site_unique_id:
+            # A resource BDII (Mds-Vo-name=resource,o=grid) holds no GlueSite entry: the
+            # cluster's GlueForeignKey is all that names the site, by its unique ID.
+            site = cluster.site_unique_id
+        if site is None:
+            site = "(unknown site)"
         host = (
             entry.first("glueceinfohostname") or ce_id.split(":", 1)[0].split("/", 1)[0]
         ).strip()
