@@ -58,33 +58,49 @@ def test_fixes_applied_with_ldapmodify_clear_their_findings(
     ]
     assert all(r["hint"] for r in before)
 
-    ldif = run_cli("audit", "--bdii", server.url, "--config", config, "--format", "ldif")
+    # Both trees: one file per database, each DN as this (top-level) BDII holds it.
+    fixes = tmp_path / "fixes"
+    fixes.mkdir()
+    args = ("--bdii", server.url, "--config", config, "--dn-as-read", "--fixes-dir", fixes)
+    ldif = run_cli("audit", *args, "--format", "csv")
     assert (ldif.code, ldif.err) == (1, "")  # the audit's own exit code: an error remains
-    applied = server.modify(ldif.out)
+    assert sorted(p.name for p in fixes.iterdir()) == ["glue.ldif", "grid.ldif"]
+    applied = server.modify((fixes / "grid.ldif").read_text())
+    applied += server.modify((fixes / "glue.ldif").read_text())
     # Six findings, five entries: WILLING's two findings share one.
     assert applied.count("modifying entry") == 5
 
     after = rows("--bdii", server.url, "--config", config, code=1)
     assert after == [r for r in before if r["fix"] is None]
     assert sorted(r["kind"] for r in after) == ["contradicts-stance", "not-in-production"]
-    # Nothing is left to apply: the file has its header and no record.
-    again = run_cli("audit", "--bdii", server.url, "--config", config, "--format", "ldif")
-    assert "\ndn:" not in again.out and "changetype" not in again.out
+    # Nothing is left to apply: each file has its header and no record.
+    again = run_cli("audit", *args)
+    assert again.code == 1, again.err
+    for name in ("grid.ldif", "glue.ldif"):
+        text = (fixes / name).read_text()
+        assert "\ndn:" not in text and "changetype" not in text
 
 
 def test_ldif_format_is_one_file_ldapmodify_parses() -> None:
     result = run_cli("audit", "--bdii", SAMPLE, "--format", "ldif")
     assert (result.code, result.err) == (1, "")
     out = result.out
-    assert out.startswith("version: 1\n\n# cecap audit: the fixes of 4 findings, as changes to 3")
+    assert out.startswith(
+        "version: 1\n\n# cecap audit: the fixes of 3 findings, as changes to 3 entries of the"
+        " GLUE 1.3 database (o=grid)\n"
+    )
     records = out.split("\n\n")[2:]
     assert [r.splitlines()[0] for r in records if r] == [
         "# Nebraska: missing-advertisement (warning)",
         "# RAL-LCG2: inconsistent-queues (warning)",
         "# pic: partial-voview (info)",
     ]
-    # The two RAL-LCG2 findings name the same queue: one record, its comment once.
+    # RAL-LCG2's production queues disagree for atlas and lhcb: one finding, one record
+    # (its Draining queue, which advertises, is not compared).
     assert out.count("GlueCEUniqueID=lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-gridTest") == 1
+    # Each DN as the resource BDII that publishes the entry holds it.
+    dns = [line for line in out.splitlines() if line.startswith("dn")]
+    assert len(dns) == 3 and all(dn.endswith(",Mds-Vo-name=resource,o=grid") for dn in dns)
     parsed = dry_run(out)
     assert parsed.returncode == 0, parsed.stderr
     assert parsed.stdout.count("!modifying entry") == 3
@@ -124,7 +140,7 @@ def test_hostile_names_stay_inside_comments_and_dns_are_base64(tmp_path: Path) -
     lines = [hostile_site if line == "GlueSiteName: EVIL" else line for line in text.splitlines()]
     path = tmp_path / "hostile.ldif"
     path.write_text("\n".join(map(_base64_where_needed, lines)) + "\n")
-    result = run_cli("audit", "--bdii", path, "--format", "ldif")
+    result = run_cli("audit", "--bdii", path, "--format", "ldif", "--dn-as-read")
     assert (result.code, result.err) == (0, "")
     assert "\x1b" not in result.out and "\nchangetype: delete" not in result.out
     comments = [line for line in result.out.splitlines() if line.startswith("# EVIL")]

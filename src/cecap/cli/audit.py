@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..evaluate.audit import Severity, audit, worst
+from ..evaluate.audit import Finding, Severity, audit, worst
+from ..evaluate.audit.resource import at_resource_bdii
 from ..evaluate.selection import Selection, require_in_model
+from ..model.glue import GlueModel
+from ..model.select import GLUE_CHOICES
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..rows.audit import AUDIT_FIELDS, audit_table
-from ..rows.fixes import fixes_ldif
+from ..rows.fixes import DATABASES, fixes_ldif
+from ..sources.output import output_target, write_atomically
 from .common import load_model, source_meta
 from .options import OutputOptions, config_option, debug_option, output_options
 from .output import emit, partial_exit
@@ -33,6 +38,20 @@ LDIF = "ldif"
 @selection_options()
 @glue_options
 @output_options(AUDIT_FIELDS, extra=(LDIF,))
+@click.option(
+    "--fixes-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also write the fixes as one LDIF file per BDII database read, each with the bind"
+    " it needs: DIR/grid.ldif (GLUE 1.3, o=grid) and DIR/glue.ldif (GLUE 2.0, o=glue).",
+)
+@click.option(
+    "--dn-as-read",
+    is_flag=True,
+    help="Give DNs as the BDII read holds them, instead of as the resource BDII that"
+    " publishes each entry holds them (Mds-Vo-name=resource,o=grid;"
+    " GLUE2GroupID=resource,o=glue).",
+)
 @config_option
 @debug_option
 def audit_command(
@@ -40,6 +59,8 @@ def audit_command(
     selection: Selection,
     glue: GlueOptions,
     output: OutputOptions,
+    fixes_dir: Path | None,
+    dn_as_read: bool,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -53,6 +74,8 @@ def audit_command(
     finding, so a site can run it from its monitoring. --format ldif prints every
     fix as one LDIF file: cecap audit --format ldif | ldapmodify ...
     """
+    if fixes_dir is not None:
+        _check_fixes_dir(fixes_dir, output)
     folder = config_dir(config)
     policy = load_policy(folder)
     rules = load_glue2(folder)
@@ -61,6 +84,8 @@ def audit_command(
     # The whole model stays: some checks compare a selected CE with ones outside.
     require_in_model(selection, model)
     findings = audit(model, policy, capability, rules, selection)
+    if not dn_as_read:
+        findings = at_resource_bdii(findings)
     meta = {
         **source_meta(model),
         "capability": capability,
@@ -68,13 +93,54 @@ def audit_command(
         if selection.everything
         else "findings for the chosen CEs",
     }
+    trees = _trees(model, glue)
+    if fixes_dir is not None:
+        for tree in trees:
+            text = fixes_ldif(findings, meta, tree, as_read=dn_as_read)
+            write_atomically(fixes_dir / f"{DATABASES[tree].name}.ldif", [text])
     if output.fmt == LDIF:
-        if output.fields or not output.header:
-            raise UsageError("--fields and --no-header do not apply to --format ldif")
-        click.echo(fixes_ldif(findings, meta), nl=False)
+        click.echo(_one_ldif(findings, meta, trees, output, dn_as_read), nl=False)
         code = partial_exit(model, source.allow_partial)
     else:
         code = emit(audit_table(findings, meta), output, model, source.allow_partial)
     if code != EXIT_OK:
         return code
     return EXIT_FINDINGS if worst(findings) is Severity.ERROR else EXIT_OK
+
+
+def _trees(model: GlueModel, glue: GlueOptions) -> tuple[str, ...]:
+    """The GLUE versions read: those --glue asks for, else those the source holds (GLUE 1.3
+    alone for a source without a single computing entry)."""
+    if glue.glue is not None:
+        return GLUE_CHOICES[glue.glue]
+    return tuple(v for v in GLUE_CHOICES["both"] if v in model.glue_versions) or GLUE_CHOICES["1"]
+
+
+def _check_fixes_dir(fixes_dir: Path, output: OutputOptions) -> None:
+    """Before the work: --fixes-dir goes without --format ldif, and its files can be written."""
+    if output.fmt == LDIF:
+        raise UsageError(
+            "--format ldif prints one LDIF file and --fixes-dir writes one per database:"
+            " give one of them"
+        )
+    for database in DATABASES.values():
+        output_target(fixes_dir / f"{database.name}.ldif")
+
+
+def _one_ldif(
+    findings: list[Finding],
+    meta: dict[str, Any],
+    trees: tuple[str, ...],
+    output: OutputOptions,
+    as_read: bool,
+) -> str:
+    """--format ldif: the fixes of the one GLUE tree read, as one file."""
+    if output.fields or not output.header:
+        raise UsageError("--fields and --no-header do not apply to --format ldif")
+    if len(trees) != 1:
+        raise UsageError(
+            "--format ldif: the fixes go to two BDII databases, GLUE 1.3 (o=grid) and GLUE"
+            " 2.0 (o=glue), each bound as its own rootdn: write one file per database"
+            " with --fixes-dir DIR, or read one tree with --glue 1 or --glue 2"
+        )
+    return fixes_ldif(findings, meta, trees[0], as_read=as_read)

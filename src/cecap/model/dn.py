@@ -84,3 +84,33 @@ def site_from_dn(dn: str) -> str | None:
         if value.lower() not in _NON_SITE_MDS:
             return value
     return None
+
+
+# Where a resource BDII holds what it publishes (the BDII's documentation,
+# EGI-Federation/gridinfo-documentation, files/EMI_BDII_sysadmin.pdf, 3.7: the resource
+# BDII's ldapsearch bases): a site BDII and a top-level BDII hold the same entries under
+# Mds-Vo-name=SITE,o=grid and Mds-Vo-name=SITE,Mds-Vo-name=local,o=grid (GLUE 1.3), and
+# under GLUE2GroupID=resource,GLUE2DomainID=SITE,o=glue and
+# GLUE2GroupID=resource,GLUE2DomainID=SITE,GLUE2GroupID=grid,o=glue (GLUE 2.0).
+RESOURCE_GLUE13 = "Mds-Vo-name=resource,o=grid"
+RESOURCE_GLUE2 = "GLUE2GroupID=resource,o=glue"
+
+
+def resource_dn(dn: str) -> str:
+    """``dn`` as the resource BDII that publishes the entry holds it: the RDNs inside the
+    innermost ``GLUE2GroupID=resource`` (GLUE 2.0) or inside the innermost ``Mds-Vo-name``
+    (GLUE 1.3), under the resource BDII's base. A DN of neither form, or one already in
+    that form, is given back as it is."""
+    rdns = split_rdns(dn)
+    names = [rdn.partition("=")[0].strip().lower() for rdn in rdns]
+    values = [unescape(rdn.partition("=")[2].strip()).lower() for rdn in rdns]
+    for i, (name, value) in enumerate(zip(names, values, strict=True)):
+        if name == "glue2groupid" and value == "resource":
+            if names[i + 1 :] == ["o"] and values[i + 1 :] == ["glue"]:
+                return dn
+            return ",".join([*rdns[:i], RESOURCE_GLUE2])
+        if name == "mds-vo-name":
+            if value == "resource" and names[i + 1 :] == ["o"] and values[i + 1 :] == ["grid"]:
+                return dn
+            return ",".join([*rdns[:i], RESOURCE_GLUE13])
+    return dn

@@ -164,8 +164,8 @@ def test_contradiction_on_a_voview_names_the_voview(tmp_path: Path) -> None:
             Kind.CONTRADICTS_STANCE,
             "GlueVOViewLocalID=cms," + ce_dn("NOPE", "ce.nope.org", "q1"),
         ),
-        # The atlas view lacks what the cms view has: reported as well, as information.
-        (Kind.PARTIAL_VOVIEW, ce_dn("NOPE", "ce.nope.org", "q1")),
+        # The atlas view lacks what the cms view has, rightly: the site refuses every VO,
+        # so that is no partial-voview (which would ask to add it there).
     ]
     assert "advertises glexec (GlueCECapability: glexec) for cms but" in findings[0].message
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cecap.model.dn import (
     first_rdn_value,
     rdn_values,
+    resource_dn,
     site_from_dn,
     split_escaped_rdns,
     split_rdns,
@@ -82,3 +84,47 @@ def test_rdn_values_are_the_general_readings(dn: str) -> None:
         reference = _rdn_values_reference(dn, attribute)
         assert rdn_values(dn, attribute) == reference
         assert first_rdn_value(dn, attribute) == (reference[0] if reference else None)
+
+
+@pytest.mark.parametrize(
+    ("dn", "resource"),
+    [
+        # GLUE 1.3: top-level, site and resource BDII.
+        (
+            "GlueCEUniqueID=ce:8443/cream-pbs-q,Mds-Vo-name=RAL,Mds-Vo-name=local,o=grid",
+            "GlueCEUniqueID=ce:8443/cream-pbs-q,Mds-Vo-name=resource,o=grid",
+        ),
+        (
+            "GlueVOViewLocalID=cms,GlueCEUniqueID=ce,Mds-Vo-name=RAL,o=grid",
+            "GlueVOViewLocalID=cms,GlueCEUniqueID=ce,Mds-Vo-name=resource,o=grid",
+        ),
+        (
+            "GlueCEUniqueID=ce,mds-vo-name=resource,o=grid",
+            "GlueCEUniqueID=ce,mds-vo-name=resource,o=grid",
+        ),
+        # GLUE 2.0: top-level, site and resource BDII.
+        (
+            "GLUE2ShareID=s,GLUE2ServiceID=x,GLUE2GroupID=resource,GLUE2DomainID=RAL,"
+            "GLUE2GroupID=grid,o=glue",
+            "GLUE2ShareID=s,GLUE2ServiceID=x,GLUE2GroupID=resource,o=glue",
+        ),
+        (
+            "GLUE2EndpointID=e,GLUE2ServiceID=x,GLUE2GroupID=resource,GLUE2DomainID=RAL,o=glue",
+            "GLUE2EndpointID=e,GLUE2ServiceID=x,GLUE2GroupID=resource,o=glue",
+        ),
+        (
+            "GLUE2ServiceID=x, glue2groupid = Resource ,o=glue",
+            "GLUE2ServiceID=x, glue2groupid = Resource ,o=glue",
+        ),
+        # Escaped commas stay inside their values; blanks around RDNs go.
+        (
+            "GlueCEUniqueID=a\\,b , Mds-Vo-name=X\\,Y,Mds-Vo-name=local,o=grid",
+            "GlueCEUniqueID=a\\,b,Mds-Vo-name=resource,o=grid",
+        ),
+        # Neither form: as it is.
+        ("GlueCEUniqueID=ce,o=grid", "GlueCEUniqueID=ce,o=grid"),
+        ("GLUE2ServiceID=x,GLUE2DomainID=RAL,o=glue", "GLUE2ServiceID=x,GLUE2DomainID=RAL,o=glue"),
+    ],
+)
+def test_resource_dn(dn: str, resource: str) -> None:
+    assert resource_dn(dn) == resource

@@ -10,6 +10,7 @@ from .checks import CHECKS
 from .context import Auditor, advertised_vos
 from .findings import Finding, Kind, Severity, sort_key, worst
 from .near_miss import near_miss
+from .plan import one_pass
 
 __all__ = [
     "CHECKS",
@@ -31,12 +32,24 @@ def audit(
     selection: Selection | None = None,
 ) -> list[Finding]:
     """Every finding for the model's CEs (those ``selection`` keeps; all when None),
-    errors first, then by site, kind and DN.
+    errors first, then by site, kind and DN; their fixes are one plan (audit.plan): once
+    all are applied, the checks find nothing more to fix.
 
     Stances apply to glexec only: for another capability the checks that read them
     (contradictions, missing advertisements) do not run.
     """
-    auditor = Auditor(model, policy, capability, rules)
+
+    def run(state: GlueModel) -> list[Finding]:
+        return _findings(Auditor(state, policy, capability, rules), selection)
+
+    found = run(model)
+    if not any(f.fix for f in found):
+        return found
+    return one_pass(found, model, run, Auditor(model, policy, capability, rules))
+
+
+def _findings(auditor: Auditor, selection: Selection | None) -> list[Finding]:
+    model = auditor.model
     ces = [ce for ce in model.ces if selection is None or selection.keeps_ce(ce)]
     by_site: dict[str, list[CE]] = {}
     for ce in ces:

@@ -27,7 +27,7 @@ from .context import (
     view_vos,
 )
 from .findings import Finding, Kind
-from .fixes import advertise, merged, replace
+from .fixes import Refusals, advertise, merged, refused_vos, replace
 from .hints import duplicate_hint, hint, state_hint
 from .near_miss import near_miss
 
@@ -128,6 +128,8 @@ def missing(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
     candidates: dict[int, tuple[CE, list[str]]] = {}
     vos_seen: dict[str, None] = {}
     for ce in ces:
+        if not a.targeted(ce):
+            continue  # no experiment sends pilots there: nothing to advertise
         served = served_vos(ce)
         for experiment in a.policy.experiments.values():
             vo = experiment.vo.lower()
@@ -230,6 +232,9 @@ def near_misses(a: Auditor, ce: CE) -> Iterable[Finding]:
 
 @CHECKS.site("inconsistent-queues")
 def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
+    # Only queues an experiment targets are compared: a Draining or Closed queue is not
+    # used, and glexec is never added to one (see not-in-production).
+    ces = [ce for ce in ces if a.targeted(ce)]
     groups: dict[tuple[str, str, str], list[CE]] = {}
     for ce in ces:
         groups.setdefault((ce.glue_version, "host", ce.host.lower()), []).append(ce)
@@ -241,6 +246,8 @@ def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
     served = {id(ce): served_vos(ce) for ce in ces}
     advertised = {id(ce): advertised_vos(ce, a.cap) for ce in ces}
     named = {id(ce): ce_vos(ce) for ce in ces}
+    # A queue whose site's answers refuse glexec for the VO rightly lacks it.
+    refuses = Refusals(a)
     splits: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, list[str]]] = {}
     for (_, what, name), members in groups.items():
         if len(members) < 2:
@@ -251,7 +258,7 @@ def inconsistent(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
             continue
         vos = [v for v in dict.fromkeys(v for ce in members for v in named[id(ce)]) if v in some]
         for vo in vos:
-            serving = [ce for ce in members if vo in served[id(ce)]]
+            serving = [ce for ce in members if vo in served[id(ce)] and not refuses(ce, vo)]
             yes = tuple(ce.unique_id for ce in serving if vo in advertised[id(ce)])
             no = tuple(ce.unique_id for ce in serving if vo not in advertised[id(ce)])
             if yes and no:
@@ -288,7 +295,12 @@ def partial_views(a: Auditor, ce: CE) -> Iterable[Finding]:
         if any(s.kind == "vo" for scopes in answers for s in scopes):
             return  # the site answered per VO: views may rightly differ
     yes = [v for v in ce.voviews if on(v.capabilities, a.cap)]
-    no = [v for v in ce.voviews if not on(v.capabilities, a.cap)]
+    # The views of VOs the site's answers refuse rightly lack it (the fixes put it on the
+    # others' views for that reason).
+    refused = refused_vos(a, ce)
+    no = [
+        v for v in ce.voviews if not on(v.capabilities, a.cap) and not set(view_vos(v)) <= refused
+    ]
     if not yes or not no:
         return
     yes_vos = [vo for v in yes for vo in view_vos(v)]
@@ -333,6 +345,8 @@ def not_in_production(a: Auditor, ce: CE) -> Iterable[Finding]:
 def versions_disagree(a: Auditor, ces: Sequence[CE]) -> Iterable[Finding]:
     by_host: dict[str, dict[str, list[CE]]] = {}
     for ce in ces:
+        if not a.targeted(ce):
+            continue  # as inconsistent-queues: only queues an experiment targets count
         by_host.setdefault(ce.host.lower(), {}).setdefault(ce.glue_version, []).append(ce)
     for trees in by_host.values():
         if GLUE13 not in trees or GLUE20 not in trees:

@@ -78,6 +78,7 @@ class Auditor:
         self.matches: tuple[Glue2Match, ...] = rules.matches_for(self.cap) if rules else ()
         self._mappings: dict[str, SiteMapping | None] = {}
         self._rte_tags: dict[str, list[str]] = {}
+        self._targeted: dict[str, bool] = {}
 
     # --- what to publish, in each GLUE version's words ---
 
@@ -111,6 +112,17 @@ class Auditor:
             for attr, value in published
             if (m := self._match_for(attr)) is not None and m.matches(value)
         ]
+
+    def targeted(self, ce: CE) -> bool:
+        """Whether an experiment targets the CE's state: the audit never adds the capability
+        to a CE no experiment sends pilots to (it would only make it not-in-production),
+        and compares only such queues with each other."""
+        state = ce.state.strip().lower()
+        if state not in self._targeted:
+            self._targeted[state] = any(
+                e.targets_state(ce.state) for e in self.policy.experiments.values()
+            )
+        return self._targeted[state]
 
     # --- the site's answers ---
 

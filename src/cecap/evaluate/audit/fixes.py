@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ...model.glue import CE, VOView
 from ..stance import StanceVerdict
-from .context import Auditor, served_vos, view_vos
+from .context import Auditor, on, served_vos, view_vos
 from .findings import Change, Modification
 
 
@@ -37,22 +37,47 @@ def refused_vos(a: Auditor, ce: CE) -> frozenset[str]:
     return frozenset(vo for vo in served_vos(ce) if a.stance_verdict(ce, vo) in refusals)
 
 
+class Refusals:
+    """Whether the site's answers refuse glexec for a VO on a CE, worked out once per CE."""
+
+    def __init__(self, a: Auditor) -> None:
+        self._a = a
+        self._refused: dict[int, frozenset[str]] = {}
+
+    def __call__(self, ce: CE, vo: str) -> bool:
+        if id(ce) not in self._refused:
+            self._refused[id(ce)] = refused_vos(self._a, ce)
+        return vo in self._refused[id(ce)]
+
+
 def advertise(
     a: Auditor, ce: CE, vos: Iterable[str] | None = None, *, views_only: bool = False
 ) -> tuple[Change, ...]:
     """The changes that make ``ce`` advertise the capability for ``vos`` (default: every VO
     it serves): on the CE itself when the site refuses none of the VOs it serves (and not
     ``views_only``), else on the VOViews (shares) of the wanted VOs it does not refuse.
-    Empty when GLUE 2.0 has no attribute for the capability (glue2.yaml)."""
+    Empty when GLUE 2.0 has no attribute for the capability (glue2.yaml), and for a CE in a
+    state no experiment targets. An entry that already advertises is left as it is."""
+    if not a.targeted(ce):
+        return ()
     refused = refused_vos(a, ce)
     if not refused and not views_only:
         line = a.publish(ce.glue_version)
-        return (Change(ce.dn, (Modification("add", *line),)),) if line else ()
+        if line is None or on(ce.capabilities, a.cap):
+            return ()
+        return (Change(ce.dn, (Modification("add", *line),)),)
     wanted = set(vos if vos is not None else served_vos(ce)) - refused
     line = a.publish(ce.glue_version, on_share=True)
     if line is None or not wanted:
         return ()
-    views = [v for v in ce.voviews if v.dn and set(view_vos(v)) & wanted and _clean(v, refused)]
+    views = [
+        v
+        for v in ce.voviews
+        if v.dn
+        and set(view_vos(v)) & wanted
+        and _clean(v, refused)
+        and not on(v.capabilities, a.cap)
+    ]
     return tuple(Change(v.dn, (Modification("add", *line),)) for v in views)
 
 
@@ -65,7 +90,10 @@ def replace(
 ) -> tuple[Change, ...]:
     """Delete the value ``wrong`` from entry ``dn`` and add ``right`` there instead, unless
     that would advertise for a VO the site refuses: then a CE's value goes where
-    ``advertise`` says, a VOView's nowhere."""
+    ``advertise`` says, a VOView's nowhere. Nothing for a CE in a state no experiment
+    targets: its value is for the site to correct at the source."""
+    if not a.targeted(ce):
+        return ()
     delete = Change(dn, (Modification("delete", *wrong),))
     if right is None:
         return (delete,)
