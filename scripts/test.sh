@@ -18,6 +18,8 @@ MAN_PACKAGES="man-db"
 PACKAGING_PACKAGES="dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all
 python3-setuptools python3-click python3-defusedxml python3-yaml lintian systemd rpm rpmlint
 nagios4-core"
+# libxml2's xmllint checks that an export is well-formed XML 1.0 (tests/e2e/test_export_gwms.py).
+XML_PACKAGES="libxml2-utils"
 
 say() { printf '%s\n' "test.sh: $*" >&2; }
 
@@ -96,6 +98,7 @@ bdii_ready || packages=$BDII_PACKAGES
 command -v chromium >/dev/null 2>&1 || packages="$packages $BROWSER_PACKAGES"
 { command -v groff && command -v lexgrog; } >/dev/null 2>&1 || packages="$packages $MAN_PACKAGES"
 packaging_ready || packages="$packages $PACKAGING_PACKAGES"
+command -v xmllint >/dev/null 2>&1 || packages="$packages $XML_PACKAGES"
 venv_ready || packages="$packages python3-venv"
 packages=${packages# }
 if [ -n "$packages" ]; then

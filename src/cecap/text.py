@@ -46,6 +46,16 @@ def visible(text: str) -> str:
     return _ESCAPED.sub(_escape, text)
 
 
+# Beyond the controls visible() escapes, what XML 1.0 cannot hold: surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_visible(text: str) -> str:
+    """``text`` as visible() shows it, with the characters XML 1.0 cannot carry at all
+    escaped the same way (``\\ufffe``), so a published value keeps a document well-formed."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", visible(text))
+
+
 # Whitespace that Nagios output folds into one space rather than escaping.
 
 

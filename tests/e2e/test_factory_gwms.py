@@ -7,42 +7,24 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.cli import run_cli
-from helpers.paths import REPO, SAMPLE
+from helpers.gwms import FIXTURE_MAIN, gwms, need_gwms
+from helpers.paths import SAMPLE
 
 from cecap.sources.factory import read_factory
-
-GWMS_DIR = REPO.parent / "shared" / "consumers" / "glideinwms-3.4.6"
-GWMS = GWMS_DIR / "gwms.py"
-FIXTURE_MAIN = GWMS_DIR / "glideinwms" / "unittests" / "fixtures" / "factory" / "glideinWMS.xml"
 
 REFUSING = "ce.cism.ucl.ac.be:8443/cream-pbs-cms"  # site-refuses for cms in the sample
 CONDITIONAL = "ce201.cern.ch:8443/cream-pbs-grid_cms"  # conditional for cms
 
 
-@pytest.fixture
-def gwms() -> Path:
-    if not GWMS.is_file():
-        pytest.skip(f"glideinWMS's reader not found at {GWMS}")
-    return GWMS
-
-
 def gwms_entries(main: Path) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, str(GWMS), "entries", str(main)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    code, rows, err = gwms("entries", main)
+    assert code == 0, err
+    return rows
 
 
 def attr(name: str, value: str) -> str:
@@ -71,6 +53,7 @@ def entry(
 
 def factory(tmp_path: Path, fragments: dict[str, str]) -> Path:
     """glideinWMS's own test factory's main file, with ``fragments`` as its config.d."""
+    need_gwms()
     main = tmp_path / "glideinWMS.xml"
     shutil.copy(FIXTURE_MAIN, main)
     conf = tmp_path / "config.d"
@@ -122,7 +105,8 @@ SHAPES = {
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_cecap_judges_the_entries_glideinwms_reads(gwms: Path, tmp_path: Path, shape: str) -> None:
+def test_cecap_judges_the_entries_glideinwms_reads(tmp_path: Path, shape: str) -> None:
+    need_gwms()
     main = factory(tmp_path, SHAPES[shape])
     theirs = {
         (r["name"], r["gridtype"], r["gatekeeper"], r["GLEXEC_BIN"], r["file"])

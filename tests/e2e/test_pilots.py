@@ -76,8 +76,9 @@ def test_export_osg_is_a_factory_configuration(osg_glexec: Path) -> None:
     ready = found["red.unl.edu:2119/jobmanager-pbs (queue=cms)(jobtype=single)"]
     assert ready.get("gridtype") == "gt2"
     assert ready.get("work_dir") == "OSG"
+    # An OSG GRAM CE: glexec where the OSG worker node says ($OSG_GLEXEC_LOCATION).
     assert attrs(ready) == {
-        "GLEXEC_BIN": "/usr/sbin/glexec",
+        "GLEXEC_BIN": "OSG",
         "GLIDEIN_Site": "Nebraska",
         "GLIDEIN_Supported_VOs": "CMS",
     }
@@ -90,15 +91,27 @@ def test_export_osg_is_a_factory_configuration(osg_glexec: Path) -> None:
     assert again.out == result.out
 
 
-def test_export_ready_only_and_glexec_path(osg_glexec: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--glexec-bin", "/opt/glite/sbin/glexec"), ("--glexec-bin", "auto"),
+     ("--glexec-path", "/usr/sbin/glexec")],
+)  # fmt: skip
+def test_export_ready_only_and_glexec_bin(osg_glexec: Path, option: str, value: str) -> None:
     result = run_cli(
         "export", "--to", "glideinwms", "--bdii", osg_glexec, "-e", "cms",
-        "--ready-only", "--glexec-path", "/opt/glite/sbin/glexec",
+        "--ready-only", option, value,
     )  # fmt: skip
     assert result.code == 0, result.err
     values = {attrs(e)["GLEXEC_BIN"] for e in entries(result.out).values()}
-    assert values == {"/opt/glite/sbin/glexec"}
+    assert values == {value}
     assert len(entries(result.out)) == 14
+
+
+@pytest.mark.parametrize("value", ["", " ", "NONE", "none", "/usr/sbin/glexec extra"])
+def test_export_refuses_a_glexec_bin_that_is_none(value: str) -> None:
+    result = run_cli("export", "--to", "glideinwms", "--bdii", SAMPLE, "--glexec-bin", value)
+    assert result.code == 2
+    assert "--glexec-bin: give where glexec is on the worker nodes" in result.err
 
 
 def test_export_then_audit_factory_finds_no_error(osg_glexec: Path, tmp_path: Path) -> None:

@@ -49,14 +49,14 @@ def test_export_reliable_sets_glexec_only_where_reliable(osg_glexec: Path, histo
     ready = run_cli(*export, "--state", history)
     assert ready.code == 0, ready.err
     by_ready = glexec_bins(ready.out)
-    assert [by_ready[GATEKEEPER[ce]] for ce in (MIT, NEB, PURDUE)] == ["/usr/sbin/glexec"] * 3
+    assert [by_ready[GATEKEEPER[ce]] for ce in (MIT, NEB, PURDUE)] == ["OSG"] * 3
     reliable = run_cli(*export, "--state", history, "--reliable")
     assert reliable.code == 0, reliable.err
     by_reliable = glexec_bins(reliable.out)
     assert by_reliable.keys() == by_ready.keys()
     assert {gk for gk, value in by_reliable.items() if value != "NONE"} == {GATEKEEPER[MIT]}
     only = run_cli(*export, "--state", history, "--reliable", "--ready-only")
-    assert list(glexec_bins(only.out).items()) == [(GATEKEEPER[MIT], "/usr/sbin/glexec")]
+    assert list(glexec_bins(only.out).items()) == [(GATEKEEPER[MIT], "OSG")]
 
 
 def test_export_reliable_needs_a_history(osg_glexec: Path, tmp_path: Path) -> None:

@@ -32,6 +32,9 @@ class EndpointSpec:
     other_info: Sequence[str] = ()
     share_other_info: dict[str, Sequence[str]] = field(default_factory=dict)
     rules: Sequence[str] | None = None  # access policy rules; default VO:<vo> per VO
+    interface: str = "org.glite.ce.CREAM"
+    implementation: str = "CREAM"
+    url: str | None = None  # default: CREAM's https://HOST:8443/ce-cream/services
 
     @property
     def service_id(self) -> str:
@@ -39,7 +42,7 @@ class EndpointSpec:
 
     @property
     def endpoint_id(self) -> str:
-        return f"{self.host}_org.glite.ce.CREAM"
+        return f"{self.host}_{self.interface}"
 
 
 @dataclass
@@ -110,9 +113,9 @@ def site2_ldif(site: Site2Spec) -> str:
                 [
                     ("GLUE2EndpointID", ep.endpoint_id),
                     ("GLUE2EntityName", ep.endpoint_id),
-                    ("GLUE2EndpointURL", f"https://{ep.host}:8443/ce-cream/services"),
-                    ("GLUE2EndpointInterfaceName", "org.glite.ce.CREAM"),
-                    ("GLUE2EndpointImplementationName", "CREAM"),
+                    ("GLUE2EndpointURL", ep.url or f"https://{ep.host}:8443/ce-cream/services"),
+                    ("GLUE2EndpointInterfaceName", ep.interface),
+                    ("GLUE2EndpointImplementationName", ep.implementation),
                     ("GLUE2EndpointQualityLevel", "production"),
                     ("GLUE2EndpointHealthState", ep.health),
                     ("GLUE2EndpointServingState", ep.serving),

@@ -14,7 +14,6 @@ from ..history.paths import state_path
 from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..rows.pilots import (
-    DEFAULT_GLEXEC_PATH,
     DEFAULT_SCHEDD,
     QUEUE_FIELDS,
     glideinwms_xml,
@@ -49,12 +48,15 @@ JSON = "json"
     " told).",
 )
 @click.option(
+    "--glexec-bin",
     "--glexec-path",
-    default=DEFAULT_GLEXEC_PATH,
-    show_default=True,
-    metavar="PATH",
+    "glexec_bin",
+    default=None,
+    metavar="VALUE",
     help="GLEXEC_BIN of the entries whose CE is ready, or with --reliable reliable (every"
-    " other entry: NONE).",
+    " other entry: NONE), instead of the value chosen by the CE's middleware (OSG on an OSG"
+    " GRAM CE, glite on CREAM and the lcg-CE, auto elsewhere; see docs/pilots.md): a path,"
+    " OSG, glite or auto.",
 )
 @click.option(
     "--schedd",
@@ -81,7 +83,7 @@ def export_command(
     source: SourceOptions,
     experiments: tuple[str, ...],
     target: str,
-    glexec_path: str,
+    glexec_bin: str | None,
     schedd: str,
     ready_only: bool,
     only_reliable: bool,
@@ -94,12 +96,17 @@ def export_command(
     glexec (the verdict is ready) and where not.
 
     --to glideinwms prints one glideinWMS factory configuration (the v3_4_6 schema) to diff
-    against the factory's own: GLEXEC_BIN is --glexec-path where the CE is ready (with
-    --reliable: reliable), NONE elsewhere. --to json prints the per-queue flags, with
+    against the factory's own: GLEXEC_BIN is where glideinWMS finds glexec on the CE's
+    worker nodes (or --glexec-bin) where the CE is ready (with --reliable: reliable), NONE
+    elsewhere. --to json prints the per-queue flags, with
     reliable from the history's glexec test results (null without a history or results).
     """
-    if not glexec_path.strip() or glexec_path.strip().upper() == "NONE":
-        raise UsageError("--glexec-path: give the path of glexec on the worker nodes")
+    if glexec_bin is not None and (
+        not glexec_bin.strip() or glexec_bin.strip().upper() == "NONE" or " " in glexec_bin.strip()
+    ):
+        raise UsageError(
+            "--glexec-bin: give where glexec is on the worker nodes (a path, OSG, glite or auto)"
+        )
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     model = load_model(
@@ -113,7 +120,7 @@ def export_command(
             raise UsageError("--format, --fields and --no-header apply to --to json only")
         export = glideinwms_xml(
             results,
-            glexec_path=glexec_path.strip(),
+            glexec_bin=glexec_bin.strip() if glexec_bin else None,
             schedd=schedd,
             ready_only=ready_only,
             reliability=flags,

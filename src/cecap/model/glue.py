@@ -19,6 +19,7 @@ class VOView:
     capabilities: tuple[str, ...]
     dn: str = ""
     published: tuple[tuple[str, str], ...] = ()  # GLUE 2.0 shares: as CE.published
+    queue: str = ""  # a GLUE 2.0 share's GLUE2ComputingShareMappingQueue
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,6 +248,7 @@ class Glue2Collector:
                     capabilities=self._capabilities(share),
                     dn=share.dn,
                     published=self._published(share),
+                    queue=_first(share, "glue2computingsharemappingqueue"),
                 )
                 for share in shares.get(eid, ())
             )

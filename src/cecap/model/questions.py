@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..policy.stances import GLEXEC
 from .glue import CE
+from .reading import CEReading
 
 __all__ = [
     "GLEXEC",
@@ -119,6 +120,17 @@ def capability_values(ce: CE, vo: str, capability: str = GLEXEC) -> list[Capabil
 def advertises(ce: CE, vo: str, capability: str = GLEXEC) -> bool:
     """The capability is on the CE itself or on its VOView for the VO."""
     return any(value.counts for value in capability_values(ce, vo, capability))
+
+
+def reading_for(ce: CE, vo: str) -> CEReading:
+    """The CE's reading (CE.reading) for ``vo``: where its ID names no queue (a GLUE 2.0
+    endpoint), the queue of its first share for the VO that names one."""
+    if ce.reading.queue:
+        return ce.reading
+    for view in ce.voviews:
+        if view.queue and _view_is_for(view.rules, view.local_id, vo):
+            return ce.reading.with_queue(view.queue)
+    return ce.reading
 
 
 def _view_is_for(rules: Sequence[str], local_id: str, vo: str) -> bool:

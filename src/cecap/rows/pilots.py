@@ -7,8 +7,17 @@ doc/factory/configuration.html): ``<glidein><entries><entry .../></entries></gli
 each entry with the attributes the schema lists and its ``<attrs><attr .../></attrs>``
 spelled as the schema's examples spell them; every element an entry leaves out
 (``config``, ``files``, ...) takes the factory's defaults when it merges the file. Values a
-site published are made visible (cecap.text) first: XML 1.0 cannot carry a control
-character, so each one shows as ``\\x1b``, as in every other output.
+site published are made visible (cecap.text.xml_visible) first: XML 1.0 cannot carry a
+control character, a surrogate, U+FFFE or U+FFFF, so each one shows as ``\\x1b`` or
+``\\ufffe``, as in every other output.
+
+``GLEXEC_BIN`` is the value glideinWMS's worker-node script (creation/web_base/
+glexec_setup.sh, lines 217-266 of v3_4_6) resolves to the glexec the CE's middleware
+installs: ``OSG`` on an OSG GRAM CE (``$OSG_GLEXEC_LOCATION``, what the OSG factory's
+configuration used), ``glite`` on CREAM and the lcg-CE (``$GLEXEC_LOCATION/sbin/glexec``,
+else ``$GLITE_LOCATION/sbin/glexec``, else ``/opt/glite/sbin/glexec``), ``auto`` on any
+other (the OSG place, then the gLite ones). A fixed path such as ``/usr/sbin/glexec``
+fails wherever glexec lives elsewhere: see docs/pilots.md.
 """
 
 from __future__ import annotations
@@ -22,15 +31,27 @@ from xml.etree import ElementTree as ET
 from ..evaluate.factory import FactoryFinding, Reliability
 from ..evaluate.verdicts import Assessment, Verdict
 from ..model.glue import GLUE13
+from ..model.questions import reading_for
 from ..model.reading import CEReading, Middleware
 from ..sources.factory import GLEXEC_BIN, NO_GLEXEC
-from ..text import visible
+from ..text import xml_visible
 from .table import Column, Table
 
-DEFAULT_GLEXEC_PATH = "/usr/sbin/glexec"
+# GLEXEC_BIN by middleware, as glexec_setup.sh resolves it (see the module doc).
+_GLEXEC_BIN = {
+    Middleware.OSG_GRAM: "OSG",
+    Middleware.CREAM: "glite",
+    Middleware.LCG_CE: "glite",
+}
+AUTO_GLEXEC_BIN = "auto"
 DEFAULT_SCHEDD = "schedd_glideins@FACTORY_HOSTNAME"
 # glideinWMS's entry names: letters, digits and ._- (creation/lib/cWParams.py is_valid_name).
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def glexec_bin_for(reading: CEReading) -> str:
+    """The GLEXEC_BIN that finds glexec on the worker nodes behind a CE of this reading."""
+    return _GLEXEC_BIN.get(reading.middleware, AUTO_GLEXEC_BIN)
 
 
 def glexec_allowed(a: Assessment, reliability: Reliability | None, reliable_only: bool) -> bool:
@@ -53,7 +74,7 @@ class Export:
 def glideinwms_xml(
     assessments: Iterable[Assessment],
     *,
-    glexec_path: str = DEFAULT_GLEXEC_PATH,
+    glexec_bin: str | None = None,
     schedd: str = DEFAULT_SCHEDD,
     ready_only: bool = False,
     reliability: Reliability | None = None,
@@ -61,16 +82,17 @@ def glideinwms_xml(
     source: str = "",
 ) -> Export:
     """One factory ``<entry>`` per assessment (experiment and CE), named stably from the
-    experiment, site, host and queue."""
+    experiment, site, host and queue; ``glexec_bin`` overrides the GLEXEC_BIN chosen by
+    each CE's middleware."""
     root = ET.Element("glidein")
     if source:
         # "--" may not appear in an XML comment.
-        root.append(ET.Comment(f" cecap export from {visible(source).replace('--', '-_')} "))
+        root.append(ET.Comment(f" cecap export from {xml_visible(source).replace('--', '-_')} "))
     entries = ET.SubElement(root, "entries")
     names: set[str] = set()
     skipped = []
     for a in assessments:
-        reading = a.ce.reading
+        reading = reading_for(a.ce, a.experiment.vo)
         if reading.gatekeeper is None:
             skipped.append(a)
             continue
@@ -79,7 +101,8 @@ def glideinwms_xml(
             continue
         entry = ET.SubElement(entries, "entry", _entry_attributes(a, reading, names, schedd))
         attrs = ET.SubElement(entry, "attrs")
-        _attr(attrs, GLEXEC_BIN, glexec_path if allowed else NO_GLEXEC, publish=False)
+        chosen = glexec_bin or glexec_bin_for(reading)
+        _attr(attrs, GLEXEC_BIN, chosen if allowed else NO_GLEXEC, publish=False)
         _attr(attrs, "GLIDEIN_Site", a.ce.site, publish=True)
         _attr(attrs, "GLIDEIN_Supported_VOs", a.experiment.name, publish=True)
     ET.indent(root, space="   ")
@@ -94,11 +117,11 @@ def _entry_attributes(
         "name": _entry_name(a, reading, names),
         "auth_method": "grid_proxy",
         "enabled": "True",
-        "gatekeeper": visible(reading.gatekeeper or ""),
+        "gatekeeper": xml_visible(reading.gatekeeper or ""),
         "gridtype": reading.grid_type or "",
     }
     if reading.rsl is not None:
-        attributes["rsl"] = visible(reading.rsl)
+        attributes["rsl"] = xml_visible(reading.rsl)
     # OSG's worker nodes name their scratch area $OSG_WN_TMP ("OSG"); elsewhere the
     # glidein starts where the batch system put it (".").
     work_dir = "OSG" if reading.middleware is Middleware.OSG_GRAM else "."
@@ -138,7 +161,7 @@ def _attr(parent: ET.Element, name: str, value: str, *, publish: bool) -> None:
             "parameter": "True",
             "publish": "True",
             "type": "string",
-            "value": visible(value),
+            "value": xml_visible(value),
         },
     )
 
@@ -169,7 +192,7 @@ def queue_table(
     """Per experiment and CE, the flags a pilot system's queue configuration needs."""
     rows = []
     for a in assessments:
-        reading = a.ce.reading
+        reading = reading_for(a.ce, a.experiment.vo)
         queue = reading.queue or (a.ce.name if a.ce.glue_version == GLUE13 else "")
         rows.append(
             {

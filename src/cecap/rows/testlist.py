@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..evaluate.testlist import Target
+from ..model.questions import reading_for
 from .table import Column, Table
 
 TESTLIST_FIELDS = (
@@ -28,7 +29,7 @@ def testlist_table(targets: Iterable[Target], meta: Mapping[str, Any]) -> Table:
     rows = []
     for t in targets:
         a = t.assessment
-        reading = a.ce.reading
+        reading = reading_for(a.ce, a.experiment.vo)
         rows.append(
             {
                 "experiment": a.experiment.key,

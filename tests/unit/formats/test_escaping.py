@@ -251,3 +251,19 @@ def test_nagios_output_shows_hidden_characters_escaped() -> None:
         "a b c",
     ]
     assert not HIDDEN.search(out.replace("\n", ""))
+
+
+def test_xml_visible_escapes_what_xml_1_0_cannot_carry() -> None:
+    from xml.etree import ElementTree as ET
+
+    from cecap.text import xml_visible
+
+    hostile = "a\ufffeb\uffffc\ud800d\x1be\\ufffe"
+    shown = xml_visible(hostile)
+    assert shown == "a\\ufffeb\\uffffc\\ud800d\\x1be\\\\ufffe"
+    # Well-formed once written: expat parses the document back to the same text.
+    element = ET.Element("e", {"v": shown})
+    assert ET.fromstring(ET.tostring(element, encoding="unicode")).get("v") == shown
+    assert xml_visible("plain ce.example.org:8443/cream-pbs-q") == (
+        "plain ce.example.org:8443/cream-pbs-q"
+    )
