@@ -11,13 +11,13 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..evaluate.audit import Finding, Severity, audit, worst
 from ..evaluate.audit.resource import at_resource_bdii
 from ..evaluate.selection import Selection, require_in_model
+from ..formats.output import output_target, write_atomically
 from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..rows.audit import AUDIT_FIELDS, audit_table
 from ..rows.fixes import DATABASES, fixes_ldif
-from ..sources.output import output_target, write_atomically
 from .common import load_model, source_meta
 from .options import OutputOptions, config_option, debug_option, output_options
 from .output import emit, partial_exit

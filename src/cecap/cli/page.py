@@ -12,6 +12,7 @@ from .. import __version__
 from ..errors import InputError
 from ..evaluate.assess import assess, summarize_sites
 from ..evaluate.audit import audit
+from ..formats.output import output_target, write_atomically
 from ..formats.page import render_page, require_libraries
 from ..history.paths import state_path
 from ..history.results import reliability
@@ -24,7 +25,6 @@ from ..rows.audit import audit_table
 from ..rows.page import page_data
 from ..rows.report import report_table, site_table
 from ..rows.stances import stance_table
-from ..sources.output import output_target, write_atomically
 from .common import load_model, pick_experiments, source_meta
 from .options import config_option, debug_option, experiment_option, state_option
 from .output import partial_exit

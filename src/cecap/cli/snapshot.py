@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, SourceUnavailable, UsageError
+from ..formats.output import STDOUT, output_target
+from ..formats.snapshot import snapshot_wanted, write_snapshot
 from ..model.entry import Entry
 from ..model.glue import GLUE13, GLUE20
 from ..model.select import GLUE_CHOICES, missing_trees
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir
 from ..sources.base import EntrySource, Source
-from ..sources.ldif_writer import snapshot_wanted, write_snapshot
-from ..sources.output import STDOUT, output_target
 from .common import read_first
 from .options import config_option, debug_option
 from .output import warn

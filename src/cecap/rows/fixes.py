@@ -12,8 +12,8 @@ from ..evaluate.audit.findings import Change
 from ..evaluate.audit.fixes import merged
 from ..model.dn import RESOURCE_GLUE2, RESOURCE_GLUE13, split_rdns
 from ..model.glue import GLUE13, GLUE20
-from ..sources.ldif_writer import value_line
 from ..text import visible
+from .ldif import value_line
 
 
 def change_ldif(change: Change) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from ..model.glue2 import GLUE2_WANTED
 from ..model.glue2 import wanted as glue_wanted
 from ..model.glue13 import GLUE13_CLASS_NAMES, GLUE13_WANTED
 from ..policy.glue2_rules import Glue2Rules
+from ..rows.ldif import value_line
 from ..text import stamp
 from .output import write_atomically
 
@@ -366,25 +366,6 @@ def _entry_ldif(entry: Entry) -> str:
         name = _NAMES.get(key, key)
         out.extend(_line(name, value) for value in values)
     return "\n".join(out) + "\n\n"
-
-
-def _safe(value: str) -> bool:
-    """RFC 2849 SAFE-STRING, and no trailing space (which some parsers would drop)."""
-    if not value:
-        return True
-    if value[0] in " :<" or value[-1] == " ":
-        return False
-    return all(0 < ord(ch) < 128 and ch not in "\r\n" for ch in value)
-
-
-def value_line(name: str, value: str) -> str:
-    """``name: value`` as one LDIF line, unfolded: base64 (``name:: ...``) when RFC 2849
-    does not allow the value as it is (also for a ``dn``)."""
-    if not value:
-        return f"{name}:"
-    if _safe(value):
-        return f"{name}: {value}"
-    return f"{name}:: {base64.b64encode(value.encode('utf-8')).decode('ascii')}"
 
 
 def _line(name: str, value: str) -> str:

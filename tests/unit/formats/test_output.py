@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import InputError
-from cecap.sources.output import output_target, temp_pattern, write_atomically
+from cecap.formats.output import output_target, temp_pattern, write_atomically
 
 LDIF = ["version: 1\n\n", "dn: o=grid\nobjectClass: organization\no: grid\n\n"]
 TEXT = "".join(LDIF)

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 
 from cecap.errors import InputError
+from cecap.formats.snapshot import (
+    SNAPSHOT_WANTED,
+    object_classes,
+    snapshot_wanted,
+    write_snapshot,
+)
 from cecap.model.dn import split_rdns
 from cecap.model.entry import Entry
 from cecap.model.glue2 import GLUE2_WANTED
 from cecap.model.glue13 import GLUE13_WANTED
 from cecap.policy.glue2_rules import Glue2Match, Glue2Rules
 from cecap.sources.ldif import LdifReader
-from cecap.sources.ldif_writer import (
-    SNAPSHOT_WANTED,
-    object_classes,
-    snapshot_wanted,
-    write_snapshot,
-)
 
 NOW = datetime(2010, 3, 24, 12, 0, tzinfo=UTC)
 SITE = "Mds-Vo-name=RAL-LCG2,Mds-Vo-name=local,o=grid"
@@ -209,8 +209,8 @@ def test_the_file_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.Mon
     def broken(entries):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("cecap.sources.ldif_writer._complete_tree", lambda e: ([ce()], 0, []))
-    monkeypatch.setattr("cecap.sources.ldif_writer._entry_ldif", broken)
+    monkeypatch.setattr("cecap.formats.snapshot._complete_tree", lambda e: ([ce()], 0, []))
+    monkeypatch.setattr("cecap.formats.snapshot._entry_ldif", broken)
     with pytest.raises(InputError, match=r"cannot write .*snap\.ldif: No space left on device"):
         write_snapshot(out, [ce()], source="test", now=NOW)
     assert out.read_text() == "old snapshot\n"
