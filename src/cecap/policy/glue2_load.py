@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .checker import Checker, load_yaml
 from .glue2_rules import Glue2Match, Glue2Rules
-from .load import _Checker, _load_yaml, default_config_dir
+from .load import default_config_dir
 from .strict_yaml import cap, quote
 
 GLUE2_FILE = "glue2.yaml"
 
 
-def _glue2_matches(check: _Checker, raw: Any, where: str) -> tuple[Glue2Match, ...]:
+def _glue2_matches(check: Checker, raw: Any, where: str) -> tuple[Glue2Match, ...]:
     if not isinstance(raw, list) or not raw:
         raise check.fail(where, "expected a non-empty list of {attribute, values}")
     out = []
@@ -61,9 +62,9 @@ def _glue2_path(directory: Path) -> Path:
 def load_glue2(directory: Path) -> Glue2Rules:
     """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec."""
     path = _glue2_path(directory)
-    check = _Checker(path)
+    check = Checker(path)
     doc = check.mapping(
-        _load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}
+        load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}
     )
     body = check.mapping(doc["capabilities"] or {}, "capabilities")
     capabilities: dict[str, tuple[Glue2Match, ...]] = {}

@@ -10,9 +10,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from ..errors import ConfigError
+from .checker import CONFIG_ENV, FILES, Checker, key_line, load_yaml
 from .reliable import reliable_rule
 from .stances import (
     Answer,
@@ -26,10 +25,7 @@ from .stances import (
     SiteMapping,
     Stance,
 )
-from .strict_yaml import cap, load_strict, quote
-
-CONFIG_ENV = "CECAP_CONFIG"
-FILES = ("stances.yaml", "sites.yaml", "experiments.yaml")
+from .strict_yaml import cap, quote
 
 E = TypeVar("E", MupjSupport, ModeAnswer, BypassAnswer)
 
@@ -71,100 +67,6 @@ def config_dir(explicit: str | os.PathLike[str] | None) -> Path:
     return default_config_dir()
 
 
-def _load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no such file; --config / ${CONFIG_ENV} must name a folder holding"
-            f" {', '.join(FILES)}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {cap(str(exc))}") from None
-    try:
-        return load_strict(text, path)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}: {where}invalid YAML: {cap(problem)}") from None
-
-
-def _line(mapping: Any, key: Any) -> int | None:
-    """The line of a key of a mapping read from YAML (strict_yaml keeps them)."""
-    line: int | None = getattr(mapping, "lines", {}).get(key)
-    return line
-
-
-class _Checker:
-    """Shape checks that name the file and the key path in every message."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, where: str, message: str, line: int | None = None) -> ConfigError:
-        at = f"line {line}: " if line else ""
-        return ConfigError(f"{self.path}: {at}{where}: {message}")
-
-    def once(
-        self, seen: dict[str, tuple[str, int | None]], name: str, line: int | None, where: str
-    ) -> None:
-        """Names compared ignoring case come once; ``seen`` holds those so far (a dict:
-        linear in the number of names)."""
-        folded = name.lower()
-        if folded in seen:
-            first, at = seen[folded]
-            where_first = f" at line {at}" if at else ""
-            raise self.fail(
-                where,
-                f"listed twice (first as {quote(first)}{where_first}; names ignore case)",
-                line,
-            )
-        seen[folded] = (name, line)
-
-    def mapping(
-        self,
-        value: Any,
-        where: str,
-        allowed: set[str] | None = None,
-        required: set[str] | None = None,
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"expected a mapping, found {type(value).__name__}")
-        if allowed is not None:
-            unknown = sorted(str(k) for k in value if k not in allowed)
-            if unknown:
-                raise self.fail(
-                    where,
-                    f"unknown key {quote(unknown[0])} (allowed: {', '.join(sorted(allowed))})",
-                )
-        for key in sorted(required or ()):
-            if key not in value:
-                raise self.fail(where, f"missing key {key!r}")
-        return value
-
-    def string(self, value: Any, where: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "expected a non-empty string")
-        return value
-
-    def strings(self, value: Any, where: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise self.fail(where, "expected a list of strings")
-        return tuple(self.string(v, f"{where}[{i}]") for i, v in enumerate(value))
-
-    def word(self, value: Any, enum: type[E], where: str) -> E:
-        # YAML 1.1 reads bare yes/no as booleans; accept them as the words they were.
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        words = [m.value for m in enum]
-        if not isinstance(value, str) or value.strip().lower() not in words:
-            raise self.fail(where, f"{quote(value)} is not one of: {', '.join(words)}")
-        return enum(value.strip().lower())
-
-
 _QUESTIONS: Mapping[str, type[Enum]] = {
     "mupj": MupjSupport,
     "glexec_setuid": ModeAnswer,
@@ -173,7 +75,7 @@ _QUESTIONS: Mapping[str, type[Enum]] = {
 }
 
 
-def _answer(check: _Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
+def _answer(check: Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
     body = check.mapping(raw, where, {"text", "value", "scopes"}, {"text", "value"})
     scopes: list[Scope[E]] = []
     named: dict[str, tuple[str, int | None]] = {}
@@ -187,7 +89,7 @@ def _answer(check: _Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
         if len(kinds) != 1:
             raise check.fail(at, "a scope names exactly one of 'cluster' or 'vo'")
         name = check.string(scope[kinds[0]], f"{at}.{kinds[0]}").strip().lower()
-        check.once(named, f"{kinds[0]} {name}", _line(scope, kinds[0]), f"{at}.{kinds[0]}")
+        check.once(named, f"{kinds[0]} {name}", key_line(scope, kinds[0]), f"{at}.{kinds[0]}")
         scopes.append(Scope(kinds[0], name, check.word(scope["value"], enum, f"{at}.value")))
     text = body["text"]
     if isinstance(text, bool):
@@ -200,8 +102,8 @@ def _answer(check: _Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
 
 
 def load_stances(path: Path) -> dict[str, Stance]:
-    check = _Checker(path)
-    doc = check.mapping(_load_yaml(path), "top level", {"respondents"}, {"respondents"})
+    check = Checker(path)
+    doc = check.mapping(load_yaml(path), "top level", {"respondents"}, {"respondents"})
     items = doc["respondents"]
     if not isinstance(items, list):
         raise check.fail("respondents", "expected a list of respondents")
@@ -213,7 +115,7 @@ def load_stances(path: Path) -> dict[str, Stance]:
         )
         name = check.string(body["name"], f"respondents[{i}].name").strip()
         where = f"respondent {cap(name)}"
-        check.once(seen, name, _line(body, "name"), where)
+        check.once(seen, name, key_line(body, "name"), where)
         stances[name] = Stance(
             respondent=name,
             mupj=_answer(check, body["mupj"], MupjSupport, f"{where}.mupj"),
@@ -231,8 +133,8 @@ def load_stances(path: Path) -> dict[str, Stance]:
 
 
 def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, ...]:
-    check = _Checker(path)
-    doc = check.mapping(_load_yaml(path), "top level", {"respondents"}, {"respondents"})
+    check = Checker(path)
+    doc = check.mapping(load_yaml(path), "top level", {"respondents"}, {"respondents"})
     raw = doc["respondents"] or {}
     body = check.mapping(raw, "respondents")
     by_lower = {name.lower(): name for name in stances}
@@ -242,14 +144,14 @@ def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, 
         where = f"respondents.{cap(str(key))}"
         if not isinstance(key, str) or key.lower() not in by_lower:
             raise check.fail(where, f"{quote(key)} is not a respondent in stances.yaml")
-        check.once(seen, key, _line(body, key), where)
+        check.once(seen, key, key_line(body, key), where)
         entry = check.mapping(value or {}, where, {"sites", "clusters"})
         clusters_raw = check.mapping(entry.get("clusters") or {}, f"{where}.clusters")
         scopes: dict[str, tuple[str, int | None]] = {}
         clusters: dict[str, tuple[str, ...]] = {}
         for scope, globs in clusters_raw.items():
             at = f"{where}.clusters.{cap(str(scope))}"
-            check.once(scopes, check.string(scope, at), _line(clusters_raw, scope), at)
+            check.once(scopes, check.string(scope, at), key_line(clusters_raw, scope), at)
             clusters[scope.lower()] = check.strings(globs, at)
         name = by_lower[key.lower()]
         extra[name] = SiteMapping(
@@ -262,8 +164,8 @@ _TEST_KEYS = ("reliable", "glexec_metrics")
 
 
 def load_experiments(path: Path) -> dict[str, Experiment]:
-    check = _Checker(path)
-    doc = check.mapping(_load_yaml(path), "top level", {"experiments"}, {"experiments"})
+    check = Checker(path)
+    doc = check.mapping(load_yaml(path), "top level", {"experiments"}, {"experiments"})
     body = check.mapping(doc["experiments"], "experiments")
     experiments: dict[str, Experiment] = {}
     modes = {m.value: m for m in GlexecMode}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .strict_yaml import quote
 
 if TYPE_CHECKING:
-    from .load import _Checker
+    from .checker import Checker
 
 # The glexec test metrics of the SAM/ETF frameworks (ETF appends "-/VO/Role=pilot" to a
 # metric's name; cecap strips that before comparing). {vo} is the experiment's VO.
@@ -60,7 +60,7 @@ def metric_base(metric: str) -> str:
     return base if dash else metric
 
 
-def reliable_rule(check: _Checker, raw: Any, where: str) -> ReliableRule:
+def reliable_rule(check: Checker, raw: Any, where: str) -> ReliableRule:
     """The ``reliable`` rule; what it leaves out keeps the default."""
     if raw is None:
         return ReliableRule()
