@@ -8,7 +8,7 @@ that joined are the document, so no whole output document is ever held in memory
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..rows.table import Table
@@ -16,8 +16,8 @@ from .escape import escaped
 
 Formatter = Callable[[Table], str]
 Streamer = Callable[[Table], Iterator[str]]
-# The formats registered so far: cecap's own from the start, tabulate's once every_format
-# has loaded them (ask every_format, not this, for every name).
+# The formats registered so far: cecap's own from the start, tabulate's once
+# cecap.formats.every_format has loaded them (ask it, not this, for every name).
 FORMATS: dict[str, Formatter] = {}
 # The formats that write row by row, by name; each is in FORMATS too, joined.
 STREAMS: dict[str, Streamer] = {}
@@ -55,38 +55,6 @@ def register_stream(name: str) -> Callable[[Streamer], Streamer]:
         return func
 
     return wrap
-
-
-def every_format() -> Mapping[str, Formatter]:
-    """Every format by name, tabulate's too.
-
-    cecap's own formats are registered when this package is imported; tabulate's only
-    here, the first time one is asked for or every name is listed: importing tabulate
-    (and the importlib.metadata it imports) takes longer than the rest of a quick command
-    such as ``cecap stances``.
-    """
-    from . import tabulated  # noqa: F401  (registers every tabulate format on import)
-
-    return FORMATS
-
-
-def formatter(name: str) -> Formatter:
-    """The format called ``name``: one of cecap's own, else one of tabulate's."""
-    found = FORMATS.get(name)
-    return found if found is not None else every_format()[name]
-
-
-def render(name: str, table: Table) -> str:
-    return formatter(name)(table)
-
-
-def pieces(name: str, table: Table) -> Iterator[str]:
-    """The text of ``table`` in format ``name``, in pieces (one piece for a format that
-    needs every row before it can write the first, such as the terminal table)."""
-    stream = STREAMS.get(name)
-    if stream is not None:
-        return stream(table)
-    return iter((formatter(name)(table),))
 
 
 def table_cell(value: Any) -> Any:
