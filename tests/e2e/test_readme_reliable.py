@@ -61,10 +61,11 @@ def sh(line: str, var: Path, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def report_json(*args: str | Path) -> list[dict]:
+def report_json(home: Path, *args: str | Path) -> list[dict]:
+    """The report as JSON, run with ``home`` as $HOME: never the user's own history."""
     done = subprocess.run(
         [str(CECAP), "report", "--bdii", str(SAMPLE), "-e", "cms", "--format", "json", *args],
-        env=environment(Path.home()),
+        env=environment(home),
         capture_output=True,
         text=True,
     )
@@ -91,7 +92,7 @@ def test_the_loop_as_a_coordinator_runs_it(tmp_path: Path) -> None:
     done = sh(testlist, var, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     to_test = (var / "cms-to-test.txt").read_text(encoding="utf-8").splitlines()
-    rows = report_json()
+    rows = report_json(tmp_path)
     assert sorted(to_test) == sorted(r["ce"] for r in rows)
     ready = [r["ce"] for r in rows if r["verdict"] == "ready"]
     assert len(ready) == 1 and len(to_test) == 3
@@ -114,7 +115,7 @@ def test_the_loop_as_a_coordinator_runs_it(tmp_path: Path) -> None:
     done = sh(reliable, var, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     switch = (var / "cms-reliable.txt").read_text(encoding="utf-8").splitlines()
-    judged = report_json("--state", state)
+    judged = report_json(tmp_path, "--state", state)
     assert switch == [r["ce"] for r in judged if r["reliable"]] == ready
     assert {r["ce"]: r["tests"]["total"] for r in judged} == dict.fromkeys(to_test, 30)
 
@@ -138,7 +139,7 @@ def test_the_loop_as_a_coordinator_runs_it(tmp_path: Path) -> None:
     assert f"{var}/results/0.csv: 0 new, 30 already recorded" in said
     assert sh(reliable, var, tmp_path).returncode == 0
     assert (var / "cms-reliable.txt").read_text(encoding="utf-8") == ""
-    assert not any(r["reliable"] for r in report_json("--state", state))
+    assert not any(r["reliable"] for r in report_json(tmp_path, "--state", state))
     # A WARNING, printed (so mailed) by the line's `|| cat`.
     done = sh(check, var, tmp_path)
     assert done.returncode == 0, done.stderr
