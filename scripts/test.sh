@@ -10,6 +10,9 @@ PYTHON=${PYTHON:-python3}
 BDII_PACKAGES="bdii glue-schema slapd ldap-utils openssl"
 # Headless Chromium renders `cecap page` for its tests (tests/e2e/test_page.py).
 BROWSER_PACKAGES="chromium"
+# A real Nagios 4 runs `cecap check` for its tests (tests/e2e/test_nagios.py), on a
+# private configuration that uses the package's object templates.
+NAGIOS_PACKAGES="nagios4-core"
 # The man pages are read by groff and man-db's lexgrog (tests/e2e/test_manpages.py).
 MAN_PACKAGES="man-db"
 # The packages' tests (tests/e2e/test_package*.py): the Debian package's build tools and
@@ -42,6 +45,12 @@ packaging_ready() {
     [ -x /usr/sbin/nagios4 ] && dpkg-checkbuilddeps -I debian/control >/dev/null 2>&1
 }
 
+nagios_ready() {
+    [ -x /usr/sbin/nagios4 ] &&
+        [ -f /etc/nagios4/objects/templates.cfg ] &&
+        [ -f /etc/nagios4/objects/timeperiods.cfg ]
+}
+
 venv_ready() {
     [ -x .venv/bin/python ] || "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1
 }
@@ -71,7 +80,7 @@ install_packages() {
     fi
     say "installing $packages"
     # Package scripts must not start services (slapd on 389, the bdii daemon, whose
-    # postinst fails where no init can start it); the tests run their own slapd.
+    # postinst fails where no init can start it, nagios4); the tests run their own.
     policy=/usr/sbin/policy-rc.d
     made_policy=
     if [ ! -e "$policy" ]; then
@@ -96,6 +105,7 @@ install_packages() {
 packages=
 bdii_ready || packages=$BDII_PACKAGES
 command -v chromium >/dev/null 2>&1 || packages="$packages $BROWSER_PACKAGES"
+nagios_ready || packages="$packages $NAGIOS_PACKAGES"
 { command -v groff && command -v lexgrog; } >/dev/null 2>&1 || packages="$packages $MAN_PACKAGES"
 packaging_ready || packages="$packages $PACKAGING_PACKAGES"
 command -v xmllint >/dev/null 2>&1 || packages="$packages $XML_PACKAGES"

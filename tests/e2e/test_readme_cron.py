@@ -22,20 +22,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.paths import REPO, SAMPLE
+from helpers.paths import SAMPLE
+from helpers.readme import code_blocks, readme_section
 
-README = REPO / "README.md"
 BDII = "lcg-bdii.cern.ch:2170"
 INSTALLED = "/usr/local/bin/cecap"
 WWW = "/var/www/html/cecap"
 CECAP = Path(sys.executable).parent / "cecap"
 
 
+SECTION = "Running from cron"
+
+
 def section() -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index("## Running from cron\n")
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end > 0 else len(text)]
+    return readme_section(SECTION)
 
 
 def the_line(pattern: str) -> str:
@@ -44,19 +44,8 @@ def the_line(pattern: str) -> str:
     return found[0]
 
 
-def code_blocks() -> list[str]:
-    """The section's indented code blocks, unindented."""
-    blocks = re.findall(r"(?:^(?:    .*)?\n)+", section(), re.MULTILINE)
-    out = []
-    for block in blocks:
-        lines = block.strip("\n").splitlines()
-        if lines and all(not line or line.startswith("    ") for line in lines):
-            out.append("\n".join(line[4:] for line in lines) + "\n")
-    return out
-
-
 def the_block(marker: str) -> str:
-    found = [b for b in code_blocks() if marker in b]
+    found = [b for b in code_blocks(SECTION) if marker in b]
     assert len(found) == 1, f"{marker!r} is in {len(found)} code blocks"
     return found[0]
 
