@@ -27,11 +27,13 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.paths import REPO
+from packaging.requirements import Requirement
 
 from cecap import __version__
 
@@ -170,6 +172,13 @@ def test_installed_from_debian_packages(package: list[str]) -> None:
     assert fields[1] == "python3-jinja2, python3-pygal"
     assert "/usr/bin/cecap" in package
     assert run("/usr/bin/cecap", "--version").stdout == f"cecap, version {__version__}\n"
+    # pyproject.toml asks for no more than the versions Debian installed (page's extra too).
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    for line in (*project["dependencies"], *project["optional-dependencies"]["page"]):
+        requirement = Requirement(line)
+        code = f"import importlib.metadata as m; print(m.version({requirement.name!r}))"
+        version = run("/usr/bin/python3", "-c", code).stdout.strip()
+        assert requirement.specifier.contains(version), (line, version)
 
 
 @pytest.fixture(scope="module")
