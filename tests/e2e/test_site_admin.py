@@ -154,7 +154,9 @@ def test_fixes_from_the_top_level_apply_to_the_resource_bdii(
     assert refused.returncode == 32, refused.stderr
 
 
-def test_format_ldif_is_one_file_per_glue_tree(bdii_factory: Make, top_level: Path) -> None:
+def test_format_ldif_is_one_file_per_glue_tree(
+    bdii_factory: Make, top_level: Path, tmp_path: Path
+) -> None:
     server = ral_bdii(bdii_factory, top_level, "resource")
     both = run_cli("audit", "--bdii", server.url, "--format", "ldif")
     assert both.code == 2 and both.out == ""
@@ -163,10 +165,38 @@ def test_format_ldif_is_one_file_per_glue_tree(bdii_factory: Make, top_level: Pa
         " and GLUE 2.0 (o=glue), each bound as its own rootdn: write one file per database"
         " with --fixes-dir DIR, or read one tree with --glue 1 or --glue 2\n"
     )
+    before = rows("audit", "--bdii", server.url)
     for glue, database in (("1", "o=grid"), ("2", "o=glue")):
         one = run_cli("audit", "--bdii", server.url, "--format", "ldif", "--glue", glue)
         assert one.code == 0, one.err
         assert f"database ({database})\n" in one.out and f" -D {database} " in one.out
+        assert one.out.count("\ndn: ") == 1
+        path = tmp_path / f"glue{glue}.ldif"
+        path.write_text(one.out)
+        done = ldapmodify(server, database, path)
+        assert done.returncode == 0, done.stderr
+    after = rows("audit", "--bdii", server.url)
+    assert [r for r in after if r["fix"]] == []
+    assert where(after) <= where(before)
+
+
+def test_hints_name_the_lasting_change_at_the_source(
+    bdii_factory: Make, top_level: Path, osg_snapshot: Path
+) -> None:
+    # The fix of a resource BDII lasts until its providers refresh it: the hint says where
+    # the site makes it last, as its middleware does it (RAL: CREAM, configured by YAIM).
+    server = ral_bdii(bdii_factory, top_level, "resource")
+    fixable = [r for r in rows("audit", "--bdii", server.url) if r["fix"]]
+    assert fixable and {r["hint"] for r in fixable} == {
+        "gLite (YAIM): add glexec to CE_CAPABILITY in site-info.def, then rerun YAIM on the CE",
+        "gLite (YAIM): write glexec instead of 'glexec-enabled' in CE_CAPABILITY in"
+        " site-info.def, then rerun YAIM on the CE",
+    }
+    # An OSG CE's: the GIP's switch.
+    osg = [r for r in rows("audit", "--bdii", osg_snapshot) if r["fix"]]
+    assert osg and {r["hint"] for r in osg} == {
+        "OSG (GIP): set glexec_enabled = True in the [site] section of the GIP's gip.conf"
+    }
 
 
 def test_osg_snapshot_with_glexec_on_some_ces_is_fixed_in_one_pass(
