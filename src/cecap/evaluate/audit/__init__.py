@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from ...model.glue import CE, GlueModel
 from ...policy.glue2_rules import Glue2Rules
 from ...policy.stances import GLEXEC, Policy
@@ -39,8 +41,9 @@ def audit(
     (contradictions, missing advertisements) do not run.
     """
 
-    def run(state: GlueModel) -> list[Finding]:
-        return _findings(Auditor(state, policy, capability, rules), selection)
+    def run(state: GlueModel, sites: Set[str] | None = None) -> list[Finding]:
+        # After the first run, only the checks whose findings a fix can carry matter.
+        return _findings(Auditor(state, policy, capability, rules), selection, sites)
 
     found = run(model)
     if not any(f.fix for f in found):
@@ -48,18 +51,28 @@ def audit(
     return one_pass(found, model, run, Auditor(model, policy, capability, rules))
 
 
-def _findings(auditor: Auditor, selection: Selection | None) -> list[Finding]:
+def _findings(
+    auditor: Auditor, selection: Selection | None, sites: Set[str] | None = None
+) -> list[Finding]:
+    """The checks' findings for the CEs ``selection`` keeps; given ``sites``, only those of
+    the checks whose findings can have a fix, for those sites' CEs (a round of the plan)."""
     model = auditor.model
-    ces = [ce for ce in model.ces if selection is None or selection.keeps_ce(ce)]
+    ces = [
+        ce
+        for ce in model.ces
+        if (selection is None or selection.keeps_ce(ce)) and (sites is None or ce.site in sites)
+    ]
     by_site: dict[str, list[CE]] = {}
     for ce in ces:
         by_site.setdefault(ce.site, []).append(ce)
 
-    def runs(stances: bool) -> bool:
+    def runs(name: str, stances: bool) -> bool:
+        if sites is not None and not Kind(name).fixable:
+            return False
         return auditor.is_glexec or not stances
 
-    per_ce = [check for _, stances, check in CHECKS.per_ce if runs(stances)]
-    per_site = [check for _, stances, check in CHECKS.per_site if runs(stances)]
+    per_ce = [check for name, stances, check in CHECKS.per_ce if runs(name, stances)]
+    per_site = [check for name, stances, check in CHECKS.per_site if runs(name, stances)]
     found: list[Finding] = []
     for site_ces in by_site.values():
         for ce in site_ces:
@@ -68,8 +81,8 @@ def _findings(auditor: Auditor, selection: Selection | None) -> list[Finding]:
         for site_check in per_site:
             found.extend(site_check(auditor, site_ces))
     # By host across sites: the two trees may name a site differently.
-    for _, stances, whole in CHECKS.whole:
-        if runs(stances):
+    for name, stances, whole in CHECKS.whole:
+        if runs(name, stances):
             found.extend(whole(auditor, ces))
     found.sort(key=sort_key)
     return found

@@ -36,6 +36,11 @@ class Kind(Enum):
     def severity(self) -> Severity:
         return _SEVERITY[self]
 
+    @property
+    def fixable(self) -> bool:
+        """Whether a change of the BDII can fix a finding of this kind (it then has a fix)."""
+        return self not in _NO_FIX
+
 
 _SEVERITY = {
     Kind.CONTRADICTS_STANCE: Severity.ERROR,
@@ -48,6 +53,9 @@ _SEVERITY = {
     Kind.PARTIAL_VOVIEW: Severity.INFO,
     Kind.NOT_IN_PRODUCTION: Severity.INFO,
 }
+# Only the site knows whether the BDII or its answer is wrong; the site BDIIs' sources
+# are; nothing to change.
+_NO_FIX = frozenset({Kind.CONTRADICTS_STANCE, Kind.DUPLICATE_CE, Kind.NOT_IN_PRODUCTION})
 _SEVERITY_ORDER = tuple(Severity)
 _KIND_ORDER = tuple(Kind)
 

@@ -7,13 +7,15 @@ glexec added in GLUE 1.3 only makes the host's GLUE versions disagree. So the fi
 applied to the model in memory, the checks run again, and whatever they would fix then is
 added to the fix of the finding it follows from, until the checks propose nothing more.
 Every round only adds values to entries that lack them (or deletes a near miss), so it
-ends; ``MAX_ROUNDS`` bounds it all the same.
+ends; ``MAX_ROUNDS`` bounds it all the same. A round after the first checks only the sites
+its changes can have put out of step: those of the changed CEs, and the sites of every CE
+on a host one of those has (the GLUE versions of a host are compared across sites).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 
 from ...model.glue import CE, GLUE20, GlueModel, VOView
 from .context import Auditor, is_capability
@@ -22,7 +24,7 @@ from .fixes import merged
 
 MAX_ROUNDS = 50
 
-Run = Callable[[GlueModel], list[Finding]]
+Run = Callable[[GlueModel, Set[str] | None], list[Finding]]
 
 
 def one_pass(findings: list[Finding], model: GlueModel, run: Run, a: Auditor) -> list[Finding]:
@@ -32,15 +34,16 @@ def one_pass(findings: list[Finding], model: GlueModel, run: Run, a: Auditor) ->
     done: set[tuple[str, Modification]] = set()
     pending = [c for f in findings for c in f.fix]
     owners = _Owners(model, findings)
+    at = positions(model)
     state = model
     for _ in range(MAX_ROUNDS):
         fresh = [c for c in pending if any((c.dn.lower(), m) not in done for m in c.modifications)]
         if not fresh:
             break
         done.update((c.dn.lower(), m) for c in fresh for m in c.modifications)
-        state = applied(state, fresh, a)
+        state = applied(state, fresh, a, at)
         pending = []
-        for later in run(state):
+        for later in run(state, owners.sites_around(fresh)):
             if later.fix:
                 fixes[owners.of(later)].extend(later.fix)
                 pending.extend(later.fix)
@@ -72,6 +75,26 @@ class _Owners:
                     self._ce_of.setdefault(view.dn.lower(), ce)
         self._findings = findings
         self._places = [self._places_of(f.fix) for f in findings]
+        self._fixing = [i for i, f in enumerate(findings) if f.fix]
+        self._sites_of_host: dict[str, set[str]] = {}
+        self._hosts_of_site: dict[str, set[str]] = {}
+        for ce in model.ces:
+            self._sites_of_host.setdefault(ce.host.lower(), set()).add(ce.site)
+            self._hosts_of_site.setdefault(ce.site, set()).add(ce.host.lower())
+
+    def sites_around(self, changes: Iterable[Change]) -> set[str]:
+        """The sites of the changed CEs, and of every CE on a host of theirs, until that
+        adds no site: what a check can find changed once ``changes`` are applied."""
+        sites: set[str] = set()
+        todo = [ce.site for c in changes if (ce := self._ce_of.get(c.dn.lower())) is not None]
+        while todo:
+            site = todo.pop()
+            if site in sites:
+                continue
+            sites.add(site)
+            for host in self._hosts_of_site.get(site, ()):
+                todo.extend(self._sites_of_host.get(host, ()))
+        return sites
 
     def _places_of(self, changes: Iterable[Change]) -> set[tuple[str, str]]:
         places: set[tuple[str, str]] = set()
@@ -85,7 +108,7 @@ class _Owners:
 
     def of(self, later: Finding) -> int:
         places = self._places_of(later.fix)
-        fixing = [i for i, f in enumerate(self._findings) if f.fix]
+        fixing = self._fixing
         for i in fixing:
             if self._places[i] & places:
                 self._places[i] |= places
@@ -96,13 +119,18 @@ class _Owners:
         return found
 
 
-def applied(model: GlueModel, changes: Iterable[Change], a: Auditor) -> GlueModel:
-    """The model as it reads once ``changes`` are applied to its CEs and VOViews (shares)."""
+def applied(
+    model: GlueModel, changes: Iterable[Change], a: Auditor, at: dict[str, int] | None = None
+) -> GlueModel:
+    """The model as it reads once ``changes`` are applied to its CEs and VOViews (shares);
+    ``at``: ``positions(model)``, or that of the model it was applied from."""
     by_dn: dict[str, list[Modification]] = {}
     for change in changes:
         by_dn.setdefault(change.dn.lower(), []).extend(change.modifications)
-    ces = []
-    for ce in model.ces:
+    at = positions(model) if at is None else at
+    ces = list(model.ces)
+    for i in sorted({at[dn] for dn in by_dn if dn in at}):
+        ce = ces[i]
         views = tuple(
             _view(v, by_dn[v.dn.lower()], ce.glue_version, a) if v.dn.lower() in by_dn else v
             for v in ce.voviews
@@ -112,11 +140,22 @@ def applied(model: GlueModel, changes: Iterable[Change], a: Auditor) -> GlueMode
             capabilities, published = _values(
                 ce.capabilities, ce.published, mods, ce.glue_version, a
             )
-            ce = dataclasses.replace(
+            ces[i] = dataclasses.replace(
                 ce, capabilities=capabilities, published=published, voviews=views
             )
-        ces.append(ce)
     return dataclasses.replace(model, ces=tuple(ces))
+
+
+def positions(model: GlueModel) -> dict[str, int]:
+    """Each CE's and VOView's DN (lower-case) to the place of its CE in ``model.ces``, which
+    applying changes keeps: worked out once per model."""
+    at: dict[str, int] = {}
+    for i, ce in enumerate(model.ces):
+        at[ce.dn.lower()] = i
+        for view in ce.voviews:
+            if view.dn:
+                at.setdefault(view.dn.lower(), i)
+    return at
 
 
 def _view(view: VOView, mods: list[Modification], version: str, a: Auditor) -> VOView:
