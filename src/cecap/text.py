@@ -63,8 +63,10 @@ STAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def stamp(moment: datetime) -> str:
-    """UTC, to the second: fixed width, so text order is time order in SQL."""
-    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+    """UTC, to the second: fixed width, so text order is time order in SQL (the year
+    spelled with four digits: strftime's %Y gives "1" for the year 1 on glibc)."""
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 def parse_stamp(text: str) -> datetime:

@@ -130,7 +130,7 @@ def test_the_loop_as_a_coordinator_runs_it(tmp_path: Path) -> None:
     [ce] = ready
     results_csv(
         var / "results" / "failing.csv",
-        [(now + timedelta(minutes=m), ce, "CRITICAL") for m in (10, 20, 30)],
+        [(now - timedelta(minutes=m), ce, "CRITICAL") for m in (30, 20, 10)],
     )
     done = sh(importing, var, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
@@ -153,8 +153,9 @@ def test_the_loop_as_a_coordinator_runs_it(tmp_path: Path) -> None:
 
 
 def example_blocks() -> list[str]:
-    """The section's result file examples (indented 6: inside the list), unindented."""
-    blocks = re.findall(r"(?:^      \S.*\n(?:      \S.*\n)*)", section(), re.MULTILINE)
+    """The section's result file examples (indented 6: inside the list), unindented; a
+    blank line inside one (a message's multi-line detailsData) is part of it."""
+    blocks = re.findall(r"(?:^      \S.*\n(?:(?:      \S.*)?\n)*)", section(), re.MULTILINE)
     return ["".join(line[6:] + "\n" for line in b.splitlines()) for b in blocks]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from cecap.model.results import ResultStatus
 from cecap.policy.load import default_config_dir, load_policy
 from cecap.sources import results as module
 from cecap.sources.results import read_results
+from cecap.text import parse_stamp, stamp
 
 EXPERIMENTS = load_policy(default_config_dir()).experiments
 WHEN = datetime(2010, 4, 1, 12, tzinfo=UTC)
@@ -91,3 +92,154 @@ def test_bounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(module, "MAX_FILE", 1 << 20)
         (tmp_path / "bin").write_bytes(b"a\n\xff\n")
         read_results(str(tmp_path / "bin"), EXPERIMENTS)
+
+
+NOW = datetime(2010, 4, 2, tzinfo=UTC)
+DETAILS = (
+    "detailsData: glexec test on wn042\n"
+    "\n"
+    "  /usr/sbin/glexec /bin/id\n"
+    "uid=501(cmsprd) gid=501(cms)\n"
+    "\n"
+    "\n"
+    "Payload ran as the mapped user\n"
+)
+
+
+def message(when: str = "2010-04-01T12:00:00Z", status: str = "OK", details: str = DETAILS) -> str:
+    """A message in the WLCG format, its fields in the order ARGOeu/perl-Gridmon's
+    lib/GridMon/MetricOutput.pm wlcg_format (lines 72-104) writes them: detailsData last."""
+    return (
+        "serviceURI: ce.example.org\nhostName: ce.example.org\nserviceFlavour: CREAM-CE\n"
+        f"metricStatus: {status}\nmetricName: org.sam.glexec.WN-gLExec\n"
+        f"summaryData: {status}: glexec ran\ntimestamp: {when}\nvoName: cms\n"
+        f"serviceType: CREAM-CE\n{details}"
+    )
+
+
+def test_a_value_over_several_lines_blank_ones_included_ends_at_eot(tmp_path: Path) -> None:
+    # Messages ended by EOT, as ARGOeu/perl-Gridmon writes them (MetricOutput.pm line 104),
+    # a blank line and a line without ": " inside detailsData: ARGO's consumer skips
+    # them (ARGOeu/argo-egi-consumer modules/reader.py lines 71-73).
+    text = (
+        message("2010-04-01T12:00:00Z", "OK") + "EOT\n"
+        + message("2010-04-01T13:00:00Z", "CRITICAL") + "EOT\n"
+    )  # fmt: skip
+    got = read_results(write(tmp_path, text), EXPERIMENTS, now=NOW).results
+    assert [(r.time.hour, r.status, r.summary) for r in got] == [
+        (12, ResultStatus.OK, "OK: glexec ran"),
+        (13, ResultStatus.CRITICAL, "CRITICAL: glexec ran"),
+    ]
+    # The line numbers are those of the file: the second message starts on line 18.
+    bad = text.replace("timestamp: 2010-04-01T13:00:00Z", "timestamp: yesterday")
+    with pytest.raises(InputError, match=r": line 18: time 'yesterday' is not ISO 8601"):
+        read_results(write(tmp_path, bad), EXPERIMENTS, now=NOW)
+
+
+def test_without_eot_a_block_of_no_message_field_is_the_rest_of_the_value(tmp_path: Path) -> None:
+    # A file of blank-line separated messages whose detailsData has blank lines: a block
+    # holding none of the fields ARGO requires of a message (modules/writer.py line 166)
+    # is the rest of the message before it, not a message of its own.
+    text = message("2010-04-01T12:00:00Z") + "\n" + message("2010-04-01T13:00:00Z", "WARNING")
+    assert "\n\n" in DETAILS and "EOT" not in text
+    got = read_results(write(tmp_path, text), EXPERIMENTS, now=NOW).results
+    assert [(r.time.hour, r.status) for r in got] == [
+        (12, ResultStatus.OK),
+        (13, ResultStatus.WARNING),
+    ]
+    # A detailsData longer than a CE's name is not read at all: no limit applies to it.
+    long = message(details="detailsData: " + "x" * 5000 + "\n\n" + "y" * 5000 + "\n")
+    (r,) = read_results(write(tmp_path, long), EXPERIMENTS, now=NOW).results
+    assert r.status is ResultStatus.OK
+
+
+def test_fields_are_read_as_argo_reads_them(tmp_path: Path) -> None:
+    # ARGOeu/argo-egi-consumer modules/reader.py: a line split at its first ": " (line 72),
+    # the key given again replaces the value before (line 76), a line without ": " skipped
+    # (line 73), even one that looks like a field ("metricStatus:CRITICAL").
+    text = message(details="metricStatus:CRITICAL\nsummaryData: second: the last one\n")
+    (r,) = read_results(write(tmp_path, text), EXPERIMENTS, now=NOW).results
+    assert (r.status, r.summary) == (ResultStatus.OK, "second: the last one")
+    assert module._fields([(1, "a: b: c"), (2, "a:b"), (3, ""), (4, " a: d")]) == {
+        "a": "b: c",
+        " a": "d",
+    }
+
+
+@pytest.mark.parametrize(
+    ("when", "error"),
+    [
+        ("2010-04-02T00:05:01Z", "time '2010-04-02T00:05:01Z' is later than now (2010-04-02T00:00:00Z) plus 5m"),
+        ("2099-01-01T00:00:00+01:00", "time '2099-01-01T00:00:00+01:00' is later than now"),
+        ("9999-12-31T23:59:59-14:00", "time '9999-12-31T23:59:59-14:00' is out of range once in UTC"),
+        ("0001-01-01T00:00:00+14:00", "time '0001-01-01T00:00:00+14:00' is out of range once in UTC"),
+        ("99999-01-01T00:00:00Z", "time '99999-01-01T00:00:00Z' is not ISO 8601"),
+        ("2010-04-01T12:00:00+24:00", "time '2010-04-01T12:00:00+24:00' is not ISO 8601"),
+        ("2010-02-30T12:00:00Z", "time '2010-02-30T12:00:00Z' is not ISO 8601"),
+        ("NaN", "time 'NaN' is not ISO 8601"),
+    ],
+)  # fmt: skip
+def test_times_that_cannot_be_held_or_lie(tmp_path: Path, when: str, error: str) -> None:
+    for text, line in (
+        (f"time,ce,experiment,metric,status\n2010-04-01T12:00:00Z,ce,cms,m,OK\n{when},ce,cms,m,OK\n", 3),
+        (message() + "EOT\n" + message(when) + "EOT\n", 18),
+    ):  # fmt: skip
+        name = write(tmp_path, text)
+        with pytest.raises(InputError) as exc:
+            read_results(name, EXPERIMENTS, now=NOW)
+        assert str(exc.value).startswith(f"{name}: line {line}: {error}"), exc.value
+
+
+def test_the_tolerance_for_the_future(tmp_path: Path) -> None:
+    name = write(
+        tmp_path,
+        "time,ce,experiment,metric,status\n2010-04-02T00:05:00Z,ce,cms,org.cms.glexec.WN-gLExec,OK\n",
+    )
+    (r,) = read_results(name, EXPERIMENTS, now=NOW).results  # 5m by default
+    assert r.time == NOW + module.DEFAULT_FUTURE == NOW + timedelta(minutes=5)
+    with pytest.raises(InputError, match=r"line 2: time .* plus 4m: a clock ahead"):
+        read_results(name, EXPERIMENTS, now=NOW, future=timedelta(minutes=4))
+    with pytest.raises(InputError, match=r"plus 0m"):
+        read_results(name, EXPERIMENTS, now=NOW, future=timedelta(0))
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ('{"time": "2010-04-01T12:00:00Z", "ce": "c", "experiment": "cms", "metric": "m", "status": "OK", "summary": "\\ud800"}',
+         "summary: a lone surrogate (U+D800): not Unicode text"),
+        ('{"time": "2010-04-01T12:00:00Z", "ce": "c\\udfff", "experiment": "cms", "metric": "m", "status": "OK"}',
+         "ce: a lone surrogate (U+DFFF): not Unicode text"),
+        ('{"\\ud800": 1}', "a field's name: a lone surrogate (U+D800): not Unicode text"),
+        ('{"time": ' + "9" * 10_000 + "}", "a number too long for Python to read (over 4300 digits)"),
+        ('{"time": NaN}', "time: expected text, found float"),
+        ('{"time": -Infinity}', "time: expected text, found float"),
+        ('{"time": 1e999}', "time: expected text, found float"),
+        ('{"time": ' + "9" * 4000 + "}", "time: expected text, found int"),
+        ('{"time": ' + "[" * 20_000 + "}", "not a JSON object"),
+    ],
+)  # fmt: skip
+def test_numbers_and_text_python_cannot_hold(tmp_path: Path, line: str, error: str) -> None:
+    name = write(
+        tmp_path,
+        '{"time": "2010-04-01T12:00:00Z", "ce": "c", "experiment": "cms", "metric": "m", "status": "OK"}\n'
+        + line
+        + "\n",
+    )
+    with pytest.raises(InputError) as exc:
+        read_results(name, EXPERIMENTS, now=NOW)
+    assert str(exc.value).startswith(f"{name}: line 2: {error}"), exc.value
+    str(exc.value).encode("utf-8")  # the message itself holds no surrogate
+
+
+def test_a_time_at_the_calendars_edges_is_stored_and_read_back(tmp_path: Path) -> None:
+    name = write(
+        tmp_path, "time,ce,experiment,metric,status\n0001-01-01T00:00:00-14:00,ce,cms,m,OK\n"
+    )
+    read_results(name, EXPERIMENTS, now=NOW)  # held in UTC: 0001-01-01T14:00:00Z
+    for moment in (
+        datetime(1, 1, 1, 14, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ):
+        assert parse_stamp(stamp(moment)) == moment
+    assert stamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"  # fixed width
