@@ -53,6 +53,8 @@ pytestmark = pytest.mark.skipif(
     reason="a real Nagios needs Debian's nagios4-core; scripts/test.sh installs it",
 )
 
+# The test's service of two experiments.
+TWO = "cecap glexec atlas and cms"
 OK_OUTPUT = "CECAP OK - ready CEs: lhcb 3"
 WARNING_OUTPUT = f"CECAP WARNING - lhcb: 1 no longer ready: {RAL}"
 
@@ -185,7 +187,7 @@ def nagios(tmp_path: Path) -> Iterator[tuple[Nagios, Path, str]]:
     assert description is not None
     # The test's own: the host the README's service is on, the admins it notifies (a
     # command that appends to a file), and a service of two experiments whose status line
-    # shows how cecap separates them.
+    # shows how cecap separates them and words a range open below.
     notify = (
         "/usr/bin/printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' \"$SERVICEDESC$\""
         ' "$NOTIFICATIONTYPE$" "$SERVICESTATE$" "$SERVICESTATETYPE$" "$SERVICEATTEMPT$"'
@@ -215,13 +217,16 @@ define host {{
     max_check_attempts  1
     contact_groups      admins
 }}
+define command {{
+    command_name    check_cecap_ranges
+    command_line    {shlex.quote(str(CECAP))} check --bdii $ARG1$ -e atlas,cms -w atlas=~:2 -c cms=5: --state {shlex.quote(str(state))} --timeout 50
+}}
 define service {{
     use                     generic-service
     host_name               {HOST}
-    service_description     cecap glexec atlas and cms
-    check_command           check_cecap!{bdii}!atlas,cms
-    check_interval          86400
-    notifications_enabled   0
+    service_description     {TWO}
+    check_command           check_cecap_ranges!{bdii}
+    max_check_attempts      1
 }}
 """,
         encoding="utf-8",
@@ -359,16 +364,20 @@ def test_a_drained_ce_is_hard_and_notified_once_then_recovers(
         assert conn.execute("SELECT ce, since_run, until_run FROM held").fetchall() == [(RAL, 2, 7)]
 
 
-def test_the_status_line_keeps_its_experiments_apart_in_nagios(
+def test_the_status_line_reaches_the_notification_as_cecap_wrote_it(
     nagios: tuple[Nagios, Path, str],
 ) -> None:
-    """Nagios turns every ';' of a status line into ':'; cecap's has none to lose."""
+    """Nagios turns every ';' of a status line into ':' (in status.dat and after), and
+    strips illegal_macro_output_chars (`~$&|'"<>) from it in notifications: cecap's status
+    line has none of them, experiments apart and a range open below (~:2) included."""
     server, _, _ = nagios
-    both = server.check("cecap glexec atlas and cms")
-    assert both["current_state"] == "2"
-    assert both["plugin_output"] == (
-        "CECAP CRITICAL - atlas: 3 ready (critical: outside 10:). cms: 1 ready (critical:"
-        " outside 5:)"
+    both = server.check(TWO)
+    output = (
+        "CECAP CRITICAL - cms: 1 ready (critical: outside 5:). atlas: 3 ready (warning: above 2)"
     )
-    assert both["performance_data"].startswith("atlas_ready=3;20:;10:;0 ")
-    assert " cms_ready=1;10:;5:;0 " in both["performance_data"]
+    assert (both["current_state"], both["state_type"]) == ("2", "1")
+    assert both["plugin_output"] == output
+    assert both["performance_data"].startswith("atlas_ready=3;~:2;;0 ")
+    assert " cms_ready=1;;5:;0 " in both["performance_data"]
+    server.wait_for("the notification", lambda: len(server.notifications()) >= 1)
+    assert server.notifications() == [[TWO, "PROBLEM", "CRITICAL", "HARD", "1", output]]

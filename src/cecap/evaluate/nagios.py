@@ -81,7 +81,16 @@ class Range:
         return f"{at}{start}:{_number(self.end)}"
 
     def violation(self) -> str:
-        """How a value that alerts relates to this range, e.g. ``outside 10:``."""
+        """How a value that alerts relates to this range, e.g. ``outside 10:``.
+
+        A range open below (``~:10``) is said in words, ``above 10`` or (``@~:10``)
+        ``at most 10``: Nagios strips "~" from the output its notifications carry
+        (illegal_macro_output_chars, ``~`` among them by default).
+        """
+        if self.start == -math.inf:
+            if self.end == math.inf:
+                return "at any value" if self.inside else "never"
+            return f"at most {_number(self.end)}" if self.inside else f"above {_number(self.end)}"
         if self.inside:
             return f"inside {str(self)[1:]}"
         return f"outside {self}"

@@ -74,6 +74,25 @@ def test_range_errors(text: str, message: str) -> None:
 def test_range_violation_words() -> None:
     assert Range.parse("10:").violation() == "outside 10:"
     assert Range.parse("@10:20").violation() == "inside 10:20"
+    assert Range.parse("~:10").violation() == "above 10"
+    assert Range.parse("@~:10").violation() == "at most 10"
+    assert Range.parse("-5:-1").violation() == "outside -5:-1"
+
+
+# What Nagios strips from $SERVICEOUTPUT$ in notifications: illegal_macro_output_chars as
+# its sample nagios.cfg and Debian's set it (NagiosEnterprises/nagioscore, tag
+# nagios-4.4.6, sample-config/nagios.cfg.in line 1146; common/macros.c lines 2514-2521).
+ILLEGAL_MACRO_OUTPUT_CHARS = set("`~$&|'\"<>")
+
+
+@pytest.mark.parametrize(
+    "text", ["10", "10:", "~:10", "10:20", "@10:20", "@~:10", "@10", "0.5:1e3", "-3:-1"]
+)
+def test_every_range_is_said_without_what_notifications_strip(text: str) -> None:
+    found = Range.parse(text)
+    alerting = [v for v in (-1e9, -3, -2, 0, 0.5, 5, 10, 15, 20, 1e9) if found.alerts(v)]
+    assert alerting, "a range that never alerts says nothing"
+    assert not ILLEGAL_MACRO_OUTPUT_CHARS & set(found.violation())
 
 
 def test_worst_state_wins() -> None:

@@ -192,7 +192,7 @@ def test_each_experiment_has_its_own_ranges_in_state_and_perfdata() -> None:
     result = run_check(found, [ATLAS, CMS], {"atlas": None, "cms": None}, thresholds)
     assert result.state is State.CRITICAL
     assert result.summary == (
-        "cms: 1 ready (critical: outside ~:0). atlas: 15 ready (warning: outside 20:)"
+        "cms: 1 ready (critical: above 0). atlas: 15 ready (warning: outside 20:)"
     )
     ready = [str(p) for p in result.perfdata if p.label.endswith("_ready")]
     assert ready == ["atlas_ready=15;20:;10:;0", "cms_ready=1;;~:0;0"]
