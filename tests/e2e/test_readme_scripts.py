@@ -70,10 +70,12 @@ def test_every_line_of_the_section_is_checked() -> None:
 
 
 def test_while_read_gets_one_ce_a_line() -> None:
-    done = bash(the_line("cecap report --bdii examples/sample-bdii.ldif -e cms --format lines"))
+    done = bash(the_line("cecap report --bdii examples/sample-bdii.ldif -e cms --verdict ready"))
     assert done.returncode == 0, done.stderr
-    expected = [f"cms may use {r['ce']}" for r in rows("report", "-e", "cms")]
-    assert expected
+    listed = rows("report", "-e", "cms", "--all")
+    expected = [f"cms may use {r['ce']}" for r in listed if r["verdict"] == "ready"]
+    # Only where pilots may use glexec now: the sample's conditional CEs are not listed.
+    assert expected and any(r["verdict"] == "conditional" for r in listed)
     assert done.stdout.splitlines() == expected
 
 
@@ -90,8 +92,8 @@ def test_awk_on_tsv_finds_the_ready_rows() -> None:
 def test_comm_gives_the_ces_both_experiments_may_use() -> None:
     done = bash(the_line("comm -12"))
     assert done.returncode == 0, done.stderr
-    atlas = {r["ce"] for r in rows("report", "-e", "atlas")}
-    cms = {r["ce"] for r in rows("report", "-e", "cms")}
+    atlas = {r["ce"] for r in rows("report", "-e", "atlas", "--verdict", "ready")}
+    cms = {r["ce"] for r in rows("report", "-e", "cms", "--verdict", "ready")}
     assert atlas & cms and atlas != cms
     # sort's order follows the locale: the same CEs, each once.
     out = done.stdout.splitlines()

@@ -25,6 +25,7 @@ from ..evaluate.held import DEFAULT_HOLD, HOLD_FORMS, Held, Holding, hold, parse
 from ..evaluate.nagios import State, plugin_output
 from ..evaluate.selection import Selection, model_pairs, only_selected
 from ..evaluate.thresholds import Limit, thresholds_for
+from ..evaluate.verdicts import Verdict
 from ..formats import render
 from ..history.lock import HistoryLock
 from ..history.paths import stamp, state_path
@@ -37,7 +38,14 @@ from ..rows.check import check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
 from .common import before_commit, load_model, pick_experiments
 from .errors import describe
-from .options import config_option, debug_option, experiment_option, keep_days_option, state_option
+from .options import (
+    config_option,
+    debug_option,
+    experiment_option,
+    keep_days_option,
+    state_option,
+    verdict_option,
+)
 from .source_options import GlueOptions, SourceOptions, selection_options, source_options
 
 # -- check ---------------------------------------------------------------------------------
@@ -180,6 +188,10 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     help="CRITICAL when the number of ready CEs is outside RANGE (e.g. 10:, atlas=10:);"
     " as --warning.",
 )
+@verdict_option(
+    "What --warning and --critical count, and the summary and the json rows' ready say:"
+    " the CEs with this verdict (default: ready; --verdict ready,conditional counts both)"
+)
 @click.option(
     "--reliable-warning",
     "reliable_warning",
@@ -231,6 +243,7 @@ def check(
     selection: Selection,
     warning: tuple[Limit, ...],
     critical: tuple[Limit, ...],
+    verdicts: frozenset[Verdict] | None,
     reliable_warning: tuple[Limit, ...],
     reliable_critical: tuple[Limit, ...],
     hold_for: timedelta,
@@ -344,6 +357,7 @@ def check(
         was_reliable,
         reliable_ranges,
         recorded.holding,
+        verdicts or frozenset(),
     )
     if fmt == JSON:
         meta = {

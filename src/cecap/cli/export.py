@@ -10,11 +10,13 @@ import click
 from ..errors import UsageError
 from ..evaluate.assess import assess
 from ..evaluate.factory import reliable_flags
+from ..evaluate.verdicts import Verdict
 from ..history.paths import state_path
 from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..rows.pilots import (
     DEFAULT_SCHEDD,
+    GLEXEC_VERDICTS,
     QUEUE_FIELDS,
     glideinwms_xml,
     queue_table,
@@ -27,6 +29,7 @@ from .options import (
     experiment_option,
     output_options,
     state_option,
+    verdict_option,
 )
 from .output import emit, partial_exit, warn
 from .source_options import GlueOptions, SourceOptions, source_options
@@ -65,6 +68,10 @@ JSON = "json"
     metavar="NAME",
     help="schedd_name of every entry (the factory's schedd that submits the pilots).",
 )
+@verdict_option(
+    "Pilots use glexec on the CEs with this verdict (default: ready; --verdict"
+    " ready,conditional adds the conditional ones)"
+)
 @click.option(
     "--ready-only", is_flag=True, help="Only the entries (or rows) whose pilots may use glexec."
 )
@@ -85,6 +92,7 @@ def export_command(
     target: str,
     glexec_bin: str | None,
     schedd: str,
+    verdicts: frozenset[Verdict] | None,
     ready_only: bool,
     only_reliable: bool,
     state: Path | None,
@@ -97,8 +105,8 @@ def export_command(
 
     --to glideinwms prints one glideinWMS factory configuration (the v3_4_6 schema) to diff
     against the factory's own: GLEXEC_BIN is where glideinWMS finds glexec on the CE's
-    worker nodes (or --glexec-bin) where the CE is ready (with --reliable: reliable), NONE
-    elsewhere. --to json prints the per-queue flags, with
+    worker nodes (or --glexec-bin) where the CE is ready (with --reliable: reliable; with
+    --verdict: of those verdicts), NONE elsewhere. --to json prints the per-queue flags, with
     reliable from the history's glexec test results (null without a history or results).
     """
     if glexec_bin is not None and (
@@ -107,6 +115,11 @@ def export_command(
         raise UsageError(
             "--glexec-bin: give where glexec is on the worker nodes (a path, OSG, glite or auto)"
         )
+    if verdicts and only_reliable:
+        raise UsageError(
+            "--verdict and --reliable both choose where pilots use glexec: give one of them"
+        )
+    allowed = verdicts or GLEXEC_VERDICTS
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
     model = load_model(
@@ -126,6 +139,7 @@ def export_command(
             reliability=flags,
             reliable_only=only_reliable,
             source=model.origin,
+            verdicts=allowed,
         )
         for skipped in export.skipped:
             warn(
@@ -135,7 +149,7 @@ def export_command(
         click.echo(export.xml, nl=False)
         return partial_exit(model, source.allow_partial)
     meta = {**source_meta(model), "empty": "CE serves the chosen experiments' VOs"}
-    table = queue_table(results, meta, flags, only_reliable)
+    table = queue_table(results, meta, flags, only_reliable, allowed)
     if ready_only:
         table.rows[:] = [row for row in table.rows if row["glexec"]]
     return emit(table, output, model, source.allow_partial)

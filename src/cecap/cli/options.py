@@ -19,6 +19,8 @@ from ..history.paths import STATE_ENV
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
+    from ..evaluate.verdicts import Verdict
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 # A bound an operator will never need to exceed; beyond it a value is a typo.
@@ -188,6 +190,45 @@ def experiment_option(func: F) -> F:
         help="atlas, cms, lhcb, alice (repeat it or separate with commas; default: all"
         " configured).",
     )(func)
+
+
+def _verdicts(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> frozenset[Verdict] | None:
+    if not values:
+        return None
+    # Imported here: `cecap stances` shares these options and imports no evaluation.
+    from ..evaluate.verdicts import Verdict
+
+    known = {v.value: v for v in Verdict}
+    names = [n.strip().lower() for value in values for n in value.split(",")]
+    bad = [n for n in names if n not in known]
+    if bad or not names:
+        shown = ", ".join(repr(n) for n in bad) or "nothing"
+        raise click.BadParameter(
+            f"{shown}: not a verdict (one of {', '.join(known)})", ctx=ctx, param=param
+        )
+    return frozenset(known[n] for n in names)
+
+
+def verdict_option(what: str) -> Callable[[F], F]:
+    """``--verdict NAME[,NAME...]`` (repeatable) into a frozenset of Verdict, None when not
+    given; ``what`` says what the verdicts choose."""
+    from ..evaluate.verdicts import Verdict
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--verdict",
+            "verdicts",
+            multiple=True,
+            metavar="NAME[,NAME...]",
+            callback=_verdicts,
+            help=f"{what} (repeat it or separate with commas): "
+            + ", ".join(v.value for v in Verdict)
+            + ".",
+        )(func)
+
+    return decorate
 
 
 def debug_option(func: F) -> F:

@@ -15,7 +15,7 @@ from ..evaluate.assess import (
     summarize_sites,
 )
 from ..evaluate.selection import Selection, select_model
-from ..evaluate.verdicts import Assessment
+from ..evaluate.verdicts import Assessment, Verdict
 from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
 from ..history.results import reliability
@@ -32,6 +32,7 @@ from .options import (
     keep_days_option,
     output_options,
     state_option,
+    verdict_option,
 )
 from .output import emit, warn
 from .source_options import (
@@ -47,6 +48,10 @@ from .source_options import (
 @source_options
 @experiment_option
 @selection_options()
+@verdict_option(
+    "Only CEs with this verdict (--verdict ready: where pilots may use glexec now); default:"
+    " ready and conditional"
+)
 @click.option(
     "--all", "show_all", is_flag=True, help="Every CE serving the VO, not only usable ones."
 )
@@ -77,6 +82,7 @@ def report(
     source: SourceOptions,
     experiments: tuple[str, ...],
     selection: Selection,
+    verdicts: frozenset[Verdict] | None,
     show_all: bool,
     min_stable: int | None,
     only_reliable: bool,
@@ -90,9 +96,12 @@ def report(
 ) -> int:
     """Verdict per CE: where each experiment may send glexec workflows now.
 
-    By default only CEs whose verdict is ready or conditional are shown. stable_runs
-    says for how many consecutive recorded runs a CE has had its verdict.
+    By default only CEs whose verdict is ready or conditional are shown (--verdict ready:
+    only those where pilots may use glexec now; --all: every CE serving the VO).
+    stable_runs says for how many consecutive recorded runs a CE has had its verdict.
     """
+    if verdicts and (show_all or min_stable is not None):
+        raise UsageError("--verdict chooses the CEs shown: leave out --all and --min-stable")
     if keep_days is not None and not record:
         raise UsageError(
             "--keep-days prunes the history when this run is recorded: give --record too"
@@ -132,7 +141,12 @@ def report(
         else None
     )
     shown = select_for_report(
-        results, capability, show_all=show_all, min_stable=min_stable, stable=stable
+        results,
+        capability,
+        show_all=show_all,
+        min_stable=min_stable,
+        stable=stable,
+        verdicts=verdicts,
     )
     if only_reliable and judged is not None:
         shown = only_reliable_ces(shown, judged)
@@ -145,6 +159,7 @@ def report(
 @source_options
 @experiment_option
 @selection_options()
+@verdict_option("Only sites whose readiness (the best verdict among their CEs) is this")
 @state_option
 @glue_options
 @output_options(SITE_FIELDS)
@@ -154,6 +169,7 @@ def sites(
     source: SourceOptions,
     experiments: tuple[str, ...],
     selection: Selection,
+    verdicts: frozenset[Verdict] | None,
     state: Path | None,
     glue: GlueOptions,
     output: OutputOptions,
@@ -167,6 +183,8 @@ def sites(
     capability = glue.capability
     model, results = _assessed(source, glue, config, selection, policy, chosen)
     summaries = summarize_sites(results, policy, capability)
+    if verdicts:
+        summaries = [s for s in summaries if s.readiness in verdicts]
     reliable = None
     if has_stances(capability):
         judged = reliability(state_path(state), results, chosen)
@@ -174,7 +192,9 @@ def sites(
     meta = {
         **source_meta(model),
         "capability": capability,
-        "empty": "site has a CE serving the chosen VOs",
+        "empty": "site has a CE serving the chosen VOs"
+        if not verdicts
+        else "site's readiness is " + " or ".join(v.value for v in Verdict if v in verdicts),
     }
     table = site_table(summaries, meta, capability, reliable)
     return emit(table, output, model, source.allow_partial)

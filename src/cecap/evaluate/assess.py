@@ -106,9 +106,14 @@ def select_for_report(
     show_all: bool,
     min_stable: int | None,
     stable: Mapping[tuple[str, str], int] | None,
+    verdicts: frozenset[Verdict] | None = None,
 ) -> ReportSelection:
-    """Usable verdicts by default, every one with ``show_all``, or the CEs ready for at
-    least ``min_stable`` recorded runs (``stable``: runs per (experiment, CE))."""
+    """Usable verdicts by default, every one with ``show_all``, those of ``verdicts``
+    (``--verdict``), or the CEs ready for at least ``min_stable`` recorded runs
+    (``stable``: runs per (experiment, CE))."""
+    if verdicts:
+        names = " or ".join(v.value for v in Verdict if v in verdicts)
+        return ReportSelection([a for a in assessments if a.verdict in verdicts], f"CE is {names}")
     if min_stable is not None and stable is not None:
         chosen = [
             a

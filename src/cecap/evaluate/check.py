@@ -26,6 +26,7 @@ __all__ = [
 
 PLUGIN = "CECAP"
 READY = Verdict.READY.value
+COUNTED = frozenset({Verdict.READY})  # what the ranges count unless --verdict says otherwise
 # Counted per experiment in the performance data, best first.
 PERF_VERDICTS = GLEXEC_VERDICTS
 # How many CEs the status line names before "and N more"; detail lines name them all.
@@ -71,6 +72,7 @@ class ExperimentCheck:
     # The problems the answer holds from earlier runs (with when each was first seen); empty
     # when the run holds none.
     held: tuple[Held, ...] = ()
+    counted: frozenset[Verdict] = COUNTED  # the verdicts the ranges count (--verdict)
 
     def since(self, problem: Problem, ce: str) -> Held | None:
         """When the answer's ``problem`` of ``ce`` was first seen, if it is held."""
@@ -78,7 +80,8 @@ class ExperimentCheck:
 
     @property
     def ready(self) -> int:
-        return self.counts[Verdict.READY]
+        """The CEs the ranges count: ready ones, or those of ``counted``."""
+        return sum(self.counts.get(v, 0) for v in self.counted)
 
     @property
     def serving(self) -> int:
@@ -86,12 +89,17 @@ class ExperimentCheck:
 
     @property
     def said(self) -> str:
-        return _said(self.experiment, self.ready, self.serving)
+        return _said(self.experiment, self.ready, self.serving, self.counted)
 
 
-def _said(experiment: Experiment, ready: int, serving: int) -> str:
-    """The ready count as the output says it; no CE serving the VO is said as such."""
-    return f"{ready} ready" if serving else f"no CE serves VO {experiment.vo}"
+def counted_name(counted: frozenset[Verdict]) -> str:
+    """The verdicts counted, as the output names them: ``ready``, ``ready or conditional``."""
+    return " or ".join(v.value for v in reversed(Verdict) if v in counted)
+
+
+def _said(experiment: Experiment, ready: int, serving: int, counted: frozenset[Verdict]) -> str:
+    """The count as the output says it; no CE serving the VO is said as such."""
+    return f"{ready} {counted_name(counted)}" if serving else f"no CE serves VO {experiment.vo}"
 
 
 @dataclass(frozen=True)
@@ -166,15 +174,17 @@ def check_experiment(
     priors: Mapping[str, Prior] | None,
     thresholds: Thresholds,
     held: Sequence[Held] | None = None,
+    counted: frozenset[Verdict] = frozenset(),
 ) -> ExperimentCheck:
     """``assessments`` for this experiment; ``priors`` by CE, None when never checked;
     ``held``: the CEs held as no longer ready (None: only those lost since the previous
-    run)."""
+    run); ``counted``: the verdicts the ranges count (ready when empty)."""
+    counted = counted or COUNTED
     counts: dict[Verdict, int] = {v: 0 for v in PERF_VERDICTS}
     for a in assessments:
         counts[a.verdict] = counts.get(a.verdict, 0) + 1
-    ready = counts[Verdict.READY]
-    said = _said(experiment, ready, len(assessments))
+    ready = sum(counts.get(v, 0) for v in counted)
+    said = _said(experiment, ready, len(assessments), counted)
     state = State.OK
     problems: list[str] = []
     # A range applies to 0 as to any count (plugin guidelines), no CE serving included.
@@ -205,6 +215,7 @@ def check_experiment(
         tuple(lost),
         tuple(gained),
         previous_ready,
+        counted=counted,
     )
 
 
@@ -288,14 +299,14 @@ def detail_lines(check: ExperimentCheck) -> list[str]:
     exp = check.experiment
     if check.previous_ready is None:
         compared = "first recorded run"
-    elif check.serving:
+    elif check.serving and check.counted == COUNTED:
         compared = f"{check.previous_ready} at the previous run"
     else:
         compared = f"{check.previous_ready} ready at the previous run"
     if check.serving:
         counted = (
-            f"{check.ready} ready of {check.serving} CE{'' if check.serving == 1 else 's'}"
-            f" serving VO {exp.vo}"
+            f"{check.ready} {counted_name(check.counted)} of {check.serving}"
+            f" CE{'' if check.serving == 1 else 's'} serving VO {exp.vo}"
         )
     else:
         counted = check.said
@@ -332,6 +343,7 @@ def run_check(
     previous_reliable: Mapping[str, set[str]] | None = None,
     reliable_thresholds: Mapping[str, Thresholds] | None = None,
     holding: Holding | None = None,
+    counted: frozenset[Verdict] = frozenset(),
 ) -> CheckResult:
     """Per experiment: thresholds on its ready CEs, then what changed since the last run.
 
@@ -341,6 +353,7 @@ def run_check(
     the reliable CEs, against ``previous_reliable`` and ``reliable_thresholds``. With
     ``holding`` (what the run holds), the answer names the problems it holds, each from
     the run that first saw it, instead of the changes since the previous run only.
+    ``counted``: the verdicts the ranges count (--verdict; ready when empty).
     """
     grouped: dict[str, list[Assessment]] = {e.key: [] for e in experiments}
     for a in assessments:
@@ -352,6 +365,7 @@ def run_check(
             priors.get(e.key),
             thresholds.get(e.key, Thresholds()),
             None if holding is None else holding.of(e.key, Problem.NO_LONGER_READY),
+            counted,
         )
         for e in experiments
     )
@@ -374,7 +388,8 @@ def run_check(
         )
     state = worst(c.state for c in checks)
     if state is State.OK:
-        summary = "ready CEs: " + ", ".join(f"{c.experiment.key} {c.ready}" for c in checks)
+        name = counted_name(counted or COUNTED)
+        summary = f"{name} CEs: " + ", ".join(f"{c.experiment.key} {c.ready}" for c in checks)
     else:
         flagged = sorted((c for c in checks if c.problems), key=lambda c: -c.state)
         summary = EXPERIMENTS_APART.join(

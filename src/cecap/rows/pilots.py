@@ -54,12 +54,21 @@ def glexec_bin_for(reading: CEReading) -> str:
     return _GLEXEC_BIN.get(reading.middleware, AUTO_GLEXEC_BIN)
 
 
-def glexec_allowed(a: Assessment, reliability: Reliability | None, reliable_only: bool) -> bool:
-    """Pilots may use glexec: the verdict is ready, or (``reliable_only``) test results show
-    glexec reliable there."""
+# Where pilots may use glexec unless --verdict says otherwise.
+GLEXEC_VERDICTS = frozenset({Verdict.READY})
+
+
+def glexec_allowed(
+    a: Assessment,
+    reliability: Reliability | None,
+    reliable_only: bool,
+    verdicts: frozenset[Verdict] = GLEXEC_VERDICTS,
+) -> bool:
+    """Pilots may use glexec: the verdict is one of ``verdicts`` (ready unless told), or
+    (``reliable_only``) test results show glexec reliable there."""
     if reliable_only and reliability is not None:
         return reliability.get((a.experiment.key, a.ce.unique_id)) is True
-    return a.verdict is Verdict.READY
+    return a.verdict in verdicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +89,7 @@ def glideinwms_xml(
     reliability: Reliability | None = None,
     reliable_only: bool = False,
     source: str = "",
+    verdicts: frozenset[Verdict] = GLEXEC_VERDICTS,
 ) -> Export:
     """One factory ``<entry>`` per assessment (experiment and CE), named stably from the
     experiment, site, host and queue; ``glexec_bin`` overrides the GLEXEC_BIN chosen by
@@ -96,7 +106,7 @@ def glideinwms_xml(
         if reading.gatekeeper is None:
             skipped.append(a)
             continue
-        allowed = glexec_allowed(a, reliability, reliable_only)
+        allowed = glexec_allowed(a, reliability, reliable_only, verdicts)
         if ready_only and not allowed:
             continue
         entry = ET.SubElement(entries, "entry", _entry_attributes(a, reading, names, schedd))
@@ -188,6 +198,7 @@ def queue_table(
     meta: Mapping[str, Any],
     reliability: Reliability | None = None,
     reliable_only: bool = False,
+    verdicts: frozenset[Verdict] = GLEXEC_VERDICTS,
 ) -> Table:
     """Per experiment and CE, the flags a pilot system's queue configuration needs."""
     rows = []
@@ -204,7 +215,7 @@ def queue_table(
                 "host": a.ce.host,
                 "port": reading.port,
                 "lrms": a.ce.lrms or reading.batch_system or None,
-                "glexec": glexec_allowed(a, reliability, reliable_only),
+                "glexec": glexec_allowed(a, reliability, reliable_only, verdicts),
                 "verdict": a.verdict.value,
                 "mode": a.mode.value if a.mode else None,
                 "fail_closed": a.fail_closed,
