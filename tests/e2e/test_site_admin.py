@@ -222,12 +222,18 @@ def test_osg_snapshot_with_glexec_on_some_ces_is_fixed_in_one_pass(
         server.start()
         fixes = tmp_path / "fixes"
         fixes.mkdir()
+        # What an earlier run may have left: replaced, never applied again.
+        stale = "version: 1\n\ndn: GLUE2GroupID=resource,o=glue\nchangetype: delete\n"
+        (fixes / "glue.ldif").write_text(stale)
         before = rows("audit", "--bdii", server.url, "--dn-as-read")
         fixable = [r for r in before if r["fix"]]
         assert {r["kind"] for r in fixable} == {"inconsistent-queues", "missing-advertisement"}
         result = run_cli("audit", "--bdii", server.url, "--dn-as-read", "--fixes-dir", fixes)
         assert result.code == 1, result.err  # contradictions remain: only the site knows
-        assert sorted(p.name for p in fixes.iterdir()) == ["grid.ldif"]
+        assert sorted(p.name for p in fixes.iterdir()) == ["glue.ldif", "grid.ldif"]
+        glue = (fixes / "glue.ldif").read_text()
+        assert "\n# GLUE 2.0 was not read (--glue, or the source holds none):" in glue
+        assert "dn:" not in glue
         # A top-level BDII's o=grid is a relay onto o=shadow: bound as that, as its header says.
         assert "(o=grid; on a top-level BDII o=shadow, which" in (fixes / "grid.ldif").read_text()
         done = ldapmodify(server, "o=shadow", fixes / "grid.ldif")
@@ -241,3 +247,21 @@ def test_osg_snapshot_with_glexec_on_some_ces_is_fixed_in_one_pass(
         )
     finally:
         server.stop()
+
+
+def test_fixes_dir_is_a_folder_that_exists_and_goes_without_format_ldif(tmp_path: Path) -> None:
+    both = run_cli("audit", "--bdii", SAMPLE, "--format", "ldif", "--fixes-dir", tmp_path)
+    assert (both.code, both.out) == (2, "")
+    assert both.err == (
+        "cecap: error: --format ldif prints one LDIF file and --fixes-dir writes one per"
+        " database: give one of them\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    missing = run_cli("audit", "--bdii", SAMPLE, "--fixes-dir", tmp_path / "nope")
+    assert (missing.code, missing.out) == (2, "")
+    assert "nope" in missing.err and not (tmp_path / "nope").exists()
+    # A source of GLUE 1.3 only: its file, and GLUE 2.0's saying it was not read.
+    done = run_cli("audit", "--bdii", SAMPLE, "--fixes-dir", tmp_path, "--format", "csv")
+    assert done.code == 1, done.err
+    grid, glue = (tmp_path / "grid.ldif").read_text(), (tmp_path / "glue.ldif").read_text()
+    assert grid.count("\ndn: ") == 3 and "dn:" not in glue

@@ -42,8 +42,9 @@ LDIF = "ldif"
     "--fixes-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Also write the fixes as one LDIF file per BDII database read, each with the bind"
-    " it needs: DIR/grid.ldif (GLUE 1.3, o=grid) and DIR/glue.ldif (GLUE 2.0, o=glue).",
+    help="Also write the fixes as one LDIF file per BDII database, each with the bind it"
+    " needs: DIR/grid.ldif (GLUE 1.3, o=grid) and DIR/glue.ldif (GLUE 2.0, o=glue); the"
+    " file of a tree --glue leaves out says so and changes nothing.",
 )
 @click.option(
     "--dn-as-read",
@@ -95,9 +96,10 @@ def audit_command(
     }
     trees = _trees(model, glue)
     if fixes_dir is not None:
-        for tree in trees:
-            text = fixes_ldif(findings, meta, tree, as_read=dn_as_read)
-            write_atomically(fixes_dir / f"{DATABASES[tree].name}.ldif", [text])
+        # Both files, always: one a run that read the other tree only left is replaced.
+        for tree, database in DATABASES.items():
+            text = fixes_ldif(findings, meta, tree, as_read=dn_as_read, read=tree in trees)
+            write_atomically(fixes_dir / f"{database.name}.ldif", [text])
     if output.fmt == LDIF:
         click.echo(_one_ldif(findings, meta, trees, output, dn_as_read), nl=False)
         code = partial_exit(model, source.allow_partial)

@@ -65,15 +65,21 @@ _LDAPMODIFY = "ldapmodify -x -c -H ldap://localhost:2170 -D {bind} -y /run/bdii/
 
 
 def fixes_ldif(
-    findings: Iterable[Finding], meta: Mapping[str, Any], glue: str, *, as_read: bool = False
+    findings: Iterable[Finding],
+    meta: Mapping[str, Any],
+    glue: str,
+    *,
+    as_read: bool = False,
+    read: bool = True,
 ) -> str:
     """The fixes of the findings that change entries of the ``glue`` version's database, as
     one LDIF file: ``version: 1``, a header naming the database, the DNs' form, the bind and
     the ldapmodify command, then one record per entry (the changes of all its findings
     merged, each once), each after comment lines naming the site and finding kind of each
-    finding it fixes."""
+    finding it fixes. Not ``read`` (the audit left that GLUE version out): a header
+    saying so and no record, so that the file an earlier run wrote is not applied again."""
     database = DATABASES[glue]
-    findings = list(findings)
+    findings = list(findings) if read else []
     notes: dict[str, list[str]] = {}
     fixed = 0
     for f in findings:
@@ -113,6 +119,11 @@ def fixes_ldif(
         "# A change lasts until the BDII's information providers next refresh the entry;",
         "# the lasting change is at the source: see each finding's hint in cecap audit.",
     ]
+    if not read:
+        out.append(
+            f"# GLUE {database.glue} was not read (--glue, or the source holds none):"
+            " this file changes nothing."
+        )
     if meta.get("partial"):
         out.append(_comment(f"PARTIAL: {meta['partial']}"))
     out.append("")

@@ -10,7 +10,7 @@ from helpers.glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cecap.evaluate.audit import Finding, Kind
+from cecap.evaluate.audit import CHECKS, Finding, Kind
 from cecap.policy.stances import ModeAnswer, MupjSupport, Stance
 
 from .test_audit import add, ce_dn, one_site, run, stance
@@ -163,3 +163,13 @@ def test_one_pass_leaves_nothing_to_fix_and_finds_nothing_new(
     after = run(tmp_path, applied_text(text, before), *stances)
     assert [f for f in after if f.fix] == []
     assert where(after) <= where(before)
+
+
+def test_every_check_is_a_kind_and_only_those_without_a_change_have_no_fix() -> None:
+    assert sorted(CHECKS.names()) == sorted(k.value for k in Kind)
+    # As the README's table says: none for these three, a change of the BDII for the rest.
+    assert {k for k in Kind if not k.fixable} == {
+        Kind.CONTRADICTS_STANCE,
+        Kind.DUPLICATE_CE,
+        Kind.NOT_IN_PRODUCTION,
+    }

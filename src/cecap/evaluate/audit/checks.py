@@ -205,7 +205,7 @@ def near_misses(a: Auditor, ce: CE) -> Iterable[Finding]:
             pairs = [
                 (attr, value)
                 for attr, value in published
-                if not ((m := a._match_for(attr)) is not None and m.matches(value))
+                if not ((m := a.match_for(attr)) is not None and m.matches(value))
             ]
         else:
             pairs = [(GLUE13_ATTRIBUTE, c) for c in capabilities]
@@ -214,7 +214,7 @@ def near_misses(a: Auditor, ce: CE) -> Iterable[Finding]:
             if why is None:
                 continue
             if ce.glue_version == GLUE20:
-                match = a._match_for(attr)
+                match = a.match_for(attr)
                 good = (attr, match.values[0]) if match else a.publish(GLUE20, on_share)
                 rule = f"glue2.yaml counts only {join(match.values)} there" if match else ""
             else:

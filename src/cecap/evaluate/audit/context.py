@@ -82,7 +82,7 @@ class Auditor:
 
     # --- what to publish, in each GLUE version's words ---
 
-    def _match_for(self, attribute: str) -> Glue2Match | None:
+    def match_for(self, attribute: str) -> Glue2Match | None:
         return next((m for m in self.matches if m.attribute.lower() == attribute.lower()), None)
 
     def publish(self, version: str, on_share: bool = False) -> tuple[str, str] | None:
@@ -110,7 +110,7 @@ class Auditor:
         return [
             f"{attr}: {value}"
             for attr, value in published
-            if (m := self._match_for(attr)) is not None and m.matches(value)
+            if (m := self.match_for(attr)) is not None and m.matches(value)
         ]
 
     def targeted(self, ce: CE) -> bool:

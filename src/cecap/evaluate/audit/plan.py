@@ -191,7 +191,7 @@ def _values(
             pairs = [p for p in pairs if not (_same(p[0], m.attribute) and _same(p[1], m.value))]
     if version == GLUE20:
         counted = any(
-            (match := a._match_for(attr)) is not None and match.matches(value)
+            (match := a.match_for(attr)) is not None and match.matches(value)
             for attr, value in pairs
         )
         caps = [c for c in caps if not is_capability(c, a.cap)]
