@@ -3,16 +3,13 @@ commands that read a BDII; `cecap stances` does not need it)."""
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
 from .checker import Checker, load_yaml
 from .glue2_rules import Glue2Match, Glue2Rules
-from .load import default_config_dir
+from .load import own_or_shipped
 from .strict_yaml import cap, quote
 
 GLUE2_FILE = "glue2.yaml"
@@ -37,31 +34,9 @@ def _glue2_matches(check: Checker, raw: Any, where: str) -> tuple[Glue2Match, ..
     return tuple(out)
 
 
-def _glue2_path(directory: Path) -> Path:
-    """The folder's glue2.yaml; the shipped one only where the folder has none at all: a
-    folder, a dangling symlink or any other non-file of that name is an error."""
-    path = directory / GLUE2_FILE
-    try:
-        mode = path.stat().st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        if not path.is_symlink():
-            return default_config_dir() / GLUE2_FILE
-        raise ConfigError(
-            f"{path}: a symlink to nothing ({cap(os.readlink(path))}); fix or remove it to"
-            " use the shipped glue2.yaml"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {cap(str(exc))}") from None
-    if stat.S_ISDIR(mode):
-        raise ConfigError(f"{path}: a folder, not a file; glue2.yaml must be a YAML file")
-    if not stat.S_ISREG(mode):
-        raise ConfigError(f"{path}: not a regular file; glue2.yaml must be a YAML file")
-    return path
-
-
 def load_glue2(directory: Path) -> Glue2Rules:
     """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec."""
-    path = _glue2_path(directory)
+    path = own_or_shipped(directory, GLUE2_FILE)
     check = Checker(path)
     doc = check.mapping(
         load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}

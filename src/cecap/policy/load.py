@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from enum import Enum
@@ -73,6 +74,28 @@ _QUESTIONS: Mapping[str, type[Enum]] = {
     "glexec_log_only": ModeAnswer,
     "bypass_on_error": BypassAnswer,
 }
+
+
+def own_or_shipped(directory: Path, name: str) -> Path:
+    """The folder's file ``name``; the shipped one only where the folder has none at all:
+    a folder, a dangling symlink or any other non-file of that name is an error."""
+    path = directory / name
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        if not path.is_symlink():
+            return default_config_dir() / name
+        raise ConfigError(
+            f"{path}: a symlink to nothing ({cap(os.readlink(path))}); fix or remove it to"
+            f" use the shipped {name}"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {cap(str(exc))}") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"{path}: a folder, not a file; {name} must be a YAML file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{path}: not a regular file; {name} must be a YAML file")
+    return path
 
 
 def _answer(check: Checker, raw: Any, enum: type[E], where: str) -> Answer[E]:
