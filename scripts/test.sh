@@ -21,7 +21,8 @@ MAN_PACKAGES="man-db"
 PACKAGING_PACKAGES="dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all
 python3-setuptools python3-click python3-defusedxml python3-yaml lintian systemd rpm rpmlint
 nagios4-core"
-# libxml2's xmllint checks that an export is well-formed XML 1.0 (tests/e2e/test_export_gwms.py).
+# libxml2's xmllint checks that an export and every VO feed are well-formed XML 1.0
+# (tests/e2e/test_export_gwms.py, tests/helpers/xmllint.py).
 XML_PACKAGES="libxml2-utils"
 
 say() { printf '%s\n' "test.sh: $*" >&2; }

@@ -17,6 +17,8 @@ from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 
+from cecap import __version__
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # The terminal table as an 80-column terminal (or a pipe) shows it, wherever tests run.
 WIDTH = {"COLUMNS": "80"}
@@ -44,11 +46,12 @@ SOURCE_COMMANDS = {
     "audit-ldif": ["audit", "--format", "ldif"],
     "testlist": ["testlist"],
     "testlist-json": ["testlist", "--format", "json"],
-    "testlist-vofeed": ["testlist", "--format", "vofeed"],
+    "testlist-vofeed": ["testlist", "--format", "vofeed", "-e", "cms"],
 }
 
 
 def _normalize(text: str, source: Path) -> str:
+    text = text.replace(f"<version>cecap {__version__}</version>", "<version><VERSION></version>")
     return _STAMP.sub("<TIME>", text).replace(str(source), "<SOURCE>")
 
 

@@ -50,7 +50,14 @@ UNITS = [
 CONFFILES = [
     *(
         ETC / name
-        for name in ("check.env", "experiments.yaml", "glue2.yaml", "sites.yaml", "stances.yaml")
+        for name in (
+            "check.env",
+            "experiments.yaml",
+            "glue2.yaml",
+            "site_names.yaml",
+            "sites.yaml",
+            "stances.yaml",
+        )
     ),
     Path("/etc/cron.d/cecap"),
 ]
@@ -339,7 +346,7 @@ def test_conffiles_and_the_config_they_hold(package: list[str]) -> None:
     assert sorted(conffiles) == sorted(CONFFILES)
     for path, md5 in conffiles.items():
         assert run("md5sum", path).stdout.split()[0] == md5
-    for name in ("experiments.yaml", "glue2.yaml", "sites.yaml", "stances.yaml"):
+    for name in ("experiments.yaml", "glue2.yaml", "site_names.yaml", "sites.yaml", "stances.yaml"):
         assert (ETC / name).read_bytes() == (REPO / "config" / name).read_bytes()
         assert (
             Path(f"/usr/share/cecap/config/{name}").read_bytes()

@@ -7,18 +7,20 @@ from pathlib import Path
 
 import click
 
+from .. import __version__
 from ..errors import UsageError
 from ..evaluate.assess import assess
 from ..evaluate.selection import Selection, select_model
 from ..evaluate.testlist import select_targets
 from ..policy.load import config_dir, load_policy
+from ..policy.site_names_load import load_site_names
 from ..policy.stances import GLEXEC
 from ..rows.table import Table
 from ..rows.testlist import TESTLIST_FIELDS, testlist_table
-from ..rows.vofeed import vofeed_xml
+from ..rows.vofeed import unnamed_sites, vofeed_xml
 from .common import load_model, pick_experiments, source_meta
 from .options import OutputOptions, config_option, debug_option, experiment_option, output_options
-from .output import emit
+from .output import emit, warn
 from .source_options import (
     GlueOptions,
     SourceOptions,
@@ -60,9 +62,10 @@ def testlist(
     conditional (never site-refuses or mode-mismatch), with the mode to test and
     whether glexec fails closed there.
 
-    --format lines prints one CE per line; --format vofeed prints the list as a WLCG VO
-    feed, the XML topology SAM/ETF test frameworks read:
-    cecap testlist --format vofeed > feed.xml
+    --format lines prints one CE per line; --format vofeed prints the list as one
+    experiment's WLCG VO feed, the XML topology SAM/ETF test frameworks read, its sites
+    named as site_names.yaml names them for the experiment:
+    cecap testlist -e cms --format vofeed > feed.xml
     """
     if output.fmt == VOFEED and not output.header:
         raise UsageError(f"--no-header does not apply to --format {VOFEED}")
@@ -72,6 +75,13 @@ def testlist(
         )
     policy = load_policy(config_dir(config))
     chosen = pick_experiments(policy, experiments)
+    if output.fmt == VOFEED:
+        if len(chosen) != 1:
+            raise UsageError(
+                f"a VO feed is one VO's: choose one experiment with -e (chosen:"
+                f" {', '.join(e.key for e in chosen)})"
+            )
+        names = load_site_names(config_dir(config), policy.experiments)
     options = GlueOptions(glue, GLEXEC)
     model = load_model(
         source, options, config, vos=[e.vo for e in chosen], runtime_environment=False
@@ -82,11 +92,26 @@ def testlist(
         "capability": GLEXEC,
         "empty": "CE advertises glexec and is ready or conditional for the chosen experiments",
     }
-    vos = list(dict.fromkeys(e.vo for e in chosen))
     updated = datetime.now(UTC)
 
     def feed(table: Table) -> str:
-        return vofeed_xml(table, vos, updated, responsible)
+        (experiment,) = chosen
+        for site in unnamed_sites(table, experiment, names):
+            several = names.candidates(experiment.key, site)
+            listed = f" (the CRIC listing gives several: {', '.join(several)})" if several else ""
+            warn(
+                f"{site}: no {experiment.name} name in site_names.yaml{listed}: the VO feed"
+                f" gives it no {experiment.name}_Site group, and {experiment.name}'s readers"
+                " skip it"
+            )
+        return vofeed_xml(
+            table,
+            experiment,
+            names,
+            updated=updated,
+            responsible=responsible,
+            version=f"cecap {__version__}",
+        )
 
     return emit(
         testlist_table(targets, meta), output, model, source.allow_partial, own={VOFEED: feed}

@@ -1,28 +1,38 @@
 """The test list as a WLCG VO feed: the XML topology that SAM/ETF test frameworks read to
-know which services to test (``cecap testlist --format vofeed``).
+know which services to test (``cecap testlist --format vofeed -e EXPERIMENT``).
 
 The document is the one the CMS VO-feed writer produces (CMSCompOps/MonitoringScripts,
-vofeed/vofeed.py, ``vofd_write_xml``) and its readers take apart (the CMS Site Status
-Board's ``sswp_vofeed`` in the same repository; ARGO's bin/topology-vo-connector.py,
-which wants a name, at least one group and one service on every ``atp_site``)::
+vofeed/vofeed.py, ``convert2XML``) and its readers take apart: ``vofeed.load()`` in the
+same file and the CMS Site Status Board's ``sswp_vofeed()`` (siteStatus/data_writer.py),
+which key each ``atp_site`` on its ``CMS_Site`` group and skip one without it, and ARGO's
+topology-vo-connector.py (ARGOeu/argo-egi-connectors), which wants a name, at least one
+group and one service on every ``atp_site``::
 
     <root>
        <title>...</title> <description>...</description>
        <feed_responsible>DN="..."</feed_responsible> <last_update>...Z</last_update>
+       <version>cecap 0.1.0</version>
        <vo>cms</vo>
        <atp_site name="GRID SITE">
           <service hostname="HOST" flavour="CREAM-CE" endpoint="HOST:PORT">
              <ce_resource batch_system="pbs" queue="QUEUE"/>
           </service>
-          <group name="..." type="..."/>
+          <group name="Tier-2" type="CMS_Tier"/>
+          <group name="T2_US_Nebraska" type="CMS_Site"/>
+          <group name="T2_US_Nebraska" type="AllGroups"/>
+          <group name="cms" type="VO"/>
+          <group name="glexec-ready" type="glexec"/>
        </atp_site>
     </root>
 
-One ``atp_site`` per site and experiment (a feed for several experiments names each VO in
-a ``<vo>`` of its own and a site once per experiment, as a feed may hold a site more than
-once); one ``service`` per host and flavour, with a ``ce_resource`` per queue to test.
-Groups: ``AllGroups`` (every site, as the CMS feed's SAM groups), the VO (type ``VO``)
-and the site's glexec verdicts (type ``glexec``: ``glexec-ready``, ``glexec-conditional``).
+One feed is one VO's, as the experiments' feeds are (convert2XML writes one ``<vo>``):
+one ``atp_site`` per grid site, one ``service`` per host and flavour, with a
+``ce_resource`` per queue to test. The experiment's groups are named with the
+experiment's own name for the site (site_names.yaml): ``<NAME>_Site`` (``CMS_Site``) and,
+when the name gives a tier, ``<NAME>_Tier`` (``Tier-2``); a site without a name gets
+neither, and its readers skip it. ``AllGroups`` (the site by the experiment's name, else
+the grid's, as the CMS feed's SAM groups), the VO (type ``VO``) and the site's glexec
+verdicts (type ``glexec``: ``glexec-ready``, ``glexec-conditional``) follow.
 
 Every value is XML-escaped by ElementTree; a control character, which XML 1.0 cannot
 carry at all, is first escaped visibly (cecap.text.visible), so a hostile site name
@@ -37,6 +47,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from ..policy.site_names import SiteNames
+from ..policy.stances import Experiment
 from ..text import stamp, visible
 from .table import Row, Table
 
@@ -61,15 +73,24 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) ->
     return element
 
 
-def _groups(rows: Sequence[Row]) -> dict[tuple[str, str], list[Row]]:
-    """Rows per (experiment, site), in the order they first come."""
-    out: dict[tuple[str, str], list[Row]] = {}
+def _sites(rows: Sequence[Row], experiment: Experiment) -> dict[str, list[Row]]:
+    """The experiment's rows per grid site, in the order the sites first come."""
+    out: dict[str, list[Row]] = {}
     for row in rows:
-        out.setdefault((row["experiment"], row["site"]), []).append(row)
+        if row["experiment"] == experiment.key:
+            out.setdefault(row["site"], []).append(row)
     return out
 
 
-def _site(root: ET.Element, site: str, rows: Sequence[Row]) -> None:
+def unnamed_sites(table: Table, experiment: Experiment, names: SiteNames) -> list[str]:
+    """The grid sites of the feed that have no name in the experiment: no group of the
+    experiment's, so its readers load none of them."""
+    return [s for s in _sites(table.rows, experiment) if names.name_of(experiment.key, s) is None]
+
+
+def _site(
+    root: ET.Element, site: str, rows: Sequence[Row], experiment: Experiment, names: SiteNames
+) -> None:
     element = _sub(root, "atp_site", name=site)
     services: dict[tuple[str, str], ET.Element] = {}
     resources: set[tuple[tuple[str, str], tuple[tuple[str, Any], ...]]] = set()
@@ -84,15 +105,30 @@ def _site(root: ET.Element, site: str, rows: Sequence[Row]) -> None:
         if resource and (key, tuple(resource.items())) not in resources:
             resources.add((key, tuple(resource.items())))
             _sub(services[key], "ce_resource", **resource)
-    _sub(element, "group", name=site, type="AllGroups")
-    _sub(element, "group", name=rows[0]["vo"], type="VO")
+    named = names.name_of(experiment.key, site)
+    if named is not None:
+        # As convert2XML writes them: the tier first, then the site (vofeed/vofeed.py).
+        if named.tier is not None:
+            _sub(element, "group", name=f"Tier-{named.tier}", type=f"{experiment.name}_Tier")
+        _sub(element, "group", name=named.name, type=f"{experiment.name}_Site")
+    _sub(element, "group", name=named.name if named else site, type="AllGroups")
+    _sub(element, "group", name=experiment.vo, type="VO")
     for verdict in dict.fromkeys(row["verdict"] for row in rows):
         _sub(element, "group", name=f"glexec-{verdict}", type="glexec")
 
 
-def vofeed_xml(table: Table, vos: Sequence[str], updated: datetime, responsible: str) -> str:
-    """The rows of ``table`` (testlist fields) as a VO feed for ``vos``, last updated
-    ``updated``; ``responsible``: the feed responsible's certificate DN (may be empty)."""
+def vofeed_xml(
+    table: Table,
+    experiment: Experiment,
+    names: SiteNames,
+    *,
+    updated: datetime,
+    responsible: str,
+    version: str,
+) -> str:
+    """The rows of ``table`` (testlist fields) for ``experiment`` as its VO feed, last
+    updated ``updated``; ``responsible``: the feed responsible's certificate DN (may be
+    empty); ``version``: the writer's, as the CMS writer names its own."""
     root = ET.Element("root")
     _sub(root, "title", TITLE)
     _sub(root, "description", f"{DESCRIPTION}; from {table.meta.get('source', '')}")
@@ -100,10 +136,10 @@ def vofeed_xml(table: Table, vos: Sequence[str], updated: datetime, responsible:
     dn = responsible.replace("<", "[").replace(">", "]").replace('"', "'")
     _sub(root, "feed_responsible", f'DN="{dn}"' if dn else "")
     _sub(root, "last_update", stamp(updated))
-    for vo in vos:
-        _sub(root, "vo", vo)
-    for (_, site), rows in _groups(table.rows).items():
-        _site(root, site, rows)
+    _sub(root, "version", version)
+    _sub(root, "vo", experiment.vo)
+    for site, rows in _sites(table.rows, experiment).items():
+        _site(root, site, rows, experiment, names)
     ET.indent(root, space="   ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
