@@ -66,6 +66,7 @@ VENV_CECAP = Path(sys.executable).parent / "cecap"
 # Debian's own programs, not a Python or a cecap found earlier on PATH.
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 LOCK = Path("/tmp/cecap-package-test.lock")
+KEPT = ("/usr/share/doc/cecap/*", "/usr/share/man/man1/cecap*")
 
 
 def system_env(**extra: str) -> dict[str, str]:
@@ -152,7 +153,13 @@ def _installed(deb: Path) -> Iterator[list[str]]:
     purge()  # a run killed earlier may have left it
     try:
         # As an admin types it, in the folder of the .deb; Recommends too, as apt's default.
-        install = ("-o", "APT::Install-Recommends=true", "install", f"./{deb.name}")
+        # Slim container images tell dpkg to leave out docs and man pages (path-exclude in
+        # /etc/dpkg/dpkg.cfg.d); cecap's are what this test checks, so they come back in.
+        keep = [f"DPkg::Options::=--path-include={p}" for p in KEPT]
+        install = (
+            *(arg for option in keep for arg in ("-o", option)),
+            *("-o", "APT::Install-Recommends=true", "install", f"./{deb.name}"),
+        )
         done = apt_get(*install, cwd=deb.parent)
         if done.returncode != 0 and "Unable to locate" in done.stderr + done.stdout:
             apt_get("update")
