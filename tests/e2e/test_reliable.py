@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
-from helpers.results import METRIC, csv_file, hours_ago
+from helpers.paths import REPO
+from helpers.results import METRIC, csv_file, hourly, hours_ago, import_results
 
 from cecap.history.schema import SCHEMA_VERSION
 from cecap.model.reading import read_ce
@@ -240,3 +241,19 @@ def test_history_migration_from_schema_1(advertised: Path, tmp_path: Path) -> No
         f"cecap: error: {db}: written by a newer cecap (history schema {SCHEMA_VERSION + 1};"
         f" this cecap reads {SCHEMA_VERSION} and older); use a newer cecap, or another --state\n",
     )
+
+
+def test_a_result_for_a_host_covers_a_glue2_endpoint_on_it(tmp_path: Path) -> None:
+    """A GLUE 2.0 endpoint ID is no host:port/ form: its host is its reading's (its URL's)."""
+    db = tmp_path / "h.sqlite"
+    glue2 = REPO / "examples" / "sample-glue2.ldif"
+    now = datetime.now(UTC)
+    import_results(db, tmp_path / "r.csv", hourly(now, "lcgce01.gridpp.rl.ac.uk", ["OK"] * 3))
+    result = run_cli(
+        "report", "--bdii", glue2, "-e", "cms", "--verdict", "ready", "--state", db,
+        "--format", "json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    (row,) = json.loads(result.out)["rows"]
+    assert row["ce"] == "lcgce01.gridpp.rl.ac.uk_org.glite.ce.CREAM"
+    assert row["tests"] is not None and row["tests"]["ok"] == 3

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..evaluate.reliable import Reliability, judge
 from ..evaluate.verdicts import Assessment
-from ..model.results import GlexecResult, ResultStatus, ce_host
+from ..model.results import GlexecResult, ResultStatus
 from ..policy.stances import Experiment
 from ..sources.results import ResultFile
 from .lock import HistoryLock
@@ -136,8 +136,9 @@ def judge_all(
         e = by_key[a.experiment.key]
         ce = a.ce.unique_id
         mine = results[e.key]
-        # A result for the CE's host covers every CE on that host.
-        found = mine.get(ce, []) + (mine.get(ce_host(ce), []) if ce_host(ce) != ce else [])
+        # A result for the CE's host (its reading's) covers every CE on that host.
+        host = a.ce.reading.host.lower()
+        found = mine.get(ce, []) + (mine.get(host, []) if host != ce else [])
         seen = verdicts[e.key].get(ce, set())
         out[(e.key, ce)] = judge(e.reliable, a.verdict.value, seen, found)
     return out

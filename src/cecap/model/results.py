@@ -27,11 +27,3 @@ class GlexecResult:
     metric: str
     status: ResultStatus
     summary: str = ""
-
-    def applies_to(self, unique_id: str) -> bool:
-        return self.ce == unique_id or self.ce.lower() == ce_host(unique_id)
-
-
-def ce_host(unique_id: str) -> str:
-    """The host of a GlueCEUniqueID (host:port/jobmanager-queue), lower-case."""
-    return unique_id.split("/", 1)[0].split(":", 1)[0].lower()
