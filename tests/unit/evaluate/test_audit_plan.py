@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from helpers.glue2_ldif import EndpointSpec, Site2Spec, endpoint_dn, glue2_ldif
 from helpers.glue_ldif import CESpec, ClusterSpec, SiteSpec, bdii_ldif
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -173,3 +174,23 @@ def test_every_check_is_a_kind_and_only_those_without_a_change_have_no_fix() -> 
         Kind.DUPLICATE_CE,
         Kind.NOT_IN_PRODUCTION,
     }
+
+
+def test_glexec_added_in_glue_13_takes_the_hosts_glue_2_endpoint_along(tmp_path: Path) -> None:
+    # The host's GLUE 2.0 endpoint is under another admin domain (a site named otherwise in
+    # the two trees): the site's missing glexec, added in GLUE 1.3, makes the host's GLUE
+    # versions disagree, which the same plan settles.
+    text = one_site("PAIR", CESpec("q1", ["cms"], capabilities=()))
+    text += "\n" + glue2_ldif(
+        [Site2Spec("PAIR-2", [EndpointSpec("ce.pair.org", ["cms"], capabilities=())])]
+    )
+    (finding,) = run(tmp_path, text, stance("PAIR"))
+    endpoint = endpoint_dn(
+        Site2Spec("PAIR-2", []), EndpointSpec("ce.pair.org", ["cms"], capabilities=())
+    )
+    assert finding.kind is Kind.MISSING_ADVERTISEMENT
+    assert finding.fix == (
+        add(ce_dn("PAIR", "ce.pair.org", "q1")),
+        add(endpoint, "GLUE2EndpointCapability"),
+    )
+    assert run(tmp_path, applied_text(text, [finding]), stance("PAIR")) == []
