@@ -27,6 +27,7 @@ from helpers.process import run_process, start_process
 from cecap.cli.common import HOLD_ENV
 from cecap.errors import ConfigError
 from cecap.formats import format_names
+from cecap.history.schema import SCHEMA_VERSION
 from cecap.policy.load import load_policy
 
 AGLT2 = "gate01.aglt2.org:2119/jobmanager-condor-atlas"
@@ -880,6 +881,7 @@ def test_a_history_of_schema_2_holds_from_its_first_check_on(tmp_path: Path) -> 
     assert run_cli("check", "--bdii", SAMPLE, "--state", db, "-e", "atlas").code == 0
     with sqlite3.connect(db) as conn:
         conn.execute("DROP TABLE held")
+        conn.execute("ALTER TABLE results DROP COLUMN output")
         conn.execute("PRAGMA user_version=2")
     # A reader leaves it as it is.
     assert run_cli("history", "--state", db).code == 0
@@ -890,7 +892,7 @@ def test_a_history_of_schema_2_holds_from_its_first_check_on(tmp_path: Path) -> 
     assert outs[0].out.splitlines()[0] == outs[1].out.splitlines()[0]
     assert outs[0].out.startswith(f"CECAP WARNING - atlas: 1 no longer ready: {RAL} |")
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT ce, since_run, until_run FROM held").fetchall() == [
             (RAL, 2, None)
         ]

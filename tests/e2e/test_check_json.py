@@ -35,6 +35,7 @@ FIELDS = [
     "reliable_critical",
     "no_longer_reliable",
     "failing_tests",
+    "mode_refused",
     "held",
 ]
 # No glexec test results imported: none reliable, nothing failing.
@@ -44,6 +45,7 @@ NO_TESTS = {
     "reliable_critical": None,
     "no_longer_reliable": [],
     "failing_tests": [],
+    "mode_refused": [],
 }
 
 

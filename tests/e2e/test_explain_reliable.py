@@ -67,7 +67,11 @@ def test_explain_json_evidence(osg: tuple[Path, Path]) -> None:
     assert evidence["tests"]["ok"] == 27  # type: ignore[index]
     since = evidence.pop("since")
     tests = evidence.pop("tests")
+    seen = evidence.pop("evidence")
     assert isinstance(since, str) and since.endswith("Z")
+    # The latest results that show the mode: the three newest OK ones (setuid), after
+    # the three CRITICAL ones, which show none.
+    assert [(e["status"], e["line"]) for e in seen] == [("OK", None)] * 3  # type: ignore[index,union-attr]
     assert tests["total"] == 30  # type: ignore[index]
     assert evidence == {
         "reliable": False,
@@ -75,6 +79,7 @@ def test_explain_json_evidence(osg: tuple[Path, Path]) -> None:
         "metrics": METRICS,
         "held_ready": True,
         "missed": ["90% OK, under 95%", "the last CRITICAL"],
+        "observed_mode": "setuid",
         "summary": "27/30 OK, last CRITICAL 2h ago",
     }
     glow = json_rows("explain", "--bdii", overlay, "--ce", GLOW, "-e", "cms", "--state", db)
@@ -99,10 +104,12 @@ def test_explain_block_shows_the_evidence(osg: tuple[Path, Path]) -> None:
     assert shown[1].startswith("    window   7d, since ")
     assert shown[1].endswith("Z: the verdict held ready")
     assert shown[2].startswith("    results  27/30 OK (90%), last CRITICAL at ")
-    assert shown[3:] == [
+    assert shown[3:5] == [
         "    metrics  org.cms.glexec.WN-gLExec, emi.cream.glexec.WN-gLExec,",
         "             org.sam.glexec.WN-gLExec (by CE ID or host)",
     ]
+    assert shown[5].startswith("    mode     setuid, seen at ")
+    assert " ".join(shown[5:]).endswith("(and 2 earlier): it ended OK")
     untested = run_cli(
         "explain", "--bdii", overlay, "--ce", OSG_GLEXEC[0], "--state", db
     ).out.splitlines()

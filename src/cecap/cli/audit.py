@@ -12,14 +12,17 @@ from ..evaluate.audit import Finding, Severity, audit, worst
 from ..evaluate.audit.resource import at_resource_bdii
 from ..evaluate.selection import Selection, require_in_model
 from ..formats.output import output_target, write_atomically
+from ..history.paths import state_path
+from ..history.results import observed_modes
 from ..model.glue import GlueModel
 from ..model.select import GLUE_CHOICES
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
+from ..policy.stances import has_stances
 from ..rows.audit import AUDIT_FIELDS, audit_table
 from ..rows.fixes import DATABASES, fixes_ldif
 from .common import load_model, source_meta
-from .options import OutputOptions, config_option, debug_option, output_options
+from .options import OutputOptions, config_option, debug_option, output_options, state_option
 from .output import emit, partial_exit
 from .source_options import (
     GlueOptions,
@@ -53,6 +56,7 @@ LDIF = "ldif"
     " publishes each entry holds them (Mds-Vo-name=resource,o=grid;"
     " GLUE2GroupID=resource,o=glue).",
 )
+@state_option
 @config_option
 @debug_option
 def audit_command(
@@ -62,6 +66,7 @@ def audit_command(
     output: OutputOptions,
     fixes_dir: Path | None,
     dn_as_read: bool,
+    state: Path | None,
     config: Path | None,
     debug: bool,
 ) -> int:
@@ -71,9 +76,12 @@ def audit_command(
     Errors: glexec advertised against the site's own answer. Warnings: glexec
     missing, published as a run-time environment tag or a near-miss value,
     queues or GLUE versions that disagree. Information: glexec on some VOViews
-    only, or on a CE that is not in production. Exit 1 when there is an error
-    finding, so a site can run it from its monitoring. --format ldif prints every
-    fix as one LDIF file: cecap audit --format ldif | ldapmodify ...
+    only, or on a CE that is not in production. With glexec test results imported
+    (cecap results import), also the mode tests see: an error where they see log-only
+    and the site answered setuid only, information where the site allowed both. Exit 1
+    when there is an error finding, so a site can run it from its monitoring.
+    --format ldif prints every fix as one LDIF file: cecap audit --format ldif |
+    ldapmodify ...
     """
     if fixes_dir is not None:
         _check_fixes_dir(fixes_dir, output)
@@ -84,7 +92,16 @@ def audit_command(
     capability = glue.capability
     # The whole model stays: some checks compare a selected CE with ones outside.
     require_in_model(selection, model)
-    findings = audit(model, policy, capability, rules, selection)
+    observed = (
+        observed_modes(
+            state_path(state),
+            (ce for ce in model.ces if selection.keeps_ce(ce)),
+            policy.experiments.values(),
+        )
+        if has_stances(capability)
+        else {}
+    )
+    findings = audit(model, policy, capability, rules, selection, observed)
     if not dn_as_read:
         findings = at_resource_bdii(findings)
     meta = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..policy.stances import Experiment
 from ..text import stamp
@@ -11,7 +11,7 @@ from .held import Held, Holding, Prior, Problem
 from .nagios import Perfdata, State, plugin_output, worst
 from .reliable import Reliability
 from .thresholds import Thresholds
-from .verdicts import ABSENT, GLEXEC_VERDICTS, Assessment, Verdict
+from .verdicts import ABSENT, Assessment, Verdict
 
 __all__ = [
     "PERF_VERDICTS",
@@ -24,82 +24,18 @@ __all__ = [
     "run_check",
 ]
 
-PLUGIN = "CECAP"
-READY = Verdict.READY.value
-COUNTED = frozenset({Verdict.READY})  # what the ranges count unless --verdict says otherwise
-# Counted per experiment in the performance data, best first.
-PERF_VERDICTS = GLEXEC_VERDICTS
-# How many CEs the status line names before "and N more"; detail lines name them all.
-NAMED_IN_SUMMARY = 3
-# Between the experiments of the status line. Nagios 4 turns every ";" of a plugin's
-# first line into ":" (NagiosEnterprises/nagioscore, tag nagios-4.4.6, base/checks.c
-# line 37, replace_semicolons, applied at line 806), and strips the characters of
-# illegal_macro_output_chars, `~$&|'"<> by default (sample-config/nagios.cfg.in line
-# 1146), from $SERVICEOUTPUT$ in notifications (common/macros.c lines 2514-2521, set
-# for the output macros at line 2660): ". " passes both unchanged.
-EXPERIMENTS_APART = ". "
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """A CE whose readiness changed since the previous run."""
-
-    ce: str
-    site: str
-    before: str
-    after: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ExperimentCheck:
-    """The probe's findings for one experiment."""
-
-    experiment: Experiment
-    counts: Mapping[Verdict, int]
-    thresholds: Thresholds
-    state: State
-    problems: tuple[str, ...]
-    lost: tuple[Transition, ...]
-    gained: tuple[Transition, ...]
-    previous_ready: int | None  # None: no earlier run to compare with
-    # Reliable with glexec (None: no history to judge by), its ranges, the CEs reliable at
-    # the previous check and not now, and the ready CEs whose last results all failed.
-    reliable: int | None = None
-    reliable_thresholds: Thresholds = field(default_factory=Thresholds)
-    lost_reliable: tuple[str, ...] = ()
-    failing: tuple[str, ...] = ()
-    # The problems the answer holds from earlier runs (with when each was first seen); empty
-    # when the run holds none.
-    held: tuple[Held, ...] = ()
-    counted: frozenset[Verdict] = COUNTED  # the verdicts the ranges count (--verdict)
-
-    def since(self, problem: Problem, ce: str) -> Held | None:
-        """When the answer's ``problem`` of ``ce`` was first seen, if it is held."""
-        return next((h for h in self.held if h.problem is problem and h.ce == ce), None)
-
-    @property
-    def ready(self) -> int:
-        """The CEs the ranges count: ready ones, or those of ``counted``."""
-        return sum(self.counts.get(v, 0) for v in self.counted)
-
-    @property
-    def serving(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def said(self) -> str:
-        return _said(self.experiment, self.ready, self.serving, self.counted)
-
-
-def counted_name(counted: frozenset[Verdict]) -> str:
-    """The verdicts counted, as the output names them: ``ready``, ``ready or conditional``."""
-    return " or ".join(v.value for v in reversed(Verdict) if v in counted)
-
-
-def _said(experiment: Experiment, ready: int, serving: int, counted: frozenset[Verdict]) -> str:
-    """The count as the output says it; no CE serving the VO is said as such."""
-    return f"{ready} {counted_name(counted)}" if serving else f"no CE serves VO {experiment.vo}"
+from .check_found import (
+    COUNTED,
+    EXPERIMENTS_APART,
+    NAMED_IN_SUMMARY,
+    PERF_VERDICTS,
+    PLUGIN,
+    READY,
+    ExperimentCheck,
+    Transition,
+    counted_name,
+    said_count,
+)
 
 
 @dataclass(frozen=True)
@@ -184,7 +120,7 @@ def check_experiment(
     for a in assessments:
         counts[a.verdict] = counts.get(a.verdict, 0) + 1
     ready = sum(counts.get(v, 0) for v in counted)
-    said = _said(experiment, ready, len(assessments), counted)
+    said = said_count(experiment, ready, len(assessments), counted)
     state = State.OK
     problems: list[str] = []
     # A range applies to 0 as to any count (plugin guidelines), no CE serving included.
@@ -229,16 +165,22 @@ def check_reliable(
 ) -> ExperimentCheck:
     """The check of one experiment with what its glexec test results say: ranges on its
     reliable CEs, a WARNING naming those reliable at the previous check and not now, and
-    one naming the ready CEs whose last results all failed (the site's to fix). With
-    ``held``, those two name the CEs it holds instead."""
+    one naming the ready CEs whose last results all failed (the site's to fix), and one
+    naming the ready CEs tests see in a glexec mode the experiment does not accept. With
+    ``held``, those three name the CEs it holds instead."""
     key = check.experiment.key
     mine = {a.ce.unique_id: judged.get((key, a.ce.unique_id)) for a in assessments}
     reliable = sorted(ce for ce, r in mine.items() if r is not None and r.reliable)
     failing = sorted(ce for ce, r in mine.items() if r is not None and r.failing)
+    ready = {a.ce.unique_id for a in assessments if a.verdict is Verdict.READY}
+    refused = sorted(
+        ce for ce, r in mine.items() if r is not None and r.mode_refused and ce in ready
+    )
     lost = sorted((previous or set()) - set(reliable))
     if held is not None:
         lost = sorted(h.ce for h in held.of(key, Problem.NO_LONGER_RELIABLE))
         failing = sorted(h.ce for h in held.of(key, Problem.FAILING_TESTS))
+        refused = sorted(h.ce for h in held.of(key, Problem.MODE_REFUSED))
     state, problems = check.state, list(check.problems)
     count = len(reliable)
     if thresholds.critical is not None and thresholds.critical.alerts(count):
@@ -256,6 +198,16 @@ def check_reliable(
         problems.append(
             f"{len(failing)} ready with the last {streak} glexec tests failed: {_names(failing)}"
         )
+    seen = []
+    for ce in refused:
+        r = mine.get(ce)
+        # Held from an earlier run and cleared since: the mode it was held for.
+        mode = r.observed.mode.value if r is not None and r.mode_refused else "log-only"
+        seen.append((ce, mode, r.observed.quote if r is not None and r.mode_refused else ""))
+    if seen:
+        state = max(state, State.WARNING)
+        modes = " or ".join(sorted({m for _, m, _ in seen}))
+        problems.append(f"{len(seen)} seen in {modes} mode by glexec tests: {_names(refused)}")
     return replace(
         check,
         state=state,
@@ -264,6 +216,7 @@ def check_reliable(
         reliable_thresholds=thresholds,
         lost_reliable=tuple(lost),
         failing=tuple(failing),
+        mode_refused=tuple(seen),
     )
 
 
@@ -330,6 +283,12 @@ def detail_lines(check: ExperimentCheck) -> list[str]:
             f"  glexec tests failing{since(Problem.FAILING_TESTS, ce)}: {ce}: ready, but its"
             f" last {check.experiment.reliable.failing_streak} glexec results failed (tell the"
             " site)"
+        )
+    for ce, mode, line in check.mode_refused:
+        quoted = f": \u201c{line}\u201d" if line else ""
+        lines.append(
+            f"  glexec mode seen{since(Problem.MODE_REFUSED, ce)}: {ce}: tests see glexec in"
+            f" {mode} mode, which {check.experiment.name} does not accept{quoted}"
         )
     return lines
 

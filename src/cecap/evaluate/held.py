@@ -32,12 +32,14 @@ class Problem(Enum):
     NO_LONGER_READY = "no-longer-ready"
     NO_LONGER_RELIABLE = "no-longer-reliable"
     FAILING_TESTS = "failing-tests"
+    # Tests see glexec in a mode the experiment does not accept (log-only for CMS).
+    MODE_REFUSED = "mode-refused"
 
     @property
     def is_change(self) -> bool:
         """Found by comparing with an earlier run: found again while held, the CE came
         back in between (a run saw it ready, or reliable), so it is a new problem."""
-        return self is not Problem.FAILING_TESTS
+        return self not in (Problem.FAILING_TESTS, Problem.MODE_REFUSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,15 @@ def seen(
         cleared[(key, Problem.NO_LONGER_RELIABLE)] = frozenset(reliable)
         found[(key, Problem.FAILING_TESTS)] = {ce: mine[ce].ce.site for ce in sorted(failing)}
         cleared[(key, Problem.FAILING_TESTS)] = covered[key] - failing
+        refused = {
+            ce
+            for ce, a in mine.items()
+            if a.verdict is Verdict.READY
+            and (r := judged.get((key, ce))) is not None
+            and r.mode_refused
+        }
+        found[(key, Problem.MODE_REFUSED)] = {ce: mine[ce].ce.site for ce in sorted(refused)}
+        cleared[(key, Problem.MODE_REFUSED)] = covered[key] - refused
         # A CE judged reliable before is covered, wherever it is now.
         covered[key] |= was
     return Seen(found, cleared, covered)

@@ -9,6 +9,8 @@ from datetime import datetime
 
 from ..model.results import GlexecResult, ResultStatus
 from ..policy.reliable import ReliableRule
+from ..policy.stances import Experiment
+from .observed import UNSEEN, Observation, observe
 from .verdicts import Verdict
 
 READY = Verdict.READY.value
@@ -22,6 +24,8 @@ class Reliability:
     ``failing``: ready now, and its last ``failing_streak`` results all failed.
     ``held_ready``: the verdict was ready now and in every recorded run in the window.
     ``missed``: with results, the parts of the rule they do not meet (none: reliable).
+    ``observed``: the glexec mode the results show; ``mode_refused``: it is one the
+    experiment does not accept (log-only for ATLAS and CMS), so the CE is not reliable.
     """
 
     reliable: bool | None
@@ -33,6 +37,8 @@ class Reliability:
     failing: bool = False
     held_ready: bool = False
     missed: tuple[str, ...] = ()
+    observed: Observation = UNSEEN
+    mode_refused: bool = False
 
 
 def judge(
@@ -40,10 +46,13 @@ def judge(
     verdict_now: str,
     verdicts_in_window: Iterable[str],
     results: Sequence[GlexecResult],
+    *,
+    experiment: Experiment | None = None,
 ) -> Reliability:
     """``verdicts_in_window``: the CE's verdict in each recorded run within the window
     (none: a new history, where the verdict now is all there is); ``results``: its
-    glexec results in the window, in any order."""
+    glexec results in the window, in any order; ``experiment``: whose strings show the
+    mode the results saw, and which modes it accepts (None: the mode is not judged)."""
     ready = verdict_now == READY and all(v == READY for v in verdicts_in_window)
     if not results:
         return Reliability(None, 0, 0, None, None, None, held_ready=ready)
@@ -60,6 +69,17 @@ def judge(
         missed.append(f"{percent(ok / total)} OK, under {percent(rule.min_ok_ratio)}")
     if rule.last_must_be_ok and last.status is not ResultStatus.OK:
         missed.append(f"the last {last.status.value}")
+    observed, refused = UNSEEN, False
+    if experiment is not None:
+        observed = observe(experiment.mode_evidence, ordered)
+        mode = observed.mode.mode
+        refused = mode is not None and mode not in experiment.modes
+        if refused:
+            said = f": \u201c{observed.quote}\u201d" if observed.quote else ""
+            missed.append(
+                f"tests see glexec in {observed.mode.value} mode, which {experiment.name}"
+                f" does not accept{said}"
+            )
     tail = ordered[-rule.failing_streak :]
     failing = (
         verdict_now == READY
@@ -76,6 +96,8 @@ def judge(
         failing,
         held_ready=ready,
         missed=tuple(missed),
+        observed=observed,
+        mode_refused=refused,
     )
 
 

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..evaluate.observed import Observation, ObservedMode, observe
 from ..evaluate.reliable import Reliability, judge
 from ..evaluate.verdicts import Assessment
+from ..model.glue import CE
 from ..model.results import GlexecResult, ResultStatus
 from ..policy.stances import Experiment
 from ..sources.results import ResultFile
 from .lock import HistoryLock
 from .paths import parse_stamp, stamp
-from .schema import has_results
+from .schema import has_column, has_results
 from .store import History
 
 
@@ -44,8 +46,8 @@ def import_results(
             for r in f.results:
                 cur = db.execute(
                     "INSERT OR IGNORE INTO results"
-                    " (time, ce, experiment, metric, status, summary, imported)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " (time, ce, experiment, metric, status, summary, imported, output)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         stamp(r.time),
                         r.ce,
@@ -54,6 +56,7 @@ def import_results(
                         r.status.value,
                         r.summary,
                         when,
+                        r.output,
                     ),
                 )
                 new += cur.rowcount
@@ -65,14 +68,16 @@ def _results(history: History, experiment: str, cutoff: datetime) -> list[Glexec
     with history.reading() as db:
         if not has_results(db):
             return []  # a history of schema 1, read as it is: no results imported yet
+        # A history of schema 2 or 3, read as it is, kept no output.
+        output = "output" if has_column(db, "results", "output") else "''"
         rows = db.execute(
-            "SELECT time, ce, metric, status, summary FROM results"
+            f"SELECT time, ce, metric, status, summary, {output} FROM results"
             " WHERE experiment = ? AND time >= ?",
             (experiment, stamp(cutoff)),
         ).fetchall()
     return [
-        GlexecResult(parse_stamp(t), ce, experiment, m, ResultStatus(s), x)
-        for t, ce, m, s, x in rows
+        GlexecResult(parse_stamp(t), ce, experiment, m, ResultStatus(s), x, o)
+        for t, ce, m, s, x, o in rows
     ]
 
 
@@ -136,12 +141,44 @@ def judge_all(
         e = by_key[a.experiment.key]
         ce = a.ce.unique_id
         mine = results[e.key]
-        # A result for the CE's host (its reading's) covers every CE on that host.
-        host = a.ce.reading.host.lower()
-        found = mine.get(ce, []) + (mine.get(host, []) if host != ce else [])
+        found = _of(mine, a.ce)
         seen = verdicts[e.key].get(ce, set())
-        out[(e.key, ce)] = judge(e.reliable, a.verdict.value, seen, found)
+        out[(e.key, ce)] = judge(e.reliable, a.verdict.value, seen, found, experiment=e)
     return out
+
+
+def observed_modes(
+    path: Path,
+    ces: Iterable[CE],
+    experiments: Iterable[Experiment],
+    *,
+    now: datetime | None = None,
+) -> dict[tuple[str, str], Observation]:
+    """Per (experiment, CE of ``ces`` by its ID): the glexec mode its results in the
+    experiment's window show, where they show one; empty when there is no history at
+    ``path``. A reader: the database is not changed."""
+    if not path.exists():
+        return {}
+    moment = now or datetime.now(UTC)
+    wanted = list(ces)
+    out: dict[tuple[str, str], Observation] = {}
+    with History.open(path) as history:
+        for e in experiments:
+            grouped: dict[str, list[GlexecResult]] = {}
+            for r in _results(history, e.key, moment - e.reliable.window):
+                grouped.setdefault(r.ce, []).append(r)
+            for ce in wanted:
+                seen = observe(e.mode_evidence, _of(grouped, ce))
+                if seen.mode is not ObservedMode.UNKNOWN:
+                    out[(e.key, ce.unique_id)] = seen
+    return out
+
+
+def _of(grouped: dict[str, list[GlexecResult]], ce: CE) -> list[GlexecResult]:
+    """The results of ``ce``: by its ID, and by its host (its reading's), which covers
+    every CE on that host."""
+    host = ce.reading.host.lower()
+    return grouped.get(ce.unique_id, []) + (grouped.get(host, []) if host != ce.unique_id else [])
 
 
 def previously_reliable(history: History, experiments: Iterable[str]) -> dict[str, set[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE runs (
@@ -88,9 +88,15 @@ CREATE TABLE held (
 CREATE UNIQUE INDEX held_current ON held (experiment, problem, ce) WHERE until_run IS NULL;
 """
 
-SCHEMA += RESULTS + HELD
+# What each glexec test printed (a result message's detailsData), from schema 4 on: the
+# evidence of the mode glexec ran in. A result imported before has none ('').
+OUTPUT = """
+ALTER TABLE results ADD COLUMN output TEXT NOT NULL DEFAULT '';
+"""
+
+SCHEMA += RESULTS + HELD + OUTPUT
 # MIGRATIONS[v]: what takes a history of schema v to v + 1 (MIGRATIONS[0]: unused).
-MIGRATIONS = ("", RESULTS, HELD)
+MIGRATIONS = ("", RESULTS, HELD, OUTPUT)
 
 
 def has_results(db: sqlite3.Connection) -> bool:
@@ -105,3 +111,8 @@ def has_table(db: sqlite3.Connection, name: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()
     return found is not None
+
+
+def has_column(db: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (an older history, read as it is, may not)."""
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})"))

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ..errors import ConfigError
 from .checker import CONFIG_ENV, FILES, Checker, key_line, load_yaml
-from .reliable import reliable_rule
+from .reliable import mode_evidence, reliable_rule
 from .stances import (
     Answer,
     BypassAnswer,
@@ -183,7 +183,7 @@ def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, 
     return tuple(extra.get(name, SiteMapping(name)) for name in stances)
 
 
-_TEST_KEYS = ("reliable", "glexec_metrics")
+_TEST_KEYS = ("reliable", "glexec_metrics", "mode_evidence")
 
 
 def load_experiments(path: Path) -> dict[str, Experiment]:
@@ -218,6 +218,9 @@ def load_experiments(path: Path) -> dict[str, Experiment]:
             states=states,
             reliable=reliable_rule(check, entry.get("reliable"), f"{where}.reliable"),
             glexec_metrics=check.strings(entry.get("glexec_metrics"), f"{where}.glexec_metrics"),
+            mode_evidence=mode_evidence(
+                check, entry.get("mode_evidence"), f"{where}.mode_evidence"
+            ),
         )
     if not experiments:
         raise check.fail("experiments", "no experiment configured")

@@ -20,6 +20,13 @@ DEFAULT_METRICS = (
     "org.sam.glexec.WN-gLExec",
 )
 
+# What a glexec test prints when glexec ran the payload as the pilot: log-only mode. CMS's
+# probe org.cms.glexec.WN-gLExec runs `glexec /usr/bin/id` and, when the payload's uid and
+# gids are the pilot's, adds this line and ends WARNING; CMS's coordinators' page did not
+# count a result with it as an error (CMSCompOps/MonitoringScripts,
+# Tests/glexec/GlexecFunctions.php lines 46-49, getMessage).
+CMS_LOG_ONLY = "Warning: Same /usr/bin/id for payload and pilot"
+
 _WINDOW = re.compile(r"(\d{1,6})([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
@@ -52,6 +59,38 @@ class ReliableRule:
             if seconds % size == 0:
                 return f"{seconds // size}{unit}"
         return f"{seconds // 60}m"
+
+
+@dataclass(frozen=True, slots=True)
+class ModeEvidence:
+    """What in a glexec test's output shows the mode glexec ran in: a result whose summary
+    or output holds one of ``log_only`` shows log-only mode; one that holds one of
+    ``setuid``, or (``ok_is_setuid``) ends OK without a log-only string, shows setuid (a
+    test that tells the modes apart ends OK only when the payload ran as another user)."""
+
+    log_only: tuple[str, ...] = (CMS_LOG_ONLY,)
+    setuid: tuple[str, ...] = ()
+    ok_is_setuid: bool = True
+
+
+_EVIDENCE_KEYS = {"log-only": "log_only", "setuid": "setuid", "ok_is_setuid": "ok_is_setuid"}
+
+
+def mode_evidence(check: Checker, raw: Any, where: str) -> ModeEvidence:
+    """The ``mode_evidence`` strings; what it leaves out keeps the default."""
+    if raw is None:
+        return ModeEvidence()
+    body = check.mapping(raw, where, set(_EVIDENCE_KEYS))
+    evidence = ModeEvidence()
+    for key, value in body.items():
+        at, line = f"{where}.{key}", getattr(body, "lines", {}).get(key)
+        if key == "ok_is_setuid":
+            if not isinstance(value, bool):
+                raise check.fail(at, f"{quote(value)} is not true or false", line)
+        else:
+            value = check.strings(value, at)  # each non-empty: "" would match every output
+        evidence = replace(evidence, **{_EVIDENCE_KEYS[key]: value})
+    return evidence
 
 
 def metric_base(metric: str) -> str:

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from ..errors import ConfigError
-from .reliable import DEFAULT_METRICS, ReliableRule, metric_base
+from .reliable import DEFAULT_METRICS, ModeEvidence, ReliableRule, metric_base
 
 GLEXEC = "glexec"
 
@@ -130,6 +130,8 @@ class Experiment:
     reliable: ReliableRule = field(default_factory=ReliableRule)
     # The metric names that count as this experiment's glexec test (see policy/reliable.py).
     glexec_metrics: tuple[str, ...] = ()
+    # What in a test's output shows the glexec mode (see policy/reliable.py).
+    mode_evidence: ModeEvidence = field(default_factory=ModeEvidence)
 
     @property
     def metrics(self) -> tuple[str, ...]:

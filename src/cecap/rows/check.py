@@ -31,6 +31,7 @@ CHECK_FIELDS = (
     "reliable_critical",
     "no_longer_reliable",
     "failing_tests",
+    "mode_refused",
     "held",
 )
 # What the status line says besides the rows; an UNKNOWN result has only its message.
@@ -76,6 +77,10 @@ def _row(check: ExperimentCheck, previous_run: int | None) -> Row:
         "reliable_critical": _range(check.reliable_thresholds.critical),
         "no_longer_reliable": list(check.lost_reliable),
         "failing_tests": list(check.failing),
+        "mode_refused": [
+            {"ce": ce, "observed_mode": mode, "line": line or None}
+            for ce, mode, line in check.mode_refused
+        ],
         "held": [_held(h) for h in check.held],
     }
 

@@ -110,6 +110,16 @@ def _reliable(e: Explanation, r: Reliability, now: datetime) -> Row:
         "metrics": list(e.experiment.metrics),
         "held_ready": r.held_ready,
         "missed": list(r.missed),
+        "observed_mode": r.observed.mode.value,
+        "evidence": [
+            {
+                "time": stamp(seen.result.time),
+                "status": seen.result.status.value,
+                "metric": seen.result.metric,
+                "line": seen.line or None,
+            }
+            for seen in r.observed.evidence
+        ],
         "tests": None if tests is None else tests.doc,
         "summary": None if tests is None else str(tests),
     }
@@ -347,7 +357,19 @@ def _evidence(r: Row) -> list[str]:
     out += _line("window", f"{rule['window']}, since {r['since']}: {held}", indent=4, width=8)
     out += _line("results", counted, indent=4, width=8)
     out += _line("metrics", ", ".join(r["metrics"]) + " (by CE ID or host)", indent=4, width=8)
+    out += _line("mode", _seen(r), indent=4, width=8)
     return out
+
+
+def _seen(r: Row) -> str:
+    """The mode the tests saw, and the newest result that shows it, quoting its output."""
+    if not r["evidence"]:
+        return "unknown: no result in the window shows the glexec mode"
+    newest = r["evidence"][0]
+    said = f"\u201c{newest['line']}\u201d" if newest["line"] else "it ended OK"
+    more = len(r["evidence"]) - 1
+    also = f" (and {more} earlier)" if more else ""
+    return f"{r['observed_mode']}, seen at {newest['time']}{also}: {said}"
 
 
 def explain_text(table: Table) -> str:

@@ -26,11 +26,16 @@ REPORT_FIELDS = (
     "stable_runs",
     "reliable",
     "tests",
+    "observed_mode",
 )
 
 
 def _reliable(r: Reliability | None) -> bool | None:
     return r.reliable if r else None
+
+
+def _observed(r: Reliability | None) -> str | None:
+    return r.observed.mode.value if r else None
 
 
 def tests_summary(r: Reliability | None, now: datetime) -> Summarized | None:
@@ -57,7 +62,8 @@ def report_table(
 ) -> Table:
     """``stable``: per (experiment, CE), how many recorded runs its verdict has held
     (None: no history, so ``stable_runs`` is null); ``reliability``: what its glexec
-    test results say (None: no history, so ``reliable`` and ``tests`` are null)."""
+    test results say (None: no history, so ``reliable``, ``tests`` and ``observed_mode``
+    are null)."""
     moment = now or datetime.now(UTC)
     judged = reliability or {}
     rows = [
@@ -78,6 +84,7 @@ def report_table(
             else stable.get((a.experiment.key, a.ce.unique_id), 0),
             "reliable": _reliable(judged.get((a.experiment.key, a.ce.unique_id))),
             "tests": tests_summary(judged.get((a.experiment.key, a.ce.unique_id)), moment),
+            "observed_mode": _observed(judged.get((a.experiment.key, a.ce.unique_id))),
         }
         for a in assessments
     ]

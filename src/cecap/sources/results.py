@@ -6,8 +6,8 @@ and a file with one bad row gives no results at all (its import records nothing)
 Three shapes, told apart by the first line that is not blank:
 
 * CSV with the header ``time,ce,experiment,metric,status,summary`` (what a site's own
-  script can write); ``summary`` may be empty;
-* JSON lines: one object per line with those fields (``summary`` optional);
+  script can write), or with ``output`` after it; ``summary`` and ``output`` may be empty;
+* JSON lines: one object per line with those fields (``summary`` and ``output`` optional);
 * the result messages of the SAM/ETF Nagios probes in the WLCG format: ``key: value``
   lines, each message ended by a line ``EOT``. A value may run over several lines, blank
   ones included (a probe's multi-line ``detailsData``): every line of a message is read
@@ -17,9 +17,12 @@ Three shapes, told apart by the first line that is not blank:
   are those ARGO's consumer reads from each message (ARGOeu/argo-egi-consumer,
   modules/reader.py and modules/writer.py): ``timestamp`` (2010-04-01T12:00:00Z),
   ``hostName`` (the CE's host: every CE on it), ``metricName``, ``metricStatus``,
-  ``summaryData`` (optional), and for the experiment ``voName``, else the VO of
-  ``voFqan`` (/cms/Role=pilot), else that of the ``-/VO/...`` suffix ETF gives a
-  metric's name. Every other field (serviceType, detailsData, ...) is ignored.
+  ``summaryData`` (optional), ``detailsData`` (optional: the test's output), and for the
+  experiment ``voName``, else the VO of ``voFqan`` (/cms/Role=pilot), else that of the
+  ``-/VO/...`` suffix ETF gives a metric's name. Every other field is ignored.
+
+A result's output (``output``, ``detailsData``) is kept to its first MAX_OUTPUT
+characters (model/results.py): what shows the glexec mode is among its first lines.
 
 ``time`` is ISO 8601 with a zone; ``ce`` a GlueCEUniqueID or a host name; ``experiment``
 an experiment's key, name or VO (experiments.yaml); ``status`` OK, WARNING, CRITICAL or
@@ -44,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..model.results import GlexecResult, ResultStatus
+from ..model.results import GlexecResult, ResultStatus, bounded
 from ..policy.stances import Experiment
 from ..text import HIDDEN, stamp
 
@@ -52,7 +55,7 @@ STDIN = "-"
 MAX_FILE = 64 << 20  # bytes: years of hourly results for thousands of CEs
 MAX_LINE = 64 << 10  # characters: a result is one short line
 MAX_FIELD = 1024  # characters of a CE, experiment or metric
-CSV_FIELDS = ("time", "ce", "experiment", "metric", "status", "summary")
+CSV_FIELDS = ("time", "ce", "experiment", "metric", "status", "summary", "output")
 # How far past now a result's time may be (a probe's clock a little ahead of this host's).
 DEFAULT_FUTURE = timedelta(minutes=5)
 # The first line of a file of result messages: a field as the WLCG format spells it.
@@ -68,9 +71,11 @@ END_OF_MESSAGE = "EOT"
 # The fields ARGO's consumer requires of every message (ARGOeu/argo-egi-consumer,
 # modules/writer.py line 166, _is_validmsg): a block holding none of them is no message.
 MESSAGE_FIELDS = frozenset(("serviceType", "timestamp", "hostName", "metricName", "metricStatus"))
-# The message fields cecap reads; every other one (detailsData above all) is left unread.
-_READ = ("timestamp", "hostName", "metricName", "metricStatus", "summaryData", "voName", "voFqan")
-_LONG = frozenset(("summary", "summaryData"))  # free text: bounded by the line alone
+# The message fields cecap reads; every other one is left unread.
+_READ: tuple[str, ...] = ("timestamp", "hostName", "metricName", "metricStatus")
+_READ += ("summaryData", "detailsData", "voName", "voFqan")
+_LONG = frozenset(("summary", "summaryData", "output", "detailsData"))  # free text
+_OPTIONAL = frozenset(("summary", "output"))
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -150,7 +155,15 @@ class _Reader:
         return value.strip()
 
     def result(
-        self, line: int, when: str, ce: str, experiment: str, metric: str, status: str, summary: str
+        self,
+        line: int,
+        when: str,
+        ce: str,
+        experiment: str,
+        metric: str,
+        status: str,
+        summary: str,
+        output: str = "",
     ) -> GlexecResult | None:
         try:
             moment = datetime.fromisoformat(when)
@@ -188,7 +201,9 @@ class _Reader:
             self.skipped += 1
             return None
         host_only = "/" not in ce and ":" not in ce
-        return GlexecResult(moment, ce.lower() if host_only else ce, key, metric, word, summary)
+        return GlexecResult(
+            moment, ce.lower() if host_only else ce, key, metric, word, summary, bounded(output)
+        )
 
 
 def _span(span: timedelta) -> str:
@@ -226,15 +241,15 @@ def _csv(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[GlexecResult
         except csv.Error as exc:
             raise _Bad(number, f"not a CSV row: {exc}") from None
         row = rows[0]
-        if len(row) not in (5, 6):
-            raise _Bad(number, f"{len(row)} fields; expected {','.join(CSV_FIELDS)}")
+        if len(row) not in (5, 6, 7):
+            raise _Bad(number, f"{len(row)} fields; expected {','.join(CSV_FIELDS[:6])}[,output]")
         fields = dict(zip(CSV_FIELDS, row, strict=False))
         out.append(_from_fields(reader, number, fields))
     return out
 
 
 def _from_fields(reader: _Reader, number: int, fields: Mapping[str, Any]) -> GlexecResult | None:
-    got = {k: reader.field(number, fields, k, required=k != "summary") for k in CSV_FIELDS}
+    got = {k: reader.field(number, fields, k, required=k not in _OPTIONAL) for k in CSV_FIELDS}
     return reader.result(number, *got.values())
 
 
@@ -281,7 +296,22 @@ def _fields(lines: Sequence[tuple[int, str]]) -> dict[str, str]:
     return fields
 
 
-def _message(reader: _Reader, number: int, fields: Mapping[str, str]) -> GlexecResult | None:
+def _details(lines: Sequence[tuple[int, str]]) -> str:
+    """A message's detailsData whole: its first line's value and every line after it, the
+    value the WLCG format writes last, over as many lines as it needs (ARGOeu/perl-Gridmon,
+    lib/GridMon/MetricOutput.pm lines 101-104). A line of it holding ": " (the CMS test's
+    "Warning: Same /usr/bin/id ...") is no field of the message."""
+    for at, (_, line) in enumerate(lines):
+        key, separator, value = line.partition(FIELD_SEPARATOR)
+        if separator and key == "detailsData":
+            return "\n".join([value, *(rest for _, rest in lines[at + 1 :])])
+    return ""
+
+
+def _message(
+    reader: _Reader, number: int, fields: Mapping[str, str], details: str = ""
+) -> GlexecResult | None:
+    fields = {**fields, "detailsData": details}
     get = {k: reader.field(number, fields, k, required=False) for k in _READ}
     for key in ("timestamp", "hostName", "metricName", "metricStatus"):
         if not get.get(key):
@@ -300,6 +330,7 @@ def _message(reader: _Reader, number: int, fields: Mapping[str, str]) -> GlexecR
         metric,
         get["metricStatus"],
         get.get("summaryData", ""),
+        get.get("detailsData", ""),
     )
 
 
@@ -330,7 +361,7 @@ def _messages(reader: _Reader, lines: Sequence[tuple[int, str]]) -> list[GlexecR
                 messages[-1].extend(block)  # the rest of a value with a blank line in it
             else:
                 messages.append(block)
-    return [_message(reader, block[0][0], _fields(block)) for block in messages]
+    return [_message(reader, block[0][0], _fields(block), _details(block)) for block in messages]
 
 
 def read_results(
@@ -352,7 +383,7 @@ def read_results(
         first = content[0][1].strip()
         if first.startswith("{"):
             found = _json(reader, lines)
-        elif first.replace(" ", "").lower() in (",".join(CSV_FIELDS), ",".join(CSV_FIELDS[:5])):
+        elif first.replace(" ", "").lower() in {",".join(CSV_FIELDS[:n]) for n in (5, 6, 7)}:
             found = _csv(reader, lines[content[0][0] - 1 :])
         elif _MESSAGE_LINE.fullmatch(content[0][1]):
             found = _messages(reader, lines)
@@ -360,7 +391,7 @@ def read_results(
             raise _Bad(
                 content[0][0],
                 "not a result file: expected the CSV header"
-                f" {','.join(CSV_FIELDS)}, a JSON object, or a result message (key: value)",
+                f" {','.join(CSV_FIELDS[:6])}, a JSON object, or a result message (key: value)",
             )
     except _Bad as exc:
         raise InputError(f"{name}: line {exc.line}: {exc}") from None

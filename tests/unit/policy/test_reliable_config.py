@@ -10,7 +10,7 @@ from helpers.config_files import copy_config, edit
 
 from cecap.errors import ConfigError
 from cecap.policy.load import default_config_dir, load_policy
-from cecap.policy.reliable import ReliableRule
+from cecap.policy.reliable import ModeEvidence, ReliableRule
 
 
 def test_shipped_rule_and_metrics() -> None:
@@ -58,3 +58,59 @@ def test_a_rule_may_leave_out_keys(tmp_path: Path) -> None:
     )
     atlas = load_policy(folder).experiments["atlas"]
     assert atlas.reliable == ReliableRule(window=timedelta(hours=24))
+
+
+def test_shipped_mode_evidence() -> None:
+    experiments = load_policy(default_config_dir()).experiments
+    line = "Warning: Same /usr/bin/id for payload and pilot"
+    assert experiments["cms"].mode_evidence == ModeEvidence((line,), (), True)
+    # The others keep the default: the same.
+    assert {e.mode_evidence for e in experiments.values()} == {ModeEvidence((line,), (), True)}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "line_named"),
+    [
+        (
+            "ok_is_setuid: true",
+            "ok_is_setuid: maybe",
+            "mode_evidence.ok_is_setuid: 'maybe' is not true or false",
+            True,
+        ),
+        (
+            'log-only: ["Warning: Same /usr/bin/id for payload and pilot"]',
+            'log-only: [" "]',
+            "mode_evidence.log-only[0]: expected a non-empty string",
+            False,
+        ),
+        ("ok_is_setuid: true", "log_only: [x]", "unknown key 'log_only'", False),
+    ],
+)
+def test_bad_mode_evidence_names_file_and_key(
+    tmp_path: Path, old: str, new: str, message: str, line_named: bool
+) -> None:
+    folder = copy_config(tmp_path)
+    path = folder / "experiments.yaml"
+    edit(path, old, new)
+    with pytest.raises(ConfigError) as exc:
+        load_policy(folder)
+    text = str(exc.value)
+    assert text.startswith(f"{path}: ")
+    assert "experiments.cms" in text
+    assert message in text
+    if line_named:
+        line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if new in t)
+        assert f"line {line}" in text
+
+
+def test_mode_evidence_of_ones_own(tmp_path: Path) -> None:
+    folder = copy_config(tmp_path)
+    edit(
+        folder / "experiments.yaml",
+        "ok_is_setuid: true",
+        'ok_is_setuid: false\n      setuid: ["glexec switched to uid"]',
+    )
+    cms = load_policy(folder).experiments["cms"]
+    assert cms.mode_evidence == ModeEvidence(
+        ("Warning: Same /usr/bin/id for payload and pilot",), ("glexec switched to uid",), False
+    )

@@ -66,7 +66,7 @@ def test_each_shape(tmp_path: Path) -> None:
         ),
         ('{"time": "2010-04-01T12:00:00Z"}\n[1]\n', "line 1: no ce"),
         ('{"time": 1, "ce": "c"}\n', "line 1: time: expected text, found int"),
-        ('{"colour": "red"}\n', "line 1: unknown field 'colour'; fields: time, ce, experiment, metric, status, summary"),
+        ('{"colour": "red"}\n', "line 1: unknown field 'colour'; fields: time, ce, experiment, metric, status, summary, output"),
         ("hostName: ce\nmetricStatus: OK\n", "line 1: a result message without timestamp"),
         ("timestamp: 2010-04-01T12:00:00Z\nhostName: ce\nmetricName: m\nmetricStatus: OK\n",
          "line 1: a result message without voName, voFqan or a -/VO suffix to its metric"),
@@ -243,3 +243,72 @@ def test_a_time_at_the_calendars_edges_is_stored_and_read_back(tmp_path: Path) -
     ):
         assert parse_stamp(stamp(moment)) == moment
     assert stamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"  # fixed width
+
+
+CMS_LOG_ONLY = "Warning: Same /usr/bin/id for payload and pilot"
+
+
+def test_output_is_kept_in_each_shape(tmp_path: Path) -> None:
+    csv = write(
+        tmp_path,
+        "time,ce,experiment,metric,status,summary,output\n"
+        f'2010-04-01T12:00:00Z,ce.example.org,cms,org.cms.glexec.WN-gLExec,WARNING,w,"a\n{CMS_LOG_ONLY}"\n',
+    )
+    # A quoted CSV value over two lines is not one row: each row is one line.
+    with pytest.raises(InputError, match=r"line 2: not a CSV row: unexpected end of data$"):
+        read_results(csv, EXPERIMENTS)
+    csv = write(
+        tmp_path,
+        "time,ce,experiment,metric,status,summary,output\n"
+        f"2010-04-01T12:00:00Z,ce.example.org,cms,org.cms.glexec.WN-gLExec,WARNING,w,{CMS_LOG_ONLY}\n"
+        "2010-04-01T13:00:00Z,ce.example.org,cms,org.cms.glexec.WN-gLExec,OK,fine\n",
+    )
+    got = read_results(csv, EXPERIMENTS).results
+    assert [(r.summary, r.output) for r in got] == [("w", CMS_LOG_ONLY), ("fine", "")]
+    jsonl = write(
+        tmp_path,
+        '{"time": "2010-04-01T12:00:00Z", "ce": "ce.example.org", "experiment": "cms",'
+        ' "metric": "org.cms.glexec.WN-gLExec", "status": "WARNING",'
+        f' "output": "Payload id: 501\\n{CMS_LOG_ONLY}\\u001b[2J"}}\n',
+    )
+    (r,) = read_results(jsonl, EXPERIMENTS).results
+    # Kept as it came: escaped where it is shown, not where it is stored.
+    assert r.output == f"Payload id: 501\n{CMS_LOG_ONLY}\x1b[2J"
+    assert r.text == f"\nPayload id: 501\n{CMS_LOG_ONLY}\x1b[2J"
+
+
+def test_details_data_is_read_whole_with_lines_holding_a_colon(tmp_path: Path) -> None:
+    # The CMS test's log-only line holds ": ": it is part of detailsData, not a field.
+    details = (
+        "detailsData: Ran at 2010-04-01 12:00:00 UTC on host wn01 as user:\n"
+        "uid=501(cmsprd) gid=501(cms)\n\nGlexec Invocation:\n"
+        f"{CMS_LOG_ONLY}\nPayload id: 501\n"
+    )
+    text = (
+        message(status="WARNING", details=details)
+        + "EOT\n"
+        + message("2010-04-01T13:00:00Z", details="detailsData: one line\n")
+        + "EOT\n"
+    )
+    got = read_results(write(tmp_path, text), EXPERIMENTS, now=NOW).results
+    assert got[0].output == (
+        "Ran at 2010-04-01 12:00:00 UTC on host wn01 as user:\n"
+        "uid=501(cmsprd) gid=501(cms)\n\nGlexec Invocation:\n"
+        f"{CMS_LOG_ONLY}\nPayload id: 501"
+    )
+    assert got[1].output == "one line"
+    # Without detailsData, no output.
+    (r,) = read_results(write(tmp_path, message(details="")), EXPERIMENTS, now=NOW).results
+    assert r.output == ""
+
+
+def test_a_long_output_is_cut_saying_how_much(tmp_path: Path) -> None:
+    long = "x" * (module.MAX_LINE - 200)
+    jsonl = write(
+        tmp_path,
+        '{"time": "2010-04-01T12:00:00Z", "ce": "ce.example.org", "experiment": "cms",'
+        f' "metric": "org.cms.glexec.WN-gLExec", "status": "OK", "output": "{long}"}}\n',
+    )
+    (r,) = read_results(jsonl, EXPERIMENTS).results
+    kept = 8192
+    assert r.output == "x" * kept + f"\n[{len(long) - kept} more characters not kept]"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 
 from ...model.glue import CE, GlueModel
 from ...policy.glue2_rules import Glue2Rules
 from ...policy.stances import GLEXEC, Policy
+from ..observed import Observation
 from ..selection import Selection
+from . import mode_checks  # noqa: F401  (registers the mode checks)
 from .checks import CHECKS
 from .context import Auditor, advertised_vos
 from .findings import Finding, Kind, Severity, sort_key, worst
@@ -32,23 +34,26 @@ def audit(
     capability: str = GLEXEC,
     rules: Glue2Rules | None = None,
     selection: Selection | None = None,
+    observed: Mapping[tuple[str, str], Observation] | None = None,
 ) -> list[Finding]:
     """Every finding for the model's CEs (those ``selection`` keeps; all when None),
     errors first, then by site, kind and DN; their fixes are one plan (audit.plan): once
     all are applied, the checks find nothing more to fix.
 
     Stances apply to glexec only: for another capability the checks that read them
-    (contradictions, missing advertisements) do not run.
+    (contradictions, missing advertisements) do not run. ``observed``: per (experiment,
+    CE), the glexec mode its test results show, which the mode checks compare with the
+    site's answers.
     """
 
     def run(state: GlueModel, sites: Set[str] | None = None) -> list[Finding]:
         # After the first run, only the checks whose findings a fix can carry matter.
-        return _findings(Auditor(state, policy, capability, rules), selection, sites)
+        return _findings(Auditor(state, policy, capability, rules, observed), selection, sites)
 
     found = run(model)
     if not any(f.fix for f in found):
         return found
-    return one_pass(found, model, run, Auditor(model, policy, capability, rules))
+    return one_pass(found, model, run, Auditor(model, policy, capability, rules, observed))
 
 
 def _findings(

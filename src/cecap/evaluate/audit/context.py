@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ...model.glue import CE, GLUE20, GlueModel, VOView
 from ...model.questions import is_capability, rule_vo, served_vos
@@ -10,6 +10,7 @@ from ...model.questions import is_capability, rule_vo, served_vos
 __all__ = ["is_capability", "served_vos"]
 from ...policy.glue2_rules import Glue2Match, Glue2Rules
 from ...policy.stances import GlexecMode, Policy, SiteMapping, Stance, has_stances
+from ..observed import Observation
 from ..stance import ResolvedStance, StanceVerdict, resolve
 from .findings import Change, Finding, Kind
 
@@ -69,9 +70,16 @@ class Auditor:
     site's answers resolved through evaluate.stance as the verdict rules resolve them."""
 
     def __init__(
-        self, model: GlueModel, policy: Policy, capability: str, rules: Glue2Rules | None
+        self,
+        model: GlueModel,
+        policy: Policy,
+        capability: str,
+        rules: Glue2Rules | None,
+        observed: Mapping[tuple[str, str], Observation] | None = None,
     ) -> None:
         self.model = model
+        # Per (experiment, CE): the glexec mode its imported test results show.
+        self.observed = observed or {}
         self.policy = policy
         self.cap = capability.strip().lower()
         self.is_glexec = has_stances(self.cap)

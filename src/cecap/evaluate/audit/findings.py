@@ -23,6 +23,7 @@ class Kind(Enum):
     """What is wrong; the values are stable names monitoring may match on."""
 
     CONTRADICTS_STANCE = "contradicts-stance"
+    MODE_CONTRADICTS_STANCE = "mode-contradicts-stance"
     MISSING_ADVERTISEMENT = "missing-advertisement"
     RUNTIME_ENVIRONMENT_TAG = "runtime-environment-tag"
     NEAR_MISS_CAPABILITY = "near-miss-capability"
@@ -31,6 +32,7 @@ class Kind(Enum):
     DUPLICATE_CE = "duplicate-ce"
     PARTIAL_VOVIEW = "partial-voview"
     NOT_IN_PRODUCTION = "not-in-production"
+    MODE_OBSERVED = "mode-observed"
 
     @property
     def severity(self) -> Severity:
@@ -44,6 +46,7 @@ class Kind(Enum):
 
 _SEVERITY = {
     Kind.CONTRADICTS_STANCE: Severity.ERROR,
+    Kind.MODE_CONTRADICTS_STANCE: Severity.ERROR,
     Kind.MISSING_ADVERTISEMENT: Severity.WARNING,
     Kind.RUNTIME_ENVIRONMENT_TAG: Severity.WARNING,
     Kind.NEAR_MISS_CAPABILITY: Severity.WARNING,
@@ -52,10 +55,20 @@ _SEVERITY = {
     Kind.DUPLICATE_CE: Severity.WARNING,
     Kind.PARTIAL_VOVIEW: Severity.INFO,
     Kind.NOT_IN_PRODUCTION: Severity.INFO,
+    Kind.MODE_OBSERVED: Severity.INFO,
 }
 # Only the site knows whether the BDII or its answer is wrong; the site BDIIs' sources
 # are; nothing to change.
-_NO_FIX = frozenset({Kind.CONTRADICTS_STANCE, Kind.DUPLICATE_CE, Kind.NOT_IN_PRODUCTION})
+# What tests see of glexec's mode is the site's glexec configuration, not what it publishes.
+_NO_FIX = frozenset(
+    {
+        Kind.CONTRADICTS_STANCE,
+        Kind.DUPLICATE_CE,
+        Kind.NOT_IN_PRODUCTION,
+        Kind.MODE_CONTRADICTS_STANCE,
+        Kind.MODE_OBSERVED,
+    }
+)
 _SEVERITY_ORDER = tuple(Severity)
 _KIND_ORDER = tuple(Kind)
 
