@@ -404,6 +404,7 @@ def test_man_pages_and_examples(package: list[str]) -> None:
         "sites",
         "snapshot",
         "stances",
+        "summary",
         "testlist",
     )
     assert pages == sorted(

@@ -29,6 +29,7 @@ COMMANDS = [
     "sites",
     "snapshot",
     "stances",
+    "summary",
     "testlist",
 ]
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "export_command"),
     "audit-factory": ("audit_factory", "audit_factory_command"),
     "page": ("page", "page"),
+    "summary": ("summary", "summary"),
     "results": ("results", "results_command"),
 }
 

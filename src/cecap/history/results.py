@@ -81,6 +81,18 @@ def _results(history: History, experiment: str, cutoff: datetime) -> list[Glexec
     ]
 
 
+def window_results(
+    history: History, experiment: str, since: datetime, until: datetime
+) -> dict[str, list[GlexecResult]]:
+    """The experiment's results from ``since`` to ``until``, by the CE (or host) each
+    names."""
+    grouped: dict[str, list[GlexecResult]] = {}
+    for r in _results(history, experiment, since):
+        if r.time <= until:
+            grouped.setdefault(r.ce, []).append(r)
+    return grouped
+
+
 def _verdicts(history: History, experiment: str, cutoff: datetime) -> dict[str, set[str]]:
     """Per CE: its verdicts in the recorded runs from ``cutoff`` on."""
     with history.reading() as db:
@@ -141,7 +153,7 @@ def judge_all(
         e = by_key[a.experiment.key]
         ce = a.ce.unique_id
         mine = results[e.key]
-        found = _of(mine, a.ce)
+        found = of_ce(mine, a.ce)
         seen = verdicts[e.key].get(ce, set())
         out[(e.key, ce)] = judge(e.reliable, a.verdict.value, seen, found, experiment=e)
     return out
@@ -168,13 +180,13 @@ def observed_modes(
             for r in _results(history, e.key, moment - e.reliable.window):
                 grouped.setdefault(r.ce, []).append(r)
             for ce in wanted:
-                seen = observe(e.mode_evidence, _of(grouped, ce))
+                seen = observe(e.mode_evidence, of_ce(grouped, ce))
                 if seen.mode is not ObservedMode.UNKNOWN:
                     out[(e.key, ce.unique_id)] = seen
     return out
 
 
-def _of(grouped: dict[str, list[GlexecResult]], ce: CE) -> list[GlexecResult]:
+def of_ce(grouped: dict[str, list[GlexecResult]], ce: CE) -> list[GlexecResult]:
     """The results of ``ce``: by its ID, and by its host (its reading's), which covers
     every CE on that host."""
     host = ce.reading.host.lower()

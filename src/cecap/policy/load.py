@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ..errors import ConfigError
 from .checker import CONFIG_ENV, FILES, Checker, key_line, load_yaml
-from .reliable import mode_evidence, reliable_rule
+from .reliable import failing_rule, mode_evidence, reliable_rule
 from .stances import (
     Answer,
     BypassAnswer,
@@ -183,7 +183,7 @@ def load_sites(path: Path, stances: Mapping[str, Stance]) -> tuple[SiteMapping, 
     return tuple(extra.get(name, SiteMapping(name)) for name in stances)
 
 
-_TEST_KEYS = ("reliable", "glexec_metrics", "mode_evidence")
+_TEST_KEYS = ("reliable", "glexec_metrics", "mode_evidence", "failing")
 
 
 def load_experiments(path: Path) -> dict[str, Experiment]:
@@ -221,6 +221,7 @@ def load_experiments(path: Path) -> dict[str, Experiment]:
             mode_evidence=mode_evidence(
                 check, entry.get("mode_evidence"), f"{where}.mode_evidence"
             ),
+            failing=failing_rule(check, entry.get("failing"), f"{where}.failing"),
         )
     if not experiments:
         raise check.fail("experiments", "no experiment configured")

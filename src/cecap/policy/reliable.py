@@ -93,6 +93,36 @@ def mode_evidence(check: Checker, raw: Any, where: str) -> ModeEvidence:
     return evidence
 
 
+@dataclass(frozen=True, slots=True)
+class FailingRule:
+    """When `summary` counts a CE failing: its errors (results not OK, those that show
+    log-only mode left out unless ``log_only_is_error``) are at least ``min_error_ratio``
+    of its errors and OKs over the window; 0.5 is errors at least OKs, the rule of CMS's
+    coordinators' glexec page (CMSCompOps/MonitoringScripts,
+    Tests/glexec/GlexecFunctions.php lines 95-96). A CE with neither is not failing."""
+
+    min_error_ratio: float = 0.5
+    log_only_is_error: bool = False
+
+
+def failing_rule(check: Checker, raw: Any, where: str) -> FailingRule:
+    """The ``failing`` rule; what it leaves out keeps the default."""
+    if raw is None:
+        return FailingRule()
+    body = check.mapping(raw, where, {f.name for f in fields(FailingRule)})
+    rule = FailingRule()
+    for key, value in body.items():
+        at, line = f"{where}.{key}", getattr(body, "lines", {}).get(key)
+        if key == "log_only_is_error" and not isinstance(value, bool):
+            raise check.fail(at, f"{quote(value)} is not true or false", line)
+        if key == "min_error_ratio" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1
+        ):
+            raise check.fail(at, f"{quote(value)} is not a ratio above 0, up to 1 (e.g. 0.5)", line)
+        rule = replace(rule, **{key: value})
+    return rule
+
+
 def metric_base(metric: str) -> str:
     """The metric's name without ETF's ``-/VO/Role=...`` suffix."""
     base, dash, _ = metric.partition("-/")

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from ..errors import ConfigError
-from .reliable import DEFAULT_METRICS, ModeEvidence, ReliableRule, metric_base
+from .reliable import DEFAULT_METRICS, FailingRule, ModeEvidence, ReliableRule, metric_base
 
 GLEXEC = "glexec"
 
@@ -132,6 +132,8 @@ class Experiment:
     glexec_metrics: tuple[str, ...] = ()
     # What in a test's output shows the glexec mode (see policy/reliable.py).
     mode_evidence: ModeEvidence = field(default_factory=ModeEvidence)
+    # When `summary` counts a CE failing (see policy/reliable.py).
+    failing: FailingRule = field(default_factory=FailingRule)
 
     @property
     def metrics(self) -> tuple[str, ...]:

@@ -87,3 +87,29 @@ def test_log_only_makes_a_ce_unreliable_where_the_experiment_accepts_setuid_only
     assert (back.reliable, back.observed.mode) == (True, ObservedMode.SETUID)
     # Without an experiment the mode is not judged.
     assert judge(rule, "ready", [], results).observed.mode is ObservedMode.UNKNOWN
+
+
+def test_standing_by_the_failing_rule() -> None:
+    from dataclasses import replace
+
+    from cecap.evaluate.summary import Standing, standing
+    from cecap.policy.reliable import FailingRule
+
+    cms = EXPERIMENTS["cms"]
+    two_two = [result(1, "CRITICAL"), result(2, "OK"), result(3, "UNKNOWN"), result(4, "OK")]
+    state, errors, oks, log_only, shown = standing(cms, two_two)
+    assert (state, errors, oks, log_only) == (Standing.FAILING, 2, 2, 0)
+    assert shown is two_two[0]  # the newest error
+    # One error fewer than OKs: OK, showing the newest result.
+    state, *_, shown = standing(cms, two_two[1:])
+    assert (state, shown) == (Standing.OK, two_two[1])
+    # Log-only warnings are no errors, unless the rule says so.
+    warned = [result(1, "WARNING", LOG_ONLY), result(2, "WARNING", LOG_ONLY), result(3, "OK")]
+    assert standing(cms, warned)[:4] == (Standing.OK, 0, 1, 2)
+    strict = replace(cms, failing=FailingRule(log_only_is_error=True))
+    assert standing(strict, warned)[:4] == (Standing.FAILING, 2, 1, 0)
+    # A stricter ratio: 2 errors of 4 are not 0.75 of them.
+    assert standing(replace(cms, failing=FailingRule(0.75)), two_two)[0] is Standing.OK
+    # Log-only alone: neither error nor OK, so not failing.
+    assert standing(cms, warned[:1])[0] is Standing.OK
+    assert standing(cms, []) == (Standing.UNTESTED, 0, 0, 0, None)

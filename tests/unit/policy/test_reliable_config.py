@@ -114,3 +114,31 @@ def test_mode_evidence_of_ones_own(tmp_path: Path) -> None:
     assert cms.mode_evidence == ModeEvidence(
         ("Warning: Same /usr/bin/id for payload and pilot",), ("glexec switched to uid",), False
     )
+
+
+def test_the_failing_rule() -> None:
+    from cecap.policy.reliable import FailingRule
+
+    cms = load_policy(default_config_dir()).experiments["cms"]
+    assert cms.failing == FailingRule(0.5, False)
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (
+            "failing: {min_error_ratio: 0}",
+            "failing.min_error_ratio: 0 is not a ratio above 0, up to 1",
+        ),
+        ("failing: {log_only_is_error: 1}", "failing.log_only_is_error: 1 is not true or false"),
+        ("failing: {errors: 2}", "unknown key 'errors'"),
+    ],
+)
+def test_a_bad_failing_rule(tmp_path: Path, new: str, message: str) -> None:
+    folder = copy_config(tmp_path)
+    path = folder / "experiments.yaml"
+    edit(path, "failing: {min_error_ratio: 0.5, log_only_is_error: false}", new)
+    with pytest.raises(ConfigError) as exc:
+        load_policy(folder)
+    assert str(exc.value).startswith(f"{path}: ")
+    assert "experiments.cms" in str(exc.value) and message in str(exc.value)
