@@ -40,6 +40,11 @@ define contact {
     host_notification_commands    notify-none
     service_notification_commands notify-none
 }
+define contactgroup {
+    contactgroup_name admins
+    alias             Nagios administrators
+    members           grid-admin
+}
 define command {
     command_name notify-none
     command_line /bin/true
@@ -129,3 +134,27 @@ def test_each_service_runs_its_check(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stderr
         assert done.stdout.startswith(f"CECAP CRITICAL - {experiment}: "), done.stdout
     assert experiments == ["atlas", "cms"]
+
+
+def _service_directives(text: str) -> list[dict[str, str]]:
+    blocks = re.findall(r"define service \{\n(.*?)\n\s*\}", text, re.S)
+    return [dict(line.split(None, 1) for line in block.strip().splitlines()) for block in blocks]
+
+
+def test_the_shipped_services_retry_and_notify_as_the_readme_says() -> None:
+    """The README's service definition is the one tested in a real Nagios
+    (tests/e2e/test_nagios.py); the shipped example must retry and notify alike, or a held
+    WARNING never turns HARD, or is notified again every hour."""
+    readme = _service_directives((REPO / "README.md").read_text())
+    shipped = _service_directives(EXAMPLE.read_text())
+    assert readme and len(shipped) == 2
+    kept = (
+        "check_interval",
+        "retry_interval",
+        "max_check_attempts",
+        "notification_options",
+        "notification_interval",
+        "contact_groups",
+    )
+    for service in shipped:
+        assert {k: service.get(k) for k in kept} == {k: readme[0].get(k) for k in kept}
