@@ -247,7 +247,14 @@ def _places(
 
 
 def _matching(target: EntryTarget, ces: Sequence[CE]) -> list[CE]:
-    return [ce for ce in ces if ce.reading.accepts(target)]
+    return [ce for ce in ces if ce.reading.accepts(target) and _share_queue(ce, target)]
+
+
+def _share_queue(ce: CE, target: EntryTarget) -> bool:
+    """A CE whose ID names no queue (a GLUE 2.0 endpoint) takes an entry's queue when one
+    of its shares maps to it, or when none names a queue."""
+    queues = {view.queue for view in ce.voviews if view.queue}
+    return not (target.queue and not ce.reading.queue and queues) or target.queue in queues
 
 
 def _served(entry: FactoryEntry, experiments: Sequence[Experiment]) -> list[Experiment]:

@@ -7,7 +7,7 @@ import pytest
 from cecap.evaluate.audit.findings import Severity
 from cecap.evaluate.factory import FactoryKind, audit_factory
 from cecap.evaluate.verdicts import Assessment, Verdict
-from cecap.model.glue import GlueModel
+from cecap.model.glue import GlueModel, VOView
 from cecap.sources.factory import FactoryEntry, Submission
 
 from .test_evaluate import ATLAS, make_ce
@@ -111,3 +111,24 @@ def test_available_when_ready_or_reliable() -> None:
         FactoryKind.GLEXEC_AVAILABLE
     ]
     assert run("NONE", Verdict.CONDITIONAL, None) == []
+
+
+def test_a_glue2_endpoint_takes_the_queues_of_its_shares() -> None:
+    arc = make_ce(
+        unique_id="arc.example.se_org.nordugrid.gridftpjob",
+        implementation="nordugrid-arc",
+        host="arc.example.se",
+        glue_version="2.0",
+        voviews=(VOView("atlas_share", ("VO:atlas",), (), queue="atlas_q"),),
+    )
+    a = Assessment(ATLAS, arc, "SITE", Verdict.READY, None, None, "why")
+
+    def kinds(rsl: str | None) -> list[FactoryKind]:
+        entry = FactoryEntry("E", "nordugrid", "arc.example.se", rsl, True, (), "f.xml")
+        return [
+            f.kind for f in audit_factory([entry], GlueModel("t", (arc,)), [a], [ATLAS]).findings
+        ]
+
+    assert kinds("(queue=atlas_q)") == [FactoryKind.GLEXEC_AVAILABLE]
+    assert kinds(None) == [FactoryKind.GLEXEC_AVAILABLE]
+    assert kinds("(queue=other)") == [NOT_IN_BDII]
