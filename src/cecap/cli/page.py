@@ -12,19 +12,23 @@ from .. import __version__
 from ..errors import InputError
 from ..evaluate.assess import assess, summarize_sites
 from ..evaluate.audit import audit
+from ..evaluate.testlist import select_targets
 from ..formats.output import output_target, write_atomically
 from ..formats.page import render_page, require_libraries
 from ..history.paths import state_path
 from ..history.results import reliability
 from ..history.series import run_counts
+from ..history.summary import summary_of
 from ..model.questions import GLEXEC
 from ..model.select import select_glue
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
+from ..policy.site_names_load import load_site_names
 from ..rows.audit import audit_table
 from ..rows.page import page_data
 from ..rows.report import report_table, site_table
 from ..rows.stances import stance_table
+from ..rows.summary import DEFAULT_WINDOW, summary_table, window_text
 from .common import load_model, pick_experiments, source_meta
 from .options import config_option, debug_option, experiment_option, state_option
 from .output import partial_exit
@@ -68,7 +72,9 @@ def page(
     just before, is not counted as previous); the matrix of sites (grouped by
     questionnaire respondent) by experiment, each site linking to its CEs' verdicts; the
     verdict counts and, with a history, ready CEs over time as charts (dashed, the CEs
-    each check found reliable); the questionnaire answers; the audit findings of the CEs
+    each check found reliable); what the glexec tests show over the last 12 hours, as
+    `cecap summary` says it (its headline per experiment and tier, and its list); the
+    questionnaire answers; the audit findings of the CEs
     that serve the experiments' VOs (cecap audit checks every CE). It works
     from file:// and any static web server, without network. Needs Jinja2 and pygal
     (pip install 'cecap[page]', or the system's python3-jinja2 and python3-pygal). A
@@ -93,11 +99,12 @@ def page(
     model = select_glue(published, glue)
     results = assess(model, policy, chosen, GLEXEC)
     history = state_path(state)
+    made = datetime.now(UTC)
     meta = {
         **source_meta(model),
         "capability": GLEXEC,
         "version": __version__,
-        "made": datetime.now(UTC),
+        "made": made,
     }
     data = page_data(
         chosen,
@@ -108,6 +115,18 @@ def page(
         history=run_counts(history),
         meta=meta,
         judged=reliability(history, results, chosen),
+        summary=summary_table(
+            summary_of(
+                history,
+                [t.assessment for t in select_targets(results)],
+                chosen,
+                load_site_names(folder, policy.experiments),
+                made - DEFAULT_WINDOW,
+                made,
+            ),
+            {"names": {e.key: e.name for e in chosen}},
+            window_text(DEFAULT_WINDOW),
+        ),
     )
     html = render_page(data)
     if not output.is_dir():

@@ -18,7 +18,7 @@ from ..policy.load import config_dir, load_policy
 from ..policy.reliable import parse_window
 from ..policy.site_names_load import load_site_names
 from ..policy.stances import GLEXEC
-from ..rows.summary import SUMMARY_FIELDS, summary_table
+from ..rows.summary import SUMMARY_FIELDS, summary_table, window_text
 from .common import load_model, pick_experiments, source_meta
 from .options import (
     OutputOptions,
@@ -128,13 +128,5 @@ def summary(
         "names": {e.key: e.name for e in chosen},
         "empty": "CE advertises glexec and is ready or conditional for the chosen experiments",
     }
-    table = summary_table(found, meta, _span(window))
+    table = summary_table(found, meta, window_text(window))
     return emit(table, output, model, source.allow_partial, own=SUMMARY_FORMATS)
-
-
-def _span(window: timedelta) -> str:
-    seconds = int(window.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds // 60}m"

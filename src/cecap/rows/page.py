@@ -99,6 +99,28 @@ class PageData:
     stances: list[Row]
     findings: int  # how many audit findings in all
     sites_with_findings: list[SiteRow]
+    # `summary`'s headline per experiment key and its rows (None: not given).
+    tests: TestsShown | None = None
+
+
+@dataclass(frozen=True)
+class TestsShown:
+    """What `summary` shows, as the page shows it: the window, each experiment's
+    headline, and every tested CE's row."""
+
+    window: str
+    since: str
+    until: str
+    headlines: Mapping[str, str]
+    rows: list[Row]
+
+
+def tests_shown(summary: Table) -> TestsShown:
+    """The summary's Table, as `summary --format json` holds it."""
+    meta = summary.meta
+    return TestsShown(
+        meta["window"], meta["since"], meta["until"], dict(meta["headlines"]), summary.rows
+    )
 
 
 def page_data(
@@ -110,10 +132,11 @@ def page_data(
     history: Series,
     meta: Mapping[str, Any],
     judged: Mapping[tuple[str, str], Reliability] | None = None,
+    summary: Table | None = None,
 ) -> PageData:
     """The page from the tables of `report --all`, `sites`, `stances` and `audit`;
     ``judged``: each (experiment, CE)'s reliability, as report reads it (None: no
-    history)."""
+    history); ``summary``: the Table of `summary`, what the glexec tests show."""
     report_rows, site_rows = report.rows, sites.rows
     keys = [e.key for e in experiments]
     counts: dict[str, Counter[str]] = {k: Counter() for k in keys}
@@ -153,6 +176,7 @@ def page_data(
         stances=stances.rows,
         findings=len(audit.rows),
         sites_with_findings=[rows[s] for s in sorted(rows, key=str.lower) if rows[s].findings],
+        tests=None if summary is None else tests_shown(summary),
     )
 
 

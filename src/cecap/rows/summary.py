@@ -4,6 +4,7 @@ and tier the CEs and sites failing, OK and untested (the headline)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from ..evaluate.summary import Standing, Summary, Tally
@@ -27,6 +28,19 @@ SUMMARY_FIELDS = (
 )
 # How much of a result's output the summary shows: its lines joined, then cut.
 SHORT = 160
+# The window `summary` counts by default, and the page counts: CMS's coordinators' page
+# read the last 12 hours (CMSCompOps/MonitoringScripts, Tests/glexec/GlexecFunctions.php,
+# getMessage: time_range=last12).
+DEFAULT_WINDOW = timedelta(hours=12)
+
+
+def window_text(window: timedelta) -> str:
+    """12h, 7d, 90m: a window as --window takes it."""
+    seconds = int(window.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds // 60}m"
 
 
 def shortened(result: GlexecResult | None) -> str | None:
