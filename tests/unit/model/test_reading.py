@@ -295,3 +295,28 @@ def test_every_osg_snapshot_ce_reads_as_an_osg_gram_ce(osg_snapshot: Path) -> No
     without = {ce.unique_id for ce in ces if ce.reading.gatekeeper is None}
     assert without == {ce.unique_id for ce in ces if "/jobmanager--" in ce.unique_id}
     assert 0 < len(without) < 100
+
+
+@pytest.mark.parametrize(
+    ("unique_id", "implementation", "job_manager", "gatekeepers"),
+    [
+        ("ce.example.org:8443/cream-pbs-grid_cms", "CREAM", "pbs",
+         ("ce.example.org:8443/cream-pbs-grid_cms",
+          "https://ce.example.org:8443/ce-cream/services/CREAM2 pbs grid_cms")),
+        ("ce.example.org:2119/jobmanager-lcgpbs-atlas", "LCG-CE", "lcgpbs",
+         ("ce.example.org:2119/jobmanager-lcgpbs", "ce.example.org/jobmanager-lcgpbs",
+          "ce.example.org:2119", "ce.example.org")),
+        ("red.unl.edu:2119/jobmanager-pbs-cms", "UNDEFINED", "pbs",
+         ("red.unl.edu:2119/jobmanager-pbs", "red.unl.edu/jobmanager-pbs", "red.unl.edu:2119",
+          "red.unl.edu")),
+        ("htc.example.org:9619/htcondorce-condor-cms", "", "condor",
+         ("htc.example.org htc.example.org:9619", "htc.example.org")),
+        ("grid.example.se:2811/nordugrid-torque-short", "", "torque", ("grid.example.se",)),
+        ("rocks-fe.cise-nsf.gov:2119/jobmanager--gugrid", "UNDEFINED", "", ()),
+    ],
+)  # fmt: skip
+def test_job_manager_and_every_gatekeeper_form(
+    unique_id: str, implementation: str, job_manager: str, gatekeepers: tuple[str, ...]
+) -> None:
+    reading = read_ce(unique_id, "", implementation=implementation)
+    assert (reading.job_manager, reading.gatekeepers) == (job_manager, gatekeepers)
