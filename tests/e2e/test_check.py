@@ -22,9 +22,8 @@ import pytest
 from helpers.cli import Result, run_cli
 from helpers.overlay import overlay_ldif
 from helpers.paths import CONFIG, SAMPLE
-from helpers.process import run_process, start_process
+from helpers.process import run_process, start_held, start_process
 
-from cecap.cli.common import HOLD_ENV
 from cecap.errors import ConfigError
 from cecap.formats import format_names
 from cecap.history.schema import SCHEMA_VERSION
@@ -741,8 +740,8 @@ def start_check(
     snapshot: Path, db: Path, *extra: str, hold: Path | None = None
 ) -> subprocess.Popen[str]:
     """A real ``cecap check`` process (held before its commit while ``hold`` exists)."""
-    env = {HOLD_ENV: str(hold)} if hold is not None else None
-    return start_process("check", "--bdii", snapshot, "--state", db, *extra, env=env)
+    args = ("check", "--bdii", snapshot, "--state", db, *extra)
+    return start_process(*args) if hold is None else start_held(hold, *args)
 
 
 def wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:

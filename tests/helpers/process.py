@@ -1,7 +1,8 @@
 """Runs the real ``cecap`` in a subprocess, as users and cron do.
 
 Only for tests where the process boundary is the point: several processes at once, a
-process held inside its transaction (CECAP_TEST_HOLD_BEFORE_COMMIT) or killed there.
+process held inside its transaction (start_held, through helpers/held_run.py) or killed
+there.
 Everything else runs in this process, through tests/helpers/cli.py.
 """
 
@@ -38,6 +39,25 @@ def start_process(*args: str | Path, env: Mapping[str, str] | None = None) -> su
     """``python -m cecap *args`` started, its stdout and stderr piped."""
     return subprocess.Popen(
         command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(env),
+    )
+
+
+def start_held(
+    marker: Path, *args: str | Path, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """``cecap *args`` started, its history write held before the commit while ``marker``
+    exists (it creates ``marker`` when it gets there): see helpers/held_run.py."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("held_run.py")),
+            str(marker),
+            *map(str, args),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

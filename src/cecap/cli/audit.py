@@ -68,7 +68,6 @@ def audit_command(
     dn_as_read: bool,
     state: Path | None,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Publication audit: one finding per problem in what sites publish, with the fix
     (LDIF for ldapmodify) and a hint (where the site sets it at the source).

@@ -44,7 +44,6 @@ def audit_factory_command(
     state: Path | None,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Audit a glideinWMS factory configuration against the CEs' verdicts, read as
     glideinWMS reads it (FACTORY: its glideinWMS.xml, or the folder holding it; with every

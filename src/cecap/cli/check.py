@@ -36,9 +36,10 @@ from ..history.types import Recorded
 from ..policy.load import config_dir, load_policy
 from ..rows.check import check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
-from .common import before_commit, load_model, pick_experiments
+from .common import load_model, pick_experiments
 from .errors import describe
 from .options import (
+    DEBUG,
     config_option,
     debug_option,
     experiment_option,
@@ -91,7 +92,7 @@ class ProbeCommand(click.Command):
         except click.exceptions.Exit:
             raise
         except (CheckTimeout, Exception, KeyboardInterrupt) as exc:
-            if ctx.params.get("debug"):
+            if ctx.meta.get(DEBUG):
                 traceback.print_exception(exc)
             click.echo(_unknown(describe(exc).message, ctx.params.get("fmt") or NAGIOS))
             return int(State.UNKNOWN)
@@ -251,7 +252,6 @@ def check(
     keep_days: int | None,
     fmt: str,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Nagios/SAM probe: ready CEs per experiment, and what changed since the last run.
 
@@ -342,7 +342,6 @@ def check(
                 command=covering("check", selection),
                 source=model.origin,
                 keep_days=keep_days,
-                before_commit=before_commit(),
                 within=None if selection.everything else selection.keeps,
                 judged=[(exp, ce, bool(r.reliable)) for (exp, ce), r in judged.items()],
                 hold=holding,

@@ -1,11 +1,9 @@
 """What the commands that read a BDII share: the model from the first source that answers,
-choosing experiments, the test hook that holds a recording run before its commit. Writing
-the rows is cli.output's."""
+choosing experiments. Writing the rows is cli.output's."""
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,28 +21,6 @@ from .output import warn
 from .source_options import GlueOptions, SourceOptions
 
 T = TypeVar("T")
-
-# Test hook: when set to a file path, a recording run creates that file once everything
-# is written but not committed, and waits there (up to HOLD_MAX seconds) until the file
-# is removed. Tests kill a run held there, or start another run meanwhile, to prove that
-# a run killed mid-write leaves the database as it was and that overlapping runs queue.
-HOLD_ENV = "CECAP_TEST_HOLD_BEFORE_COMMIT"
-HOLD_MAX = 60.0
-
-
-def before_commit() -> Callable[[], None] | None:
-    """The test hook's pause, when $CECAP_TEST_HOLD_BEFORE_COMMIT asks for it."""
-    marker = os.environ.get(HOLD_ENV)
-    if not marker:
-        return None
-
-    def hold() -> None:
-        Path(marker).touch()
-        until = time.monotonic() + HOLD_MAX
-        while Path(marker).exists() and time.monotonic() < until:
-            time.sleep(0.02)
-
-    return hold
 
 
 def experiment_keys(names: Sequence[str], known: Sequence[str], what: str) -> list[str]:

@@ -53,7 +53,6 @@ def explain_command(
     state: Path | None,
     fmt: str,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Why a CE has its verdict: every verdict rule in order, and the data it read.
 

@@ -98,7 +98,6 @@ def export_command(
     state: Path | None,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Every CE serving each experiment's VO, for the pilot system: where pilots may use
     glexec (the verdict is ready) and where not.

@@ -85,7 +85,6 @@ def history_command(
     list_runs: bool,
     state: Path | None,
     output: OutputOptions,
-    debug: bool,
 ) -> int:
     """Timeline of recorded verdicts: one line per change of a CE's verdict.
 
@@ -127,7 +126,6 @@ def diff_command(
     selection: Selection,
     state: Path | None,
     output: OutputOptions,
-    debug: bool,
 ) -> int:
     """What appeared, disappeared or changed verdict between two recorded runs.
 

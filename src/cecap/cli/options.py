@@ -231,7 +231,21 @@ def verdict_option(what: str) -> Callable[[F], F]:
     return decorate
 
 
+# Where --debug is noted for a command that shows its own errors (check); main() reads
+# --debug from the command line itself.
+DEBUG = "cecap.debug"
+
+
+def _note_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[DEBUG] = value
+
+
 def debug_option(func: F) -> F:
+    """--debug: a traceback on errors. No command reads it as a parameter."""
     return click.option(
-        "--debug", is_flag=True, help="Show a traceback on errors (for bug reports)."
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_note_debug,
+        help="Show a traceback on errors (for bug reports).",
     )(func)

@@ -62,7 +62,6 @@ def page(
     state: Path | None,
     glue: str | None,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Write the readiness page: DIR/index.html, one HTML file with everything inside.
 

@@ -23,7 +23,7 @@ from ..model.glue import GlueModel
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import Experiment, Policy, has_stances
 from ..rows.report import REPORT_FIELDS, SITE_FIELDS, report_table, site_table
-from .common import before_commit, load_model, pick_experiments, source_meta
+from .common import load_model, pick_experiments, source_meta
 from .options import (
     OutputOptions,
     config_option,
@@ -92,7 +92,6 @@ def report(
     glue: GlueOptions,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Verdict per CE: where each experiment may send glexec workflows now.
 
@@ -127,7 +126,6 @@ def report(
             source=model.origin,
             lock_timeout=source.settings.timeout,
             keep_days=keep_days,
-            before_commit=before_commit(),
             selection=selection,
         )
     stable = (
@@ -174,7 +172,6 @@ def sites(
     glue: GlueOptions,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Site readiness list: per site and experiment, its answers and its CEs' verdicts
     (ces_reliable: how many are reliable with glexec, from the history's test results)."""

@@ -49,7 +49,6 @@ def import_command(
     future: timedelta,
     state: Path | None,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Record glexec test results in the history (FILE - is standard input).
 

@@ -54,7 +54,6 @@ def snapshot(
     glue: str | None,
     output: str,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Save the entries and attributes cecap reads as an LDIF snapshot.
 

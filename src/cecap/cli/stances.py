@@ -16,7 +16,7 @@ from .output import emit
 @output_options(STANCE_FIELDS)
 @config_option
 @debug_option
-def stances(output: OutputOptions, config: Path | None, debug: bool) -> int:
+def stances(output: OutputOptions, config: Path | None) -> int:
     """The questionnaire answers, normalized (from stances.yaml)."""
     policy = load_policy(config_dir(config))
     return emit(stance_table(policy.stances.values(), {}), output)

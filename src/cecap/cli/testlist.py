@@ -56,7 +56,6 @@ def testlist(
     responsible: str,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """What to test: per experiment, the CEs that advertise glexec and are ready or
     conditional (never site-refuses or mode-mismatch), with the mode to test and

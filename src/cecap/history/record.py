@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..evaluate.check import Prior
@@ -55,7 +55,6 @@ def record_run(
     source: str,
     lock_timeout: float,
     keep_days: int | None = None,
-    before_commit: Callable[[], None] | None = None,
     selection: Selection | None = None,
 ) -> Recorded:
     """Lock, open (creating it when missing) and record one complete run (of the CEs
@@ -67,7 +66,6 @@ def record_run(
             command=covering(command, selection),
             source=source,
             keep_days=keep_days,
-            before_commit=before_commit,
             within=None if selection is None or selection.everything else selection.keeps,
         )
 
