@@ -16,7 +16,7 @@ from helpers.bdii_server import BDIIServer, missing_requirements
 from helpers.cli import run_cli
 from helpers.paths import BENCHMARKS, SAMPLE
 
-from cecap.sources import ldap as source_ldap
+from cecap.sources import ldap_client
 
 SCRIPT = BENCHMARKS / "run.py"
 
@@ -41,13 +41,13 @@ def test_ldapsearch_is_given_the_searches_a_report_makes(
     server = bdii_factory()
     server.load(SAMPLE)
     made: list[tuple[str, str, tuple[str, ...]]] = []
-    real_send = source_ldap.LdapReader._send
+    real_send = ldap_client.Link.send_search
 
-    def send(self: Any, conn: Any, base: str, filterstr: str, attributes: Any, *rest: Any) -> Any:
+    def send(self: Any, base: str, filterstr: str, attributes: Any, *rest: Any) -> Any:
         made.append((base, filterstr, tuple(attributes)))
-        return real_send(self, conn, base, filterstr, attributes, *rest)
+        return real_send(self, base, filterstr, attributes, *rest)
 
-    monkeypatch.setattr(source_ldap.LdapReader, "_send", send)
+    monkeypatch.setattr(ldap_client.Link, "send_search", send)
     env = {"CECAP_STATE": str(tmp_path / "history.sqlite")}
     ended = run_cli("report", "--all", "--format", "json", "--bdii", server.url, env=env)
     assert ended.code == 0

@@ -24,7 +24,7 @@ from helpers.overlay import overlay_ldif
 from helpers.paths import REPO, SAMPLE
 
 from cecap.formats import format_names
-from cecap.sources import ldap as source_ldap
+from cecap.sources import ldap_client
 from cecap.sources.ldap import LdapReader
 
 Make = Callable[..., BDIIServer]
@@ -486,16 +486,16 @@ LOST = r"connection lost during the Glue(CE|VOView) search: "
 
 def stop_before_second_search(monkeypatch: pytest.MonkeyPatch, server: BDIIServer) -> list[int]:
     """Stop ``server`` for real just before cecap's second search reaches it."""
-    real_send = source_ldap.LdapReader._send
+    real_send = ldap_client.Link.send_search
     ports: list[int] = []
 
-    def send(self: Any, conn: Any, *args: Any, **kwargs: Any) -> Any:
-        ports.append(conn.server.port)
+    def send(self: Any, *args: Any, **kwargs: Any) -> Any:
+        ports.append(self.socket.getpeername()[1])
         if len(ports) == 2:
             server.stop()
-        return real_send(self, conn, *args, **kwargs)
+        return real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(source_ldap.LdapReader, "_send", send)
+    monkeypatch.setattr(ldap_client.Link, "send_search", send)
     return ports
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import os
 import re
 import ssl
 import time
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -27,22 +25,18 @@ from .base import (
     SourceSettings,
 )
 from .ber import ProtocolError, SearchDone, bind_request, bind_result, search_answers
+from .ldap_client import (
+    CommunicationError,
+    LdapError,
+    Link,
+    ResponseTimeout,
+    next_message_id,
+    open_link,
+    result_name,
+)
 from .ldap_filters import IDS_PER_SEARCH, ce_id_filter, serving_filter, vo_filter
 from .ldap_tls import handshake, tls_context, tls_failure
 from .ldap_url import DEFAULT_PORT, missing_base, parse
-
-with warnings.catch_warnings():
-    # ldap3 2.9 uses pyasn1 names that newer pyasn1 marks deprecated on import; that is
-    # ldap3's business and must not break a run with warnings turned into errors.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from ldap3 import ANONYMOUS, DEREF_ALWAYS, NONE, SUBTREE, Connection, Server
-    from ldap3.core.exceptions import (
-        LDAPCommunicationError,
-        LDAPException,
-        LDAPResponseTimeoutError,
-    )
-    from ldap3.core.results import RESULT_CODES
-    from ldap3.operation.search import search_operation
 
 # GLUE 2.0 lives in its own tree; --base names the GLUE 1.3 one.
 GLUE2_BASE = "o=glue"
@@ -108,12 +102,12 @@ class LdapReader:
     def entries(self) -> Iterator[Entry]:
         self.partial = None
         deadline = time.monotonic() + self.timeout
-        conn = self._connect(deadline)
+        link = self._connect(deadline)
         cut: list[str] = []
         ces = ServingCEs()
         try:
             searches = [(c, self.filter_for(c), a) for c, a in self.wanted.items()]
-            for entry in self._searches(conn, deadline, searches, cut):
+            for entry in self._searches(link, deadline, searches, cut):
                 if self.serving_only:
                     ces.saw(entry)
                 yield entry
@@ -122,9 +116,9 @@ class LdapReader:
             for at in range(0, len(missing), IDS_PER_SEARCH):
                 found = ce_id_filter(missing[at : at + IDS_PER_SEARCH])
                 by_id = [("gluece", found, self.wanted["gluece"])]
-                yield from self._searches(conn, deadline, by_id, cut)
+                yield from self._searches(link, deadline, by_id, cut)
         finally:
-            _close(conn)
+            link.close()
         if cut:
             self.partial = "; ".join(cut)
 
@@ -142,47 +136,41 @@ class LdapReader:
             f" gave up {doing}"
         )
 
-    def _connect(self, deadline: float) -> Connection:
+    def _connect(self, deadline: float) -> Link:
         context = tls_context(self.origin, self.ca_dir) if self.use_tls else None
         left = self._left(deadline, "before connecting")
-        # ldap3 opens the TCP connection only: it would shake hands under a timeout that
-        # restarts with every byte, so cecap shakes hands itself (ldap_tls.handshake).
-        server = Server(self.host, port=self.port, get_info=NONE, connect_timeout=left)
-        conn = Connection(
-            server,
-            authentication=ANONYMOUS,
-            read_only=True,
-            check_names=False,
-            raise_exceptions=False,
-            auto_referrals=False,
-            # ldap3 wants whole seconds here; each operation below narrows it to the time left.
-            receive_timeout=max(1, math.ceil(left)),
-        )
         doing = "connecting"
         try:
-            conn.open()
+            # ldap3 opens the TCP connection only: it would shake hands under a timeout
+            # that restarts with every byte, so cecap shakes hands itself
+            # (ldap_tls.handshake). ldap3 wants whole seconds for the receive timeout;
+            # each operation below narrows it to the time left.
+            link = open_link(self.host, self.port, left, max(1, math.ceil(left)))
+        except (LdapError, OSError) as exc:
+            raise self._failure(exc, deadline, doing) from None
+        try:
             if context is not None:
                 doing = "during the TLS handshake"
                 time_left = functools.partial(self._left, deadline, doing)
-                conn.socket = handshake(context, conn.socket, self.host, time_left)
+                link.socket = handshake(context, link.socket, self.host, time_left)
             doing = "waiting for the answer to the anonymous bind"
-            self._bind(conn, deadline, doing)
+            self._bind(link, deadline, doing)
         except SourceUnavailable:
-            _close(conn)
+            link.close()
             raise
         except ssl.SSLError as exc:
-            _close(conn)
+            link.close()
             raise tls_failure(self.origin, self.host, self.ca_dir, exc) from None
-        except (LDAPException, OSError) as exc:
-            _close(conn)
+        except (LdapError, OSError) as exc:
+            link.close()
             raise self._failure(exc, deadline, doing) from None
-        return conn
+        return link
 
-    def _bind(self, conn: Connection, deadline: float, doing: str) -> None:
+    def _bind(self, link: Link, deadline: float, doing: str) -> None:
         """The anonymous bind, done here: ldap3 restarts its timeout with every byte and
         believes any length; here each read waits for the time left, the size is capped."""
-        sock = conn.socket
-        message_id = Server.next_message_id()
+        sock = link.socket
+        message_id = next_message_id()
         sock.settimeout(self._left(deadline, doing))
         sock.sendall(bind_request(message_id))
 
@@ -201,7 +189,7 @@ class LdapReader:
         if done.code != 0:
             result = {
                 "result": done.code,
-                "description": RESULT_CODES.get(done.code, "unknown"),
+                "description": result_name(done.code),
                 "message": done.message,
             }
             raise SourceUnavailable(
@@ -210,7 +198,7 @@ class LdapReader:
 
     def _searches(
         self,
-        conn: Connection,
+        link: Link,
         deadline: float,
         searches: Sequence[tuple[str, str, Sequence[str]]],
         cut: list[str],
@@ -228,8 +216,8 @@ class LdapReader:
             return f"during the {shown} search"
 
         def recv() -> bytes:
-            conn.socket.settimeout(self._left(deadline, doing()))
-            data: bytes = conn.socket.recv(_RECV_SIZE)
+            link.socket.settimeout(self._left(deadline, doing()))
+            data: bytes = link.socket.recv(_RECV_SIZE)
             return data
 
         try:
@@ -237,7 +225,7 @@ class LdapReader:
                 left = self._left(deadline, f"during the {_CLASS_NAMES.get(cls, cls)} search")
                 base = self.glue2_base if cls.startswith("glue2") else self.base
                 # The server stops too, instead of working on for a client that is gone.
-                message_id = self._send(conn, base, filterstr, attributes, max(1, math.ceil(left)))
+                message_id = link.send_search(base, filterstr, attributes, max(1, math.ceil(left)))
                 sent[message_id] = cls
                 got[message_id] = 0
             # Entries are read off the socket as they come (sources/ber.py), not through
@@ -248,7 +236,7 @@ class LdapReader:
                     continue
                 got[message_id] += 1
                 yield Entry(item[0], item[1], kind=sent[message_id])
-        except (LDAPException, OSError) as exc:
+        except (LdapError, OSError) as exc:
             raise self._failure(exc, deadline, doing()) from None
         except ProtocolError as exc:
             raise SourceUnavailable(
@@ -263,7 +251,7 @@ class LdapReader:
         code = done.code
         result = {
             "result": code,
-            "description": RESULT_CODES.get(code, "unknown"),
+            "description": result_name(code),
             "message": done.message,
         }
         if code in (_SIZE_LIMIT, _TIME_LIMIT):
@@ -282,35 +270,10 @@ class LdapReader:
                 f"{self.origin}: the {shown} search failed: {_result_text(result)}"
             )
 
-    def _send(
-        self,
-        conn: Connection,
-        base: str,
-        filterstr: str,
-        attributes: Sequence[str],
-        time_limit: int,
-    ) -> int:
-        """Send one search request (ldap3 encodes it); its message ID."""
-        request = search_operation(
-            base,
-            filterstr,
-            SUBTREE,
-            DEREF_ALWAYS,
-            list(attributes),
-            0,
-            time_limit,
-            False,
-            conn.auto_escape,
-            conn.auto_encode,
-            check_names=False,
-        )
-        message_id: int = conn.strategy.send("searchRequest", request)
-        return message_id
-
     def _failure(self, exc: BaseException, deadline: float, doing: str) -> SourceUnavailable:
         text = str(exc)
         if (
-            isinstance(exc, (TimeoutError, LDAPResponseTimeoutError))
+            isinstance(exc, (TimeoutError, ResponseTimeout))
             or "timed out" in text
             or time.monotonic() >= deadline
         ):
@@ -325,7 +288,7 @@ class LdapReader:
         for noise in ("socket connection error while opening: ", "error receiving data: "):
             text = text.replace(noise, "")
         text = re.sub(r"\[Errno -?\d+\] ", "", text)
-        if not isinstance(exc, (LDAPCommunicationError, OSError)):
+        if not isinstance(exc, (CommunicationError, OSError)):
             # The request itself was refused by ldap3 before it left: not the server's doing.
             return SourceUnavailable(f"{self.origin}: cannot query {doing}: {text}")
         if doing == "connecting":
@@ -333,15 +296,6 @@ class LdapReader:
                 text = f"cannot resolve the host name {self.host!r}"
             return SourceUnavailable(f"{self.origin}: cannot connect: {text}")
         return SourceUnavailable(f"{self.origin}: connection lost {doing}: {text}")
-
-
-def _close(conn: Connection) -> None:
-    # A connection that is already gone has nothing left to lose.
-    with contextlib.suppress(LDAPException, OSError):
-        conn.unbind()
-    sock = getattr(conn, "socket", None)
-    if sock is not None:
-        sock.close()
 
 
 def _result_text(result: Mapping[str, Any] | None) -> str:

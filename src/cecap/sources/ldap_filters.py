@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Sequence
 
-with warnings.catch_warnings():
-    # As in .ldap: ldap3 2.9 imports pyasn1 names newer pyasn1 marks deprecated.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from ldap3.utils.conv import escape_filter_chars
+from .ldap_client import escape_filter
 
 
 def vo_filter(vos: Sequence[str]) -> str:
@@ -22,7 +18,7 @@ def vo_filter(vos: Sequence[str]) -> str:
     """
     terms = []
     for vo in vos:
-        value = escape_filter_chars(vo.strip())
+        value = escape_filter(vo.strip())
         terms.append(f"(GlueCEAccessControlBaseRule=*{value}*)(GlueVOViewLocalID={value})")
     return f"(&(objectClass=GlueVOView)(|{''.join(terms)}))"
 
@@ -34,15 +30,13 @@ def serving_filter(vos: Sequence[str]) -> str:
     a VO through one of its VOViews alone; LdapReader fetches those CEs by ID after the
     VOView search (ce_id_filter).
     """
-    terms = "".join(
-        f"(GlueCEAccessControlBaseRule=*{escape_filter_chars(vo.strip())}*)" for vo in vos
-    )
+    terms = "".join(f"(GlueCEAccessControlBaseRule=*{escape_filter(vo.strip())}*)" for vo in vos)
     return f"(&(objectClass=GlueCE)(|{terms}))"
 
 
 def ce_id_filter(ce_ids: Iterable[str]) -> str:
     """A filter for the GlueCEs of these unique IDs (escaped: an ID comes from the server)."""
-    terms = "".join(f"(GlueCEUniqueID={escape_filter_chars(i)})" for i in ce_ids)
+    terms = "".join(f"(GlueCEUniqueID={escape_filter(i)})" for i in ce_ids)
     return f"(&(objectClass=GlueCE)(|{terms}))"
 
 
