@@ -1,4 +1,4 @@
-"""export --to glideinwms held against glideinWMS 3.4.6's own code (gwms.py): every export
+"""export --format glideinwms held against glideinWMS 3.4.6's own code (gwms.py): every export
 parses, validates and builds a submit description whose Grid_Resource names its CE; the
 GLEXEC_BIN it writes finds glexec on the worker node (glexec_setup.sh); values outside
 XML 1.0 keep the document well-formed; GLUE 2.0 shares keep their queue."""
@@ -64,7 +64,7 @@ def osg_glexec(osg_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def export(source: Path, *args: str) -> tuple[str, str]:
-    result = run_cli("export", "--to", "glideinwms", "--bdii", source, *args)
+    result = run_cli("export", "--format", "glideinwms", "--bdii", source, *args)
     assert result.code == 0, result.err
     return result.out, result.err
 

@@ -1,4 +1,4 @@
-"""export --to glideinwms|json and audit-factory through the CLI, on the real OSG 2008
+"""export --format glideinwms|json and audit-factory through the CLI, on the real OSG 2008
 snapshot with glexec overlaid on its CMS CEs, and on factory files the tests write."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def attrs(entry: ET.Element) -> dict[str, str]:
 
 
 def test_export_osg_is_a_factory_configuration(osg_glexec: Path) -> None:
-    result = run_cli("export", "--to", "glideinwms", "--bdii", osg_glexec, "-e", "cms")
+    result = run_cli("export", "--format", "glideinwms", "--bdii", osg_glexec, "-e", "cms")
     assert result.code == 0, result.err
     found = entries(result.out)
     names = [e.get("name") for e in found.values()]
@@ -87,7 +87,7 @@ def test_export_osg_is_a_factory_configuration(osg_glexec: Path) -> None:
     # A CE ID without a batch system has no gatekeeper: said on stderr, not guessed.
     assert "rocks-fe.cise-nsf.gov:2119/jobmanager--cms: no factory entry" in result.err
     # Stable across runs: the same document twice.
-    again = run_cli("export", "--to", "glideinwms", "--bdii", osg_glexec, "-e", "cms")
+    again = run_cli("export", "--format", "glideinwms", "--bdii", osg_glexec, "-e", "cms")
     assert again.out == result.out
 
 
@@ -98,7 +98,7 @@ def test_export_osg_is_a_factory_configuration(osg_glexec: Path) -> None:
 )  # fmt: skip
 def test_export_ready_only_and_glexec_bin(osg_glexec: Path, option: str, value: str) -> None:
     result = run_cli(
-        "export", "--to", "glideinwms", "--bdii", osg_glexec, "-e", "cms",
+        "export", "--format", "glideinwms", "--bdii", osg_glexec, "-e", "cms",
         "--ready-only", option, value,
     )  # fmt: skip
     assert result.code == 0, result.err
@@ -109,14 +109,14 @@ def test_export_ready_only_and_glexec_bin(osg_glexec: Path, option: str, value: 
 
 @pytest.mark.parametrize("value", ["", " ", "NONE", "none", "/usr/sbin/glexec extra"])
 def test_export_refuses_a_glexec_bin_that_is_none(value: str) -> None:
-    result = run_cli("export", "--to", "glideinwms", "--bdii", SAMPLE, "--glexec-bin", value)
+    result = run_cli("export", "--format", "glideinwms", "--bdii", SAMPLE, "--glexec-bin", value)
     assert result.code == 2
     assert "--glexec-bin: give where glexec is on the worker nodes" in result.err
 
 
 def test_export_then_audit_factory_finds_no_error(osg_glexec: Path, tmp_path: Path) -> None:
     factory = tmp_path / "glideinWMS.xml"
-    exported = run_cli("export", "--to", "glideinwms", "--bdii", osg_glexec)
+    exported = run_cli("export", "--format", "glideinwms", "--bdii", osg_glexec)
     factory.write_text(exported.out)
     result = run_cli("audit-factory", factory, "--bdii", osg_glexec, "--format", "json")
     assert result.code == 0, result.err
@@ -218,7 +218,7 @@ def test_oversized_factory_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_export_json_flags(tmp_path: Path) -> None:
-    result = run_cli("export", "--to", "json", "--bdii", SAMPLE, "-e", "cms")
+    result = run_cli("export", "--bdii", SAMPLE, "-e", "cms")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     assert doc["kind"] == "export"
@@ -240,23 +240,26 @@ def test_export_json_flags(tmp_path: Path) -> None:
     }
     assert rows["red.unl.edu:2119/jobmanager-pbs-cms"]["glexec"] is False
     only = run_cli(
-        "export", "--to", "json", "--bdii", SAMPLE, "-e", "cms", "--ready-only",
+        "export", "--bdii", SAMPLE, "-e", "cms", "--ready-only",
         "--format", "lines",
     )  # fmt: skip
     assert only.out == "cms\tlcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M\n"
 
 
-def test_export_glideinwms_refuses_output_options() -> None:
-    result = run_cli("export", "--to", "glideinwms", "--bdii", SAMPLE, "--format", "csv")
-    assert result.code == 2
-    assert "apply to --to json only" in result.err
+@pytest.mark.parametrize(
+    ("given", "refused"), [(["--fields", "ce"], "--fields"), (["--no-header"], "--no-header")]
+)
+def test_export_glideinwms_refuses_output_options(given: list[str], refused: str) -> None:
+    result = run_cli("export", "--format", "glideinwms", "--bdii", SAMPLE, *given)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"cecap: error: {refused} does not apply to --format glideinwms\n"
 
 
 def test_export_escapes_control_characters(tmp_path: Path) -> None:
     hostile = tmp_path / "hostile.ldif"
     text = SAMPLE.read_text().replace("Nebraska", "Nebr\x1b]0;x\x07aska")
     hostile.write_text(text)
-    result = run_cli("export", "--to", "glideinwms", "--bdii", hostile, "-e", "cms")
+    result = run_cli("export", "--format", "glideinwms", "--bdii", hostile, "-e", "cms")
     assert result.code == 0, result.err
     assert "\x1b" not in result.out and "\x07" not in result.out
     values = [attrs(e)["GLIDEIN_Site"] for e in entries(result.out).values()]

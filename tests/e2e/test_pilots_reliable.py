@@ -45,7 +45,7 @@ def glexec_bins(xml: str) -> dict[str, str]:
 
 
 def test_export_reliable_sets_glexec_only_where_reliable(osg_glexec: Path, history: Path) -> None:
-    export = ("export", "--to", "glideinwms", "--bdii", osg_glexec, "-e", "cms")
+    export = ("export", "--format", "glideinwms", "--bdii", osg_glexec, "-e", "cms")
     ready = run_cli(*export, "--state", history)
     assert ready.code == 0, ready.err
     by_ready = glexec_bins(ready.out)
@@ -63,7 +63,7 @@ def test_export_reliable_needs_a_history(osg_glexec: Path, tmp_path: Path) -> No
     missing = tmp_path / "none.sqlite"
     for target in ("glideinwms", "json"):
         result = run_cli(
-            "export", "--to", target, "--bdii", osg_glexec, "--state", missing, "--reliable"
+            "export", "--format", target, "--bdii", osg_glexec, "--state", missing, "--reliable"
         )
         assert (result.code, result.out) == (2, "")
         assert result.err.startswith(f"cecap: error: no history at {missing} yet:")
@@ -71,7 +71,7 @@ def test_export_reliable_needs_a_history(osg_glexec: Path, tmp_path: Path) -> No
 
 
 def test_export_json_reliable_true_false_null(osg_glexec: Path, history: Path) -> None:
-    export = ("export", "--to", "json", "--bdii", osg_glexec, "-e", "cms", "--state", history)
+    export = ("export", "--bdii", osg_glexec, "-e", "cms", "--state", history)
     rows = {r["ce"]: r for r in json.loads(run_cli(*export).out)["rows"]}
     flags = {
         ce: (rows[ce]["verdict"], rows[ce]["glexec"], rows[ce]["reliable"]) for ce in GATEKEEPER
@@ -90,7 +90,7 @@ def test_export_json_reliable_true_false_null(osg_glexec: Path, history: Path) -
     done = run_cli(*export, "--reliable", "--ready-only", "--format", "lines")
     assert (done.code, done.out) == (0, f"cms\t{MIT}\n")
     # Without a history nothing is known of reliability: null, and glexec where ready.
-    bare = json.loads(run_cli("export", "--to", "json", "--bdii", osg_glexec, "-e", "cms").out)
+    bare = json.loads(run_cli("export", "--bdii", osg_glexec, "-e", "cms").out)
     assert {r["reliable"] for r in bare["rows"]} == {None}
     assert {r["ce"] for r in bare["rows"] if r["glexec"]} >= set(GATEKEEPER)
 

@@ -40,15 +40,15 @@ def test_report_default_is_ready_and_conditional_and_verdict_ready_is_what_expor
         "report", "-e", "cms", "--verdict", "ready,conditional"
     )
     ready = {r["ce"] for r in rows("report", "-e", "cms", "--verdict", "ready")}
-    flags = rows("export", "--to", "json", "-e", "cms")
+    flags = rows("export", "-e", "cms")
     assert ready == {r["ce"] for r in flags if r["glexec"]}
-    both = rows("export", "--to", "json", "-e", "cms", "--verdict", "ready,conditional")
+    both = rows("export", "-e", "cms", "--verdict", "ready,conditional")
     assert {r["ce"] for r in both if r["glexec"]} == {r["ce"] for r in rows("report", "-e", "cms")}
 
 
 def test_export_glideinwms_sets_glexec_on_the_verdicts_asked() -> None:
     result = run_cli(
-        "export", "--to", "glideinwms", "--bdii", SAMPLE, "-e", "cms", "--ready-only",
+        "export", "--format", "glideinwms", "--bdii", SAMPLE, "-e", "cms", "--ready-only",
         "--verdict", "ready,conditional",
     )  # fmt: skip
     assert result.code == 0, result.err
@@ -79,7 +79,7 @@ def test_check_counts_the_ces_of_the_verdicts_asked(tmp_path: Path) -> None:
         (("report", "--verdict", "bogus"), "'bogus': not a verdict (one of"),
         (("report", "--verdict", "ready,"), "'': not a verdict"),
         (("report", "--verdict", "ready", "--min-stable", "2"), "--verdict chooses the CEs shown"),
-        (("export", "--to", "json", "--verdict", "ready", "--reliable"),
+        (("export", "--verdict", "ready", "--reliable"),
          "--verdict and --reliable both choose"),
         (("sites", "--verdict", "maybe"), "'maybe': not a verdict"),
     ],

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from ..evaluate.audit import Finding, Severity, audit, worst
+from ..evaluate.audit import Severity, audit, worst
 from ..evaluate.audit.resource import at_resource_bdii
 from ..evaluate.selection import Selection, require_in_model
+from ..formats.fixes import DATABASES, LDIF, fixes_ldif  # (registers the audit's own format)
 from ..formats.output import output_target, write_atomically
 from ..history.paths import state_path
 from ..history.results import observed_modes
@@ -20,10 +21,9 @@ from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
 from ..rows.audit import AUDIT_FIELDS, audit_table
-from ..rows.fixes import DATABASES, fixes_ldif
 from .common import load_model, source_meta
 from .options import OutputOptions, config_option, debug_option, output_options, state_option
-from .output import emit, partial_exit
+from .output import emit
 from .source_options import (
     GlueOptions,
     SourceOptions,
@@ -32,15 +32,12 @@ from .source_options import (
     source_options,
 )
 
-# Every fix as one LDIF file for ldapmodify, instead of the findings.
-LDIF = "ldif"
-
 
 @click.command(name="audit")
 @source_options
 @selection_options()
 @glue_options
-@output_options(AUDIT_FIELDS, extra=(LDIF,))
+@output_options(AUDIT_FIELDS, kinds=("audit",))
 @click.option(
     "--fixes-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -116,11 +113,9 @@ def audit_command(
         for tree, database in DATABASES.items():
             text = fixes_ldif(findings, meta, tree, as_read=dn_as_read, read=tree in trees)
             write_atomically(fixes_dir / f"{database.name}.ldif", [text])
-    if output.fmt == LDIF:
-        click.echo(_one_ldif(findings, meta, trees, output, dn_as_read), nl=False)
-        code = partial_exit(model, source.allow_partial)
-    else:
-        code = emit(audit_table(findings, meta), output, model, source.allow_partial)
+    fixes = {"findings": findings, "trees": trees, "as_read": dn_as_read}
+    table = replace(audit_table(findings, meta), extra=fixes)
+    code = emit(table, output, model, source.allow_partial)
     if code != EXIT_OK:
         return code
     return EXIT_FINDINGS if worst(findings) is Severity.ERROR else EXIT_OK
@@ -143,22 +138,3 @@ def _check_fixes_dir(fixes_dir: Path, output: OutputOptions) -> None:
         )
     for database in DATABASES.values():
         output_target(fixes_dir / f"{database.name}.ldif")
-
-
-def _one_ldif(
-    findings: list[Finding],
-    meta: dict[str, Any],
-    trees: tuple[str, ...],
-    output: OutputOptions,
-    as_read: bool,
-) -> str:
-    """--format ldif: the fixes of the one GLUE tree read, as one file."""
-    if output.fields or not output.header:
-        raise UsageError("--fields and --no-header do not apply to --format ldif")
-    if len(trees) != 1:
-        raise UsageError(
-            "--format ldif: the fixes go to two BDII databases, GLUE 1.3 (o=grid) and GLUE"
-            " 2.0 (o=glue), each bound as its own rootdn: write one file per database"
-            " with --fixes-dir DIR, or read one tree with --glue 1 or --glue 2"
-        )
-    return fixes_ldif(findings, meta, trees[0], as_read=as_read)

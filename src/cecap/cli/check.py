@@ -20,13 +20,14 @@ import click
 
 from ..errors import CheckTimeout, SourceUnavailable, UsageError
 from ..evaluate.assess import assess
-from ..evaluate.check import PLUGIN, run_check
+from ..evaluate.check import run_check
 from ..evaluate.held import DEFAULT_HOLD, HOLD_FORMS, Held, Holding, hold, parse_hold, seen
-from ..evaluate.nagios import State, plugin_output
+from ..evaluate.nagios import State
 from ..evaluate.selection import Selection, model_pairs, only_selected
 from ..evaluate.thresholds import Limit, thresholds_for
 from ..evaluate.verdicts import Verdict
 from ..formats import render
+from ..formats.nagios import NAGIOS
 from ..history.lock import HistoryLock
 from ..history.paths import stamp, state_path
 from ..history.record import covering, observations, priors, recorded_pairs
@@ -34,31 +35,35 @@ from ..history.results import judge_all, previously_reliable
 from ..history.store import History
 from ..history.types import Recorded
 from ..policy.load import config_dir, load_policy
-from ..rows.check import check_table, unknown_table
+from ..rows.check import CHECK_FIELDS, check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
 from .common import load_model, pick_experiments
 from .errors import describe
 from .options import (
     DEBUG,
+    OutputOptions,
     config_option,
     debug_option,
     experiment_option,
     keep_days_option,
+    output_options,
     state_option,
     verdict_option,
 )
+from .output import emit
 from .source_options import GlueOptions, SourceOptions, selection_options, source_options
 
 # -- check ---------------------------------------------------------------------------------
 
 
-NAGIOS, JSON = "nagios", "json"
+JSON = "json"
+# What check offers: its own Nagios output, and JSON.
+CHECK_FORMATS = (NAGIOS, JSON)
 
 
 def _unknown(message: str, fmt: str) -> str:
-    if fmt == JSON:
-        return render(JSON, unknown_table(message))
-    return plugin_output(PLUGIN, State.UNKNOWN, message)
+    """UNKNOWN and why, in the format asked for when check offers it, else for Nagios."""
+    return render(fmt if fmt in CHECK_FORMATS else NAGIOS, unknown_table(message))
 
 
 def _format_asked(args: list[str]) -> str:
@@ -224,16 +229,7 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     " same CEs, unless the CE comes back. 0 names a change at the run that saw it only."
     f" Forms: {HOLD_FORMS} (a bare number is seconds).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([NAGIOS, JSON], case_sensitive=False),
-    default=NAGIOS,
-    show_default=True,
-    help="nagios: the plugin's status line and detail lines; json: one document for"
-    " dashboards (status, code, summary, per experiment its counts, ranges and changes),"
-    " with the same exit codes.",
-)
+@output_options(CHECK_FIELDS, kinds=("check",), generic=(JSON,), default=NAGIOS)
 @state_option
 @keep_days_option
 @config_option
@@ -250,7 +246,7 @@ def check(
     hold_for: timedelta,
     state: Path | None,
     keep_days: int | None,
-    fmt: str,
+    output: OutputOptions,
     config: Path | None,
 ) -> int:
     """Nagios/SAM probe: ready CEs per experiment, and what changed since the last run.
@@ -276,6 +272,9 @@ def check(
     run records only them: a recorded CE outside the selection keeps its state, so one
     check per site can share a history. A pattern matching no CE in the source nor in
     the history is UNKNOWN.
+
+    --format json prints one document for dashboards instead (status, code, summary, per
+    experiment its counts, ranges and changes), with the same exit codes.
     """
     if source.allow_partial:
         raise UsageError(
@@ -358,15 +357,12 @@ def check(
         recorded.holding,
         verdicts or frozenset(),
     )
-    if fmt == JSON:
-        meta = {
-            "source": model.origin,
-            "state": str(path),
-            "run": recorded.run.id,
-            "time": stamp(recorded.run.time),
-        }
-        previous = {key: run.id if run else None for key, run in recorded.previous.items()}
-        click.echo(render(JSON, check_table(result, meta, previous)))
-    else:
-        click.echo(result.output())
+    meta = {
+        "source": model.origin,
+        "state": str(path),
+        "run": recorded.run.id,
+        "time": stamp(recorded.run.time),
+    }
+    previous = {key: run.id if run else None for key, run in recorded.previous.items()}
+    emit(check_table(result, meta, previous), output)
     return int(result.state)

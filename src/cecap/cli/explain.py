@@ -7,18 +7,25 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_UNAVAILABLE, UsageError
+from ..errors import UsageError
 from ..evaluate.explain import explain
 from ..evaluate.selection import Selection, select_model
-from ..formats import render
+from ..formats import explain as _blocks  # noqa: F401  (registers explain's own format)
 from ..history.paths import state_path
 from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import has_stances
-from ..rows.explain import explain_table, explain_text
+from ..rows.explain import EXPLAIN_FIELDS, explain_table
 from .common import load_model, pick_experiments, source_meta
-from .options import config_option, debug_option, experiment_option, state_option
-from .output import warn
+from .options import (
+    OutputOptions,
+    config_option,
+    debug_option,
+    experiment_option,
+    output_options,
+    state_option,
+)
+from .output import emit
 from .source_options import (
     GlueOptions,
     SourceOptions,
@@ -34,15 +41,7 @@ from .source_options import (
 @experiment_option
 @glue_options
 @state_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"], case_sensitive=False),
-    default="table",
-    show_default=True,
-    metavar="FMT",
-    help="table (one block per CE and experiment) or json (every value).",
-)
+@output_options(EXPLAIN_FIELDS, kinds=("explain",), generic=("json",))
 @config_option
 @debug_option
 def explain_command(
@@ -51,7 +50,7 @@ def explain_command(
     experiments: tuple[str, ...],
     glue: GlueOptions,
     state: Path | None,
-    fmt: str,
+    output: OutputOptions,
     config: Path | None,
 ) -> int:
     """Why a CE has its verdict: every verdict rule in order, and the data it read.
@@ -84,8 +83,4 @@ def explain_command(
         judged = reliability(state_path(state), served, chosen, now=now)
     meta = {**source_meta(model), "capability": glue.capability, "empty": "CE"}
     table = explain_table(found, meta, judged, now)
-    click.echo(explain_text(table) if fmt.lower() == "table" else render("json", table))
-    if model.partial:
-        warn(f"{model.origin}: partial answer: {model.partial}")
-        return EXIT_OK if source.allow_partial else EXIT_UNAVAILABLE
-    return EXIT_OK
+    return emit(table, output, model, source.allow_partial)

@@ -3,6 +3,7 @@ configuration, or per-queue flags)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,16 +12,11 @@ from ..errors import UsageError
 from ..evaluate.assess import assess
 from ..evaluate.factory import reliable_flags
 from ..evaluate.verdicts import Verdict
+from ..formats.glideinwms import DEFAULT_SCHEDD  # (registers export's own format)
 from ..history.paths import state_path
 from ..history.results import reliability
 from ..policy.load import config_dir, load_policy
-from ..rows.pilots import (
-    DEFAULT_SCHEDD,
-    GLEXEC_VERDICTS,
-    QUEUE_FIELDS,
-    glideinwms_xml,
-    queue_table,
-)
+from ..rows.pilots import GLEXEC_VERDICTS, QUEUE_FIELDS, queue_table
 from .common import load_model, pick_experiments, source_meta
 from .options import (
     OutputOptions,
@@ -31,25 +27,15 @@ from .options import (
     state_option,
     verdict_option,
 )
-from .output import emit, partial_exit, warn
+from .output import emit
 from .source_options import GlueOptions, SourceOptions, source_options
 
-GLIDEINWMS = "glideinwms"
 JSON = "json"
 
 
 @click.command(name="export")
 @source_options
 @experiment_option
-@click.option(
-    "--to",
-    "target",
-    type=click.Choice([GLIDEINWMS, JSON]),
-    required=True,
-    help="glideinwms: a factory configuration, one <entry> per experiment and CE;"
-    " json: per experiment and CE its queue and glexec flags (in --format, json unless"
-    " told).",
-)
 @click.option(
     "--glexec-bin",
     "--glexec-path",
@@ -83,13 +69,12 @@ JSON = "json"
     " and its glexec tests passing, see `cecap results import`), not wherever it is ready.",
 )
 @state_option
-@output_options(QUEUE_FIELDS, default=JSON)
+@output_options(QUEUE_FIELDS, kinds=("export",), default=JSON)
 @config_option
 @debug_option
 def export_command(
     source: SourceOptions,
     experiments: tuple[str, ...],
-    target: str,
     glexec_bin: str | None,
     schedd: str,
     verdicts: frozenset[Verdict] | None,
@@ -102,11 +87,12 @@ def export_command(
     """Every CE serving each experiment's VO, for the pilot system: where pilots may use
     glexec (the verdict is ready) and where not.
 
-    --to glideinwms prints one glideinWMS factory configuration (the v3_4_6 schema) to diff
-    against the factory's own: GLEXEC_BIN is where glideinWMS finds glexec on the CE's
-    worker nodes (or --glexec-bin) where the CE is ready (with --reliable: reliable; with
-    --verdict: of those verdicts), NONE elsewhere. --to json prints the per-queue flags, with
-    reliable from the history's glexec test results (null without a history or results).
+    --format glideinwms prints one glideinWMS factory configuration (the v3_4_6 schema) to
+    diff against the factory's own: GLEXEC_BIN is where glideinWMS finds glexec on the
+    CE's worker nodes (or --glexec-bin) where the CE is ready (with --reliable: reliable;
+    with --verdict: of those verdicts), NONE elsewhere. Every other format prints the
+    per-queue flags (json unless told), with reliable from the history's glexec test
+    results (null without a history or results).
     """
     if glexec_bin is not None and (
         not glexec_bin.strip() or glexec_bin.strip().upper() == "NONE" or " " in glexec_bin.strip()
@@ -127,28 +113,17 @@ def export_command(
     results = assess(model, policy, chosen)
     judged = reliability(state_path(state), results, chosen, required=only_reliable)
     flags = None if judged is None else reliable_flags(judged)
-    if target == GLIDEINWMS:
-        if output.fmt != JSON or output.fields or not output.header:
-            raise UsageError("--format, --fields and --no-header apply to --to json only")
-        export = glideinwms_xml(
-            results,
-            glexec_bin=glexec_bin.strip() if glexec_bin else None,
-            schedd=schedd,
-            ready_only=ready_only,
-            reliability=flags,
-            reliable_only=only_reliable,
-            source=model.origin,
-            verdicts=allowed,
-        )
-        for skipped in export.skipped:
-            warn(
-                f"{skipped.ce.unique_id}: no factory entry (cecap knows no glideinWMS"
-                " gatekeeper for this kind of CE)"
-            )
-        click.echo(export.xml, nl=False)
-        return partial_exit(model, source.allow_partial)
     meta = {**source_meta(model), "empty": "CE serves the chosen experiments' VOs"}
     table = queue_table(results, meta, flags, only_reliable, allowed)
     if ready_only:
         table.rows[:] = [row for row in table.rows if row["glexec"]]
-    return emit(table, output, model, source.allow_partial)
+    factory = {
+        "assessments": results,
+        "glexec_bin": glexec_bin.strip() if glexec_bin else None,
+        "schedd": schedd,
+        "ready_only": ready_only,
+        "reliability": flags,
+        "reliable_only": only_reliable,
+        "verdicts": allowed,
+    }
+    return emit(replace(table, extra=factory), output, model, source.allow_partial)

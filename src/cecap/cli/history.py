@@ -10,6 +10,7 @@ import click
 from ..errors import UsageError
 from ..evaluate.selection import Selection
 from ..evaluate.verdicts import ABSENT, GLEXEC_VERDICTS
+from ..formats.timeline import TIMELINE  # (registers the history's own format)
 from ..history.paths import state_path
 from ..history.record import recorded_experiments, recorded_pairs, selected_change
 from ..history.since import parse_since
@@ -18,9 +19,7 @@ from ..rows.history import (
     DIFF_FIELDS,
     diff_rows,
     diff_table,
-    history_lines,
     history_table,
-    runs_lines,
     runs_table,
 )
 from .common import experiment_keys
@@ -74,7 +73,7 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 )
 @click.option("--runs", "list_runs", is_flag=True, help="List the recorded runs instead.")
 @state_option
-@output_options(default="timeline", extra=("timeline",))
+@output_options(kinds=("history", "runs"), default=TIMELINE)
 @debug_option
 def history_command(
     selection: Selection,
@@ -97,7 +96,7 @@ def history_command(
     with History.open(path) as history:
         if list_runs:
             runs = runs_table(history.runs(), {"empty": "recorded run", "state": str(path)})
-            return emit(runs, output, own={"timeline": runs_lines})
+            return emit(runs, output)
         keys = (
             experiment_keys(experiments, recorded_experiments(history), "recorded")
             if experiments
@@ -112,7 +111,7 @@ def history_command(
             if selected_change(selection, change)
         ]
     table = history_table(changes, {"empty": "recorded change matches", "state": str(path)})
-    return emit(table, output, own={"timeline": history_lines})
+    return emit(table, output)
 
 
 @click.command("diff")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 from ..errors import UsageError
-from ..formats import OWN_FORMATS, format_names
+from ..formats import CECAP_FORMATS, format_names
+from ..formats.registry import FIELDS, FORMATS, NO_HEADER, Format, own_formats
 from ..history.paths import STATE_ENV
 
 if TYPE_CHECKING:
@@ -47,8 +48,9 @@ def config_option(func: F) -> F:
 
 
 class FormatChoice(click.ParamType):
-    """--format's choice, in any case: the command's own formats (``extra``), then every
-    registered one, sorted.
+    """--format's choice, in any case: the formats only the command's Tables have
+    (``kinds``), then those for every Table that it offers (``generic``; None: every one,
+    tabulate's too).
 
     cecap's own formats are known without importing tabulate; tabulate's are loaded only
     for a value that is none of them, for shell completion, and for the error that lists
@@ -57,22 +59,40 @@ class FormatChoice(click.ParamType):
 
     name = "choice"
 
-    def __init__(self, extra: Sequence[str] = ()) -> None:
-        self.extra = tuple(extra)
-        self.own = {name.casefold(): name for name in (*self.extra, *OWN_FORMATS)}
+    def __init__(self, kinds: Sequence[str] = (), generic: Sequence[str] | None = None) -> None:
+        self.kinds = tuple(kinds)
+        self.generic = None if generic is None else tuple(generic)
+        self.own = tuple(own_formats(self.kinds))
+        named = (*self.own, *(CECAP_FORMATS if self.generic is None else self.generic))
+        self.named = {name.casefold(): name for name in named}
 
     @functools.cached_property
     def every(self) -> click.Choice[str]:
-        return click.Choice([*self.extra, *format_names()], case_sensitive=False)
+        rest = format_names() if self.generic is None else self.generic
+        return click.Choice(list(dict.fromkeys([*self.own, *rest])), case_sensitive=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        own = self.own.get(str(value).casefold())
-        return own if own is not None else self.every.convert(value, param, ctx)
+        named = self.named.get(str(value).casefold())
+        return named if named is not None else self.every.convert(value, param, ctx)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
         return self.every.shell_complete(ctx, param, incomplete)
+
+    def help(self) -> str:
+        """What --help says: each format offered, with what its registration says of it."""
+        own = own_formats(self.kinds)
+        shown = [_about(name, own[name].about) for name in self.own]
+        if self.generic is None:
+            shown += [_about(n, FORMATS[n].about) for n in CECAP_FORMATS if n not in own]
+            return ", ".join(shown) + ", or any tabulate format (github, grid, html, ...)."
+        shown += [_about(n, FORMATS[n].about) for n in self.generic if n not in own]
+        return (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]) + "."
+
+
+def _about(name: str, about: str) -> str:
+    return f"{name} ({about})" if about else name
 
 
 @dataclass(frozen=True)
@@ -85,12 +105,17 @@ class OutputOptions:
 
 
 def output_options(
-    fields: Sequence[str] = (), *, default: str = "table", extra: Sequence[str] = ()
+    fields: Sequence[str] = (),
+    *,
+    kinds: Sequence[str] = (),
+    generic: Sequence[str] | None = None,
+    default: str = "table",
 ) -> Callable[[F], F]:
     """The command receives ``output: OutputOptions``. ``fields``: the command's fields,
     listed in --help and checked before the command runs (cli.output.shape checks every
-    table against its own); ``extra``: formats of the command's own, besides the
-    registered ones."""
+    table against its own); ``kinds``: the kinds of Table it prints, whose own formats
+    (cecap.formats: registered with ``kinds``) it offers, its module importing them;
+    ``generic``: the formats for every Table it offers (None: all of them)."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -98,29 +123,34 @@ def output_options(
             chosen = _field_list(kwargs.pop("fields"))
             if fields:
                 check_fields(chosen, fields)
-            kwargs["output"] = OutputOptions(kwargs.pop("fmt"), chosen, kwargs.pop("header"))
+            output = OutputOptions(kwargs.pop("fmt"), chosen, kwargs.pop("header"))
+            # Before the command's work: tabulate's formats refuse nothing, so they are not
+            # loaded for this.
+            named = own_formats(kinds).get(output.fmt) or FORMATS.get(output.fmt)
+            if named is not None:
+                check_refused(named, output)
+            kwargs["output"] = output
             return func(*args, **kwargs)
 
         listed = f" Fields: {', '.join(fields)}." if fields else ""
+        choice = FormatChoice(kinds, generic)
         options = [
             click.option(
                 "--format",
                 "fmt",
-                type=FormatChoice(extra),
+                type=choice,
                 default=default,
                 show_default=True,
                 metavar="FMT",
-                help=f"{', '.join(extra) + ', ' if extra else ''}table (fits the terminal:"
-                " $COLUMNS, else its width, else 80), lines (each row's key alone), tsv,"
-                " csv, json, or any tabulate format (github, grid, html, ...).",
+                help=choice.help(),
             ),
             click.option(
                 "--fields",
                 "fields",
                 default=None,
                 metavar="A,B,...",
-                help="Only these fields, in this order (every format; with lines, the"
-                f" fields printed instead of the key).{listed}",
+                help="Only these fields, in this order (with lines, the fields printed"
+                f" instead of the key).{listed}",
             ),
             click.option(
                 "--no-header",
@@ -143,6 +173,13 @@ def _field_list(text: str | None) -> tuple[str, ...]:
     if not all(names):
         raise UsageError(f"--fields: give field names separated by commas, not {text!r}")
     return names
+
+
+def check_refused(fmt: Format, output: OutputOptions) -> None:
+    """UsageError when --fields or --no-header is given with a format that refuses it."""
+    for option, given in ((FIELDS, bool(output.fields)), (NO_HEADER, not output.header)):
+        if given and option in fmt.refuses:
+            raise UsageError(f"{option} does not apply to --format {fmt.name}")
 
 
 def check_fields(chosen: Sequence[str], fields: Sequence[str]) -> None:

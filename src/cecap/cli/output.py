@@ -7,16 +7,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import EXIT_OK, EXIT_UNAVAILABLE, UsageError
-from ..formats import pieces
+from ..errors import EXIT_OK, EXIT_UNAVAILABLE
+from ..formats import find
 from ..rows.table import DEFAULT_WIDTH, Table
 from ..text import visible
-from .options import OutputOptions, check_fields
+from .options import OutputOptions, check_fields, check_refused
 
 if TYPE_CHECKING:
     from ..model.glue import GlueModel
@@ -60,21 +59,18 @@ def emit(
     output: OutputOptions,
     model: GlueModel | None = None,
     allow_partial: bool = False,
-    *,
-    own: Mapping[str, Callable[[Table], str]] | None = None,
 ) -> int:
-    """Print ``table`` in the chosen format (``own``: the command's own formats, which
-    print every field); a partial answer exits 3 unless ``allow_partial``."""
-    if own and output.fmt in own:
-        if output.fields:
-            raise UsageError(f"--fields does not apply to --format {output.fmt}")
-        texts = iter((own[output.fmt](table),))
-    else:
-        # Written piece by piece as the format makes them (rows as they come, for the
-        # formats for scripts): the whole document is never held.
-        texts = pieces(output.fmt, shape(table, output))
+    """Print ``table`` in the chosen format (one for every Table, or the Table's kind's
+    own); a partial answer exits 3 unless ``allow_partial``."""
+    fmt = find(output.fmt, table.kind)
+    check_refused(fmt, output)
+    shaped = shape(table, output)
+    for message in fmt.warnings(shaped) if fmt.warnings else ():
+        warn(message)
     wrote = False
-    for text in texts:
+    # Written piece by piece as the format makes them (rows as they come, for the formats
+    # for scripts): the whole document is never held.
+    for text in fmt.pieces(shaped):
         if text:
             click.echo(text, nl=False)
             wrote = True

@@ -11,7 +11,7 @@ import click
 from ..evaluate.assess import assess
 from ..evaluate.selection import Selection, select_model
 from ..evaluate.testlist import select_targets
-from ..formats.summary import MARKDOWN, SUMMARY_FORMATS, TWIKI
+from ..formats import summary as _blocks  # noqa: F401  (registers summary's own formats)
 from ..history.paths import state_path
 from ..history.summary import summary_of
 from ..policy.load import config_dir, load_policy
@@ -81,7 +81,7 @@ def _now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
     help="The end of the window (ISO 8601 with a zone; default: now).",
 )
 @state_option
-@output_options(SUMMARY_FIELDS, extra=(MARKDOWN, TWIKI))
+@output_options(SUMMARY_FIELDS, kinds=("summary",))
 @config_option
 @debug_option
 def summary(
@@ -94,7 +94,6 @@ def summary(
     state: Path | None,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """What the glexec tests show: per experiment and tier, the CEs and sites failing,
     OK and untested over the window, each failing CE with its last output, shortened.
@@ -129,4 +128,4 @@ def summary(
         "empty": "CE advertises glexec and is ready or conditional for the chosen experiments",
     }
     table = summary_table(found, meta, window_text(window))
-    return emit(table, output, model, source.allow_partial, own=SUMMARY_FORMATS)
+    return emit(table, output, model, source.allow_partial)

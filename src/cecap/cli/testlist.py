@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,15 +14,14 @@ from ..errors import UsageError
 from ..evaluate.assess import assess
 from ..evaluate.selection import Selection, select_model
 from ..evaluate.testlist import select_targets
+from ..formats.vofeed import VOFEED  # (registers testlist's own format)
 from ..policy.load import config_dir, load_policy
 from ..policy.site_names_load import load_site_names
 from ..policy.stances import GLEXEC
-from ..rows.table import Table
 from ..rows.testlist import TESTLIST_FIELDS, testlist_table
-from ..rows.vofeed import unnamed_sites, vofeed_xml
 from .common import load_model, pick_experiments, source_meta
 from .options import OutputOptions, config_option, debug_option, experiment_option, output_options
-from .output import emit, warn
+from .output import emit
 from .source_options import (
     GlueOptions,
     SourceOptions,
@@ -28,9 +29,6 @@ from .source_options import (
     selection_options,
     source_options,
 )
-
-# The WLCG VO feed (XML topology for SAM/ETF), instead of the rows.
-VOFEED = "vofeed"
 
 
 @click.command(name="testlist")
@@ -45,7 +43,7 @@ VOFEED = "vofeed"
     metavar="DN",
     help="The certificate DN the VO feed names as its responsible (--format vofeed).",
 )
-@output_options(TESTLIST_FIELDS, extra=(VOFEED,))
+@output_options(TESTLIST_FIELDS, kinds=("testlist",))
 @config_option
 @debug_option
 def testlist(
@@ -66,8 +64,6 @@ def testlist(
     named as site_names.yaml names them for the experiment:
     cecap testlist -e cms --format vofeed > feed.xml
     """
-    if output.fmt == VOFEED and not output.header:
-        raise UsageError(f"--no-header does not apply to --format {VOFEED}")
     if responsible and output.fmt != VOFEED:
         raise UsageError(
             f"--feed-responsible names the VO feed's responsible: give --format {VOFEED}"
@@ -91,27 +87,15 @@ def testlist(
         "capability": GLEXEC,
         "empty": "CE advertises glexec and is ready or conditional for the chosen experiments",
     }
-    updated = datetime.now(UTC)
-
-    def feed(table: Table) -> str:
+    feed: dict[str, Any] = {}
+    if output.fmt == VOFEED:
         (experiment,) = chosen
-        for site in unnamed_sites(table, experiment, names):
-            several = names.candidates(experiment.key, site)
-            listed = f" (the CRIC listing gives several: {', '.join(several)})" if several else ""
-            warn(
-                f"{site}: no {experiment.name} name in site_names.yaml{listed}: the VO feed"
-                f" gives it no {experiment.name}_Site group, and {experiment.name}'s readers"
-                " skip it"
-            )
-        return vofeed_xml(
-            table,
-            experiment,
-            names,
-            updated=updated,
-            responsible=responsible,
-            version=f"cecap {__version__}",
-        )
-
-    return emit(
-        testlist_table(targets, meta), output, model, source.allow_partial, own={VOFEED: feed}
-    )
+        feed = {
+            "experiment": experiment,
+            "names": names,
+            "updated": datetime.now(UTC),
+            "responsible": responsible,
+            "version": f"cecap {__version__}",
+        }
+    table = replace(testlist_table(targets, meta), extra=feed)
+    return emit(table, output, model, source.allow_partial)

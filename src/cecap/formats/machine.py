@@ -46,7 +46,6 @@ def _joined(texts: Iterable[str], sep: str = "\n") -> Iterator[str]:
         first = False
 
 
-@register_stream("json")
 def render_json(table: Table) -> Iterator[str]:
     # The document is json.dumps(doc, indent=2) of this dict with "rows" last: its head,
     # then each row dumped alone and indented to its depth, gives the same bytes.
@@ -158,17 +157,21 @@ def _csv_lines(records: Iterable[list[str]]) -> Iterator[str]:
         yield buf.getvalue()[:-1]
 
 
-@register_stream("csv")
 def render_csv(table: Table) -> Iterator[str]:
     return _with_footer(_csv_lines(_records(table)), table)
 
 
-@register_stream("tsv")
 def render_tsv(table: Table) -> Iterator[str]:
     # Escaped values hold no tab or newline: a plain join is the whole TSV syntax.
     return _with_footer(("\t".join(record) for record in _records(table)), table)
 
 
-@register_stream("lines")
 def render_lines(table: Table) -> Iterator[str]:
     return _joined("\t".join(_cells(table, row, table.key_fields)) for row in table.rows)
+
+
+# In the order --format's help names them, after the terminal table.
+register_stream("lines", about="each row's key alone")(render_lines)
+register_stream("tsv")(render_tsv)
+register_stream("csv")(render_csv)
+register_stream("json")(render_json)

@@ -1,4 +1,4 @@
-"""The weekly report's blocks of `summary`: --format markdown and --format twiki, each
+"""summary's own formats, --format markdown and --format twiki: the weekly report's block,
 the headline per experiment and the failing CEs, ready to paste.
 
 As CMS's coordinators' page gave its summary (CMSCompOps/MonitoringScripts,
@@ -15,6 +15,7 @@ from typing import Any
 
 from ..rows.table import Row, Table
 from ..text import visible
+from .registry import FIELDS, register
 
 MARKDOWN = "markdown"
 TWIKI = "twiki"
@@ -87,6 +88,13 @@ def _block(
     return "\n".join(out).rstrip("\n")
 
 
+@register(
+    MARKDOWN,
+    kinds=("summary",),
+    raw=True,
+    refuses=(FIELDS,),
+    about="the weekly report's block in Markdown",
+)
 def markdown(table: Table) -> str:
     """The block as Markdown (GitHub's and CommonMark's tables)."""
     return _block(
@@ -99,6 +107,7 @@ def markdown(table: Table) -> str:
     )
 
 
+@register(TWIKI, kinds=("summary",), raw=True, refuses=(FIELDS,), about="the same in TWiki markup")
 def twiki(table: Table) -> str:
     """The block as TWiki markup (CMS's weekly reports' wiki)."""
     return _block(
@@ -109,6 +118,3 @@ def twiki(table: Table) -> str:
         lambda names: [f"| {' | '.join(f'*{n}*' for n in names)} |"],
         lambda cells: f"| {' | '.join(cells)} |",
     )
-
-
-SUMMARY_FORMATS: dict[str, Callable[[Table], str]] = {MARKDOWN: markdown, TWIKI: twiki}

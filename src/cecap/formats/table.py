@@ -24,7 +24,7 @@ MIN_WRAP = 10
 _BREAKS = re.compile(r"(?<=[,/\s])")
 
 
-@register("table", lines=True)
+@register("table", lines=True, about="fits the terminal: $COLUMNS, else its width, else 80")
 def render_table(table: Table) -> str:
     out: list[str] = []
     title = table.meta.get("title")

@@ -1,4 +1,5 @@
-"""Rows step for `check --format json`: the probe's result as a Table, one row per experiment."""
+"""Rows step for `check`: the probe's result as a Table, one row per experiment (its Nagios
+output is check's own format, formats.nagios)."""
 
 from __future__ import annotations
 
@@ -85,7 +86,13 @@ def _row(check: ExperimentCheck, previous_run: int | None) -> Row:
     }
 
 
-def _table(state: State, summary: str, rows: list[Row], meta: Mapping[str, Any]) -> Table:
+def _table(
+    state: State,
+    summary: str,
+    rows: list[Row],
+    meta: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
+) -> Table:
     return Table(
         kind="check",
         fields=CHECK_FIELDS,
@@ -103,6 +110,7 @@ def _table(state: State, summary: str, rows: list[Row], meta: Mapping[str, Any])
             "summary": summary,
             **{key: meta.get(key) for key in CHECK_META},
         },
+        extra=extra or {},
     )
 
 
@@ -112,7 +120,9 @@ def check_table(
     """``meta``: the run's source, state (history path), run number and time;
     ``previous_runs``: per experiment, the run compared with (None: first recorded)."""
     rows = [_row(c, previous_runs.get(c.experiment.key)) for c in result.experiments]
-    return _table(result.state, result.summary, rows, meta)
+    # The Nagios output's perfdata and detail lines, which the rows say field by field.
+    extra = {"perfdata": result.perfdata, "details": result.details}
+    return _table(result.state, result.summary, rows, meta, extra)
 
 
 def unknown_table(message: str) -> Table:

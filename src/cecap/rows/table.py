@@ -43,6 +43,9 @@ class Table:
     header: bool = True
     # The terminal table's width in characters.
     width: int = DEFAULT_WIDTH
+    # What a command's own formats read besides the rows (the VO feed's VOs, the findings
+    # whose fixes the audit's LDIF merges, ...): no format for every Table writes it.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A Table is built by cecap's own code: a name outside ``fields`` is a bug.

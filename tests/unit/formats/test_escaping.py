@@ -12,8 +12,9 @@ import pytest
 
 from cecap.evaluate.nagios import State, plugin_output
 from cecap.formats import format_names, render
+from cecap.formats.timeline import history_lines, runs_lines
 from cecap.history.types import Change, Run
-from cecap.rows.history import history_lines, history_table, runs_lines, runs_table
+from cecap.rows.history import history_table, runs_table
 from cecap.rows.table import Column, Table
 from cecap.text import HIDDEN, visible
 

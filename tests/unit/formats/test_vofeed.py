@@ -9,11 +9,11 @@ from typing import Any
 
 from helpers.xmllint import xmllint
 
+from cecap.formats.vofeed import unnamed_sites, vofeed_xml
 from cecap.policy.load import default_config_dir, load_policy
 from cecap.policy.site_names import SiteNames
 from cecap.rows.table import Table
 from cecap.rows.testlist import TESTLIST_FIELDS
-from cecap.rows.vofeed import unnamed_sites, vofeed_xml
 from cecap.text import visible
 
 WHEN = datetime(2010, 3, 24, 12, 0, 5, tzinfo=UTC)

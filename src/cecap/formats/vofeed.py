@@ -43,15 +43,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from ..policy.site_names import SiteNames
 from ..policy.stances import Experiment
+from ..rows.table import Row, Table
 from ..text import stamp, visible
-from .table import Row, Table
+from .registry import FIELDS, NO_HEADER, register
 
+# The format's name: cecap testlist --format vofeed.
+VOFEED = "vofeed"
 TITLE = "cecap glexec test list"
 DESCRIPTION = (
     "CEs that advertise glexec and are ready or conditional for the experiment:"
@@ -143,3 +146,38 @@ def vofeed_xml(
     ET.indent(root, space="   ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+def _unnamed(table: Table) -> Iterator[str]:
+    experiment, names = table.extra["experiment"], table.extra["names"]
+    for site in unnamed_sites(table, experiment, names):
+        several = names.candidates(experiment.key, site)
+        listed = f" (the CRIC listing gives several: {', '.join(several)})" if several else ""
+        yield (
+            f"{site}: no {experiment.name} name in site_names.yaml{listed}: the VO feed"
+            f" gives it no {experiment.name}_Site group, and {experiment.name}'s readers"
+            " skip it"
+        )
+
+
+@register(
+    VOFEED,
+    kinds=("testlist",),
+    raw=True,
+    refuses=(FIELDS, NO_HEADER),
+    about="one experiment's list as its WLCG VO feed, the XML topology SAM/ETF read",
+    warnings=_unnamed,
+)
+def render_vofeed(table: Table) -> str:
+    """The feed of a testlist Table whose ``extra`` names the feed's ``experiment``, its
+    site ``names``, when it was ``updated``, its ``responsible`` and the writer's
+    ``version``."""
+    extra = table.extra
+    return vofeed_xml(
+        table,
+        extra["experiment"],
+        extra["names"],
+        updated=extra["updated"],
+        responsible=extra["responsible"],
+        version=extra["version"],
+    )
