@@ -9,6 +9,7 @@ import pytest
 from cecap.evaluate.audit import CHECKS, Kind
 from cecap.evaluate.rules import RULES
 from cecap.evaluate.verdicts import Verdict
+from cecap.formats.page.charts import COLOURS, DARK
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "cecap"
 MAX_LINES = 400
@@ -30,3 +31,8 @@ def test_every_verdict_has_one_rule_in_rank_order_of_the_flow() -> None:
 
 def test_every_finding_kind_has_one_check() -> None:
     assert sorted(CHECKS.names()) == sorted(k.value for k in Kind)
+
+
+def test_every_verdict_has_its_colour_on_the_page() -> None:
+    assert set(COLOURS) == {v.value for v in Verdict}
+    assert set(DARK) <= set(COLOURS)

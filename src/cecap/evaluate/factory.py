@@ -40,14 +40,8 @@ def reliable_flags(judged: Mapping[tuple[str, str], Judged]) -> dict[tuple[str, 
     return {key: r.reliable for key, r in judged.items() if r.reliable is not None}
 
 
-# Verdicts under which a site, or the BDII, says no glexec pilots.
-REFUSED = (
-    Verdict.SITE_REFUSES,
-    Verdict.MODE_MISMATCH,
-    Verdict.NOT_ADVERTISED,
-    Verdict.NOT_IN_PRODUCTION,
-    Verdict.NO_STANCE,
-)
+# Verdicts under which a site, or the BDII, says no glexec pilots (Verdict.refuses_glexec).
+REFUSED = tuple(v for v in Verdict if v.refuses_glexec)
 
 
 class FactoryKind(Enum):

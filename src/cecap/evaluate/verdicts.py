@@ -42,6 +42,12 @@ class Verdict(Enum):
     def counts_ready(self) -> bool:
         return self in (Verdict.READY, Verdict.ADVERTISED)
 
+    @property
+    def refuses_glexec(self) -> bool:
+        """The site, or the BDII, says no glexec pilots here: a factory entry that gives
+        them glexec is an error (evaluate.factory)."""
+        return self in _REFUSING
+
 
 _RANK = {
     v: i
@@ -58,6 +64,15 @@ _RANK = {
         )
     )
 }
+_REFUSING = frozenset(
+    {
+        Verdict.SITE_REFUSES,
+        Verdict.MODE_MISMATCH,
+        Verdict.NOT_ADVERTISED,
+        Verdict.NOT_IN_PRODUCTION,
+        Verdict.NO_STANCE,
+    }
+)
 # Best first.
 VERDICT_RANK: tuple[Verdict, ...] = tuple(sorted(Verdict, key=lambda v: v.rank))
 # The verdicts a glexec check counts (ADVERTISED is for other capabilities).

@@ -90,6 +90,7 @@ def render_page(data: PageData) -> str:
     return env.get_template("index.html.j2").render(
         page=data,
         colours=charts.COLOURS,
+        dark=charts.DARK,
         bars=Markup(bars),
         lines=Markup(lines) if lines else None,
         dashed=dashed,

@@ -33,6 +33,8 @@ COLOURS: Mapping[str, str] = {
     "not-in-production": "#8d6e63",
     "not-advertised": "#d5d5d5",
 }
+# The verdicts whose colour is dark: their word is written white on it.
+DARK = frozenset({"ready", "advertised", "site-refuses", "mode-mismatch", "not-in-production"})
 LINE_COLOURS = ("#1565c0", "#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#558b2f")
 
 
