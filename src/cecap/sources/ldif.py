@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..model.dn import split_rdns, unescape
 from ..model.entry import Entry
 from ..model.glue13 import GLUE13_WANTED
 from ..model.questions import narrowing_vos
 from ..text import visible
 from .base import EntrySource, ServingCEs, Source, SourceKind, SourceSettings, register
-from .ldif_again import LeftOut, file_identity
 from .ldif_entry import attr_pattern, entry_dn, parse_entry, refuse_change_record
 from .ldif_scan import PlainScan, VoRules
 from .ldif_text import LdifText, is_ldif_path
@@ -370,3 +372,47 @@ def open_ldif(item: str, settings: SourceSettings) -> Source:
 
 
 LDIF = register(SourceKind("ldif", is_ldif_path, open_ldif))
+
+
+# -- a second reading of a regular file, when the first left CEs undecoded (ServingCEs):
+# the lines to read again, and the file's identity, so that a file changed in between is
+# refused rather than half read.
+
+
+def file_identity(path: Path) -> tuple[int, ...] | None:
+    """What tells a regular file from another (or from itself rewritten); None for a
+    pipe, a FIFO or a device, which cannot be read twice."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None  # reading it says why
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+class LeftOut:
+    """The CE entries left undecoded, by the line each starts on, with their DNs: the lines
+    to read again for a CE ID (their DN's first RDN, lower-case). The DNs are read only
+    when an ID is asked for, which is rare: nearly every VOView's CE was read."""
+
+    def __init__(self) -> None:
+        self._left: list[tuple[int, str]] = []
+
+    def add(self, lineno: int, dn: str) -> None:
+        self._left.append((lineno, dn))
+
+    def lines(self, missing: list[str]) -> set[int]:
+        """The lines of the CEs left out that may have one of the ``missing`` IDs: those
+        of that ID, and those whose DN's first RDN is not a GlueCEUniqueID."""
+        if not missing:
+            return set()
+        wanted = set(missing)
+        found = set()
+        for lineno, dn in self._left:
+            name, _, value = split_rdns(dn)[0].partition("=")
+            if name.strip().lower() != "glueceuniqueid" or (
+                unescape(value.strip()).lower() in wanted
+            ):
+                found.add(lineno)
+        return found
