@@ -76,8 +76,12 @@ def audit_command(
     (cecap results import), also the mode tests see: an error where they see log-only
     and the site answered setuid only, information where the site allowed both. Exit 1
     when there is an error finding, so a site can run it from its monitoring.
-    --format ldif prints every fix as one LDIF file: cecap audit --format ldif |
-    ldapmodify ...
+
+    DNs are given as the resource BDII that publishes each entry holds them, whatever
+    BDII was read (--dn-as-read: as read), and the fixes are one plan: applied
+    together, they leave nothing more to fix. --format ldif prints the fixes of the
+    one GLUE tree read (--glue 1 or 2, or a source of one) as one LDIF file for
+    ldapmodify; --fixes-dir DIR writes one file per BDII database.
     """
     if fixes_dir is not None:
         _check_fixes_dir(fixes_dir, output)
