@@ -30,3 +30,16 @@ def test_versions_agree() -> None:
 def test_both_packages_install_each_shared_file(name: str) -> None:
     assert re.search(rf"packaging/{re.escape(name)}\b", DEBIAN), f"debian/ does not install {name}"
     assert re.search(rf"packaging/{re.escape(name)}\b", SPEC), f"cecap.spec does not install {name}"
+
+
+def test_the_debian_package_pins_ldap3_as_pyproject_does() -> None:
+    """cecap takes ldap3's internals through one adapter (sources/ldap_client.py), tested
+    on the 2.9 series only: the .deb must not accept a release pip would refuse."""
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    pin = re.search(r'"ldap3>=([\d.]+),<([\d.]+)"', pyproject)
+    assert pin is not None
+    control = (REPO / "debian" / "control").read_text(encoding="utf-8")
+    depends = re.search(r"^Depends:(.*?)^\S", control, re.M | re.S)
+    assert depends is not None
+    ldap3 = re.findall(r"python3-ldap3 \(([<>=]+) ([^)]+)\)", depends.group(1))
+    assert ldap3 == [(">=", pin.group(1)), ("<<", pin.group(2) + "~")]
