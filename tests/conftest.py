@@ -13,6 +13,14 @@ from typing import Any
 import pytest
 from helpers.bdii_server import BDIIServer, missing_requirements
 from helpers.paths import REPO
+from hypothesis import HealthCheck, settings
+
+# Hypothesis tests check answers, never speed: on a loaded machine (CI's two cores, slapd and
+# Chromium beside them) generating examples can be slow, which is no failure of cecap's.
+settings.register_profile(
+    "cecap", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.load_profile("cecap")
 
 # The real OSG top-level dump lives beside the repository, in ../shared/data.
 OSG_SNAPSHOT = REPO.parent / "shared" / "data" / "osg-bdii-2008.ldif.gz"
