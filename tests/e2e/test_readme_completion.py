@@ -26,6 +26,7 @@ COMMANDS = [
     "page",
     "report",
     "results",
+    "site-bdiis",
     "sites",
     "snapshot",
     "stances",

@@ -322,6 +322,7 @@ class BDIIServer:
         sizelimit: int | None = None,
         tls: TLSFiles | None = None,
         top_level: bool = True,
+        extra_ports: int = 0,
     ) -> None:
         if sizelimit is not None and sizelimit < 1:
             raise ValueError(f"sizelimit must be a positive number of entries, not {sizelimit}")
@@ -329,6 +330,10 @@ class BDIIServer:
         self.sizelimit = sizelimit
         self.tls = tls
         self.top_level = top_level
+        # More loopback ports slapd listens on (-h "ldap://127.0.0.1:P1 ldap://..."), each
+        # serving the same databases: as many site BDIIs as ports, one slapd.
+        self.extra_ports = extra_ports
+        self.more_ports: list[int] = []
         self.port = 0
         self.ldaps_port: int | None = None
         # The private folder: workdir, or a folder under /tmp when openldap can't reach workdir.
@@ -370,12 +375,14 @@ class BDIIServer:
         for attempt in range(1, _PORT_ATTEMPTS + 1):
             self.port = free_port()
             self.ldaps_port = free_port() if self.tls else None
+            self.more_ports = [free_port() for _ in range(self.extra_ports)]
             config = self._render_config()
             self._routes = _parse_routes(config)
             conf_path = self.root / "slapd.conf"
             conf_path.write_text(config)
             conf_path.chmod(0o644)
-            urls = " ".join(u for u in (self.url, self.ldaps_url) if u)
+            more = [f"ldap://{self.host}:{port}" for port in self.more_ports]
+            urls = " ".join(u for u in (self.url, self.ldaps_url, *more) if u)
             cmd = [slapd, "-f", str(conf_path), "-h", urls, "-d", "none"]
             if account is not None:
                 cmd += ["-u", SLAPD_USER, "-g", SLAPD_USER]

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "page": ("page", "page"),
     "summary": ("summary", "summary"),
     "results": ("results", "results_command"),
+    "site-bdiis": ("site_bdiis", "site_bdiis"),
 }
 
 

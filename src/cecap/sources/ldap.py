@@ -75,6 +75,7 @@ class LdapReader:
         wanted: Mapping[str, tuple[str, ...]] = GLUE13_WANTED,
         vos: Sequence[str] | None = None,
         serving_only: bool = False,
+        special: Mapping[str, tuple[str | None, str]] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -91,8 +92,13 @@ class LdapReader:
         shown_host = f"[{host}]" if ":" in host else host
         self.origin = f"{'ldaps' if use_tls else 'ldap'}://{shown_host}:{port}"
         self.partial: str | None = None
+        # Searches of their own, by wanted class: (base, None for the tree's own; filter).
+        # A base the server lacks gives no entries: what they ask for may be unpublished.
+        self.special: Mapping[str, tuple[str | None, str]] = dict(special or {})
 
     def filter_for(self, objectclass: str) -> str:
+        if objectclass in self.special:
+            return self.special[objectclass][1]
         if objectclass == "gluevoview" and self.vos:
             return vo_filter(self.vos)
         if objectclass == "gluece" and self.serving_only and self.vos:
@@ -223,7 +229,7 @@ class LdapReader:
         try:
             for cls, filterstr, attributes in searches:
                 left = self._left(deadline, f"during the {_CLASS_NAMES.get(cls, cls)} search")
-                base = self.glue2_base if cls.startswith("glue2") else self.base
+                base = self._base_for(cls)
                 # The server stops too, instead of working on for a client that is gone.
                 message_id = link.send_search(base, filterstr, attributes, max(1, math.ceil(left)))
                 sent[message_id] = cls
@@ -245,6 +251,12 @@ class LdapReader:
         for message_id, cls in sent.items():  # in the order sent: the same words each run
             self._check(cls, done[message_id], got[message_id], cut)
 
+    def _base_for(self, objectclass: str) -> str:
+        own = self.special.get(objectclass, (None, ""))[0]
+        if own is not None:
+            return own
+        return self.glue2_base if objectclass.startswith("glue2") else self.base
+
     def _check(self, objectclass: str, done: SearchDone, got: int, cut: list[str]) -> None:
         """A search's result: a server's limit makes the answer partial; an error ends it."""
         shown = _CLASS_NAMES.get(objectclass, objectclass)
@@ -262,6 +274,8 @@ class LdapReader:
             )
         elif code == _NO_SUCH_OBJECT and objectclass.startswith("glue2"):
             return  # a BDII without a GLUE 2.0 tree: cecap reads what exists
+        elif code == _NO_SUCH_OBJECT and self.special.get(objectclass, (None, ""))[0]:
+            return  # a search of its own base (o=infosys): not every BDII has it
         elif code == _NO_SUCH_OBJECT:
             # The server answered: the base is the operator's to fix, not a failover.
             raise UsageError(f"{self.origin}: {missing_base(self.base)}")

@@ -1,0 +1,188 @@
+"""`cecap site-bdiis`: ask every site BDII a top-level BDII lists, at once, what it
+publishes, and how the top level's copy of each site differs from it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import partial
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..evaluate.selection import Selection
+from ..evaluate.site_bdiis import SiteCes, by_site, pick_sites, site_ces
+from ..model.glue import GlueModel
+from ..model.select import GLUE_CHOICES, select_glue
+from ..policy.glue2_load import load_glue2
+from ..policy.load import config_dir, load_policy
+from ..rows.site_bdiis import SITE_BDII_FIELDS, site_bdii_table
+from ..sources.base import EntrySource, ReadRequest
+from ..sources.endpoints import ENV_INFOSYS
+from ..sources.ldap import LdapReader
+from ..sources.site_bdiis import Progress, SiteRead, read_site, read_sites
+from ..sources.site_list import (
+    LIST_FILTERS,
+    LIST_WANTED,
+    SiteBdii,
+    from_file,
+    from_pairs,
+    merge,
+    read_list,
+)
+from ..text import visible
+from .common import load_model, pick_experiments, read_first
+from .options import OutputOptions, config_option, debug_option, experiment_option, output_options
+from .output import emit, warn
+from .source_options import (
+    MAX_TIMEOUT,
+    GlueOptions,
+    SourceOptions,
+    glue_options,
+    selection_options,
+    source_options,
+)
+
+DEFAULT_JOBS = 20
+MAX_JOBS = 1000
+DEFAULT_DEADLINE = 600.0
+
+
+@click.command("site-bdiis")
+@source_options
+@click.option(
+    "--urls",
+    "urls_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Read the site BDIIs listed in FILE too, in the format the top-level BDII's"
+    " updater writes (glite-info-update-endpoints: NAME ldap://HOST:PORT/BASE per line).",
+)
+@click.option(
+    "--site-bdii",
+    "pairs",
+    multiple=True,
+    metavar="SITE=URL",
+    help="Read this site BDII too (URL: ldap://HOST:PORT/mds-vo-name=SITE,o=grid, or"
+    " HOST[:PORT] for that base; repeatable).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=MAX_JOBS),
+    default=DEFAULT_JOBS,
+    show_default=True,
+    metavar="N",
+    help="Site BDIIs read at once.",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
+    default=DEFAULT_DEADLINE,
+    show_default=True,
+    metavar="SECONDS",
+    help="Bound on the whole run: a site BDII not read by then is reported as such.",
+)
+@experiment_option
+@selection_options("in the list of site BDIIs (--ce: among the CEs compared)")
+@glue_options
+@output_options(SITE_BDII_FIELDS)
+@config_option
+@debug_option
+def site_bdiis(
+    source: SourceOptions,
+    urls_file: Path | None,
+    pairs: tuple[str, ...],
+    jobs: int,
+    deadline: float,
+    experiments: tuple[str, ...],
+    selection: Selection,
+    glue: GlueOptions,
+    output: OutputOptions,
+    config: Path | None,
+    debug: bool,
+) -> int:
+    """Ask every site BDII a top-level BDII lists, at once: one row per site BDII.
+
+    The list comes from the top level (--bdii, else $LCG_GFAL_INFOSYS: its GlueService
+    and GLUE2Endpoint entries of type bdii_site), from --urls and from --site-bdii. Each
+    row says whether the site BDII answered and why not (refused, timeout, not LDAP,
+    TLS, base missing, deadline), its entries, its freshness (the age of its o=infosys
+    update statistics), its CEs and those in state Unknown, and, for the CEs serving the
+    experiments' VOs, how the top level's copy differs: CEs missing from the top, CEs
+    only in the top (stale), and CEs whose state, capability or VOs differ.
+    """
+    policy = load_policy(config_dir(config))
+    vos = [e.vo for e in pick_experiments(policy, experiments)]
+    capability = glue.capability
+    given = from_pairs(pairs)
+    if urls_file is not None:
+        given = merge(given, from_file(urls_file, warn))
+    top_items = source.bdii or ((os.environ[ENV_INFOSYS],) if os.environ.get(ENV_INFOSYS) else ())
+    if not top_items and not given:
+        raise UsageError(
+            "no site BDII to read: give the top-level BDII (--bdii, or set"
+            f" {ENV_INFOSYS}), --urls FILE or --site-bdii SITE=URL"
+        )
+    top: dict[str, SiteCes] | None = None
+    origin = None
+    partial_top = None
+    listed: list[SiteBdii] = []
+    if top_items:
+        top_source = SourceOptions(top_items, source.settings, source.allow_partial)
+        listed = read_first(top_source, _site_list)
+        model = load_model(top_source, glue, config, runtime_environment=False)
+        top = by_site(model, vos, capability, selection)
+        origin, partial_top = model.origin, model.partial
+    sites = merge(listed, given)
+    kept = pick_sites(selection, [s.site for s in sites])
+    sites = [s for s, keep in zip(sites, kept, strict=True) if keep]
+    request = ReadRequest(
+        versions=GLUE_CHOICES[glue.glue or "both"],
+        rules=load_glue2(config_dir(config)),
+        capabilities=(capability,),
+        runtime_environment=False,
+    )
+
+    def digest(model: GlueModel) -> SiteCes:
+        return site_ces(select_glue(model, None), vos, capability, selection)
+
+    def read(site: SiteBdii, left: float) -> SiteRead[SiteCes]:
+        return read_site(site, request, source.settings, digest, left)
+
+    reads = read_sites(sites, read, jobs=jobs, deadline=deadline, progress=_progress())
+    meta = {
+        "source": origin,
+        "partial": partial_top,
+        "capability": capability,
+        "sites": len(reads),
+        "answered": sum(1 for r in reads if r.why is None),
+        "empty": "site BDII listed",
+    }
+    table = site_bdii_table(reads, top, meta)
+    model_meta = GlueModel(origin or "", (), partial=partial_top) if origin else None
+    return emit(table, output, model_meta, source.allow_partial)
+
+
+def _site_list(found: object) -> list[SiteBdii]:
+    """The site BDIIs the top level lists (a live BDII is asked for those entries only)."""
+    assert isinstance(found, EntrySource), found
+    reader = found.reader(LIST_WANTED)
+    if isinstance(reader, LdapReader):
+        reader.special = {cls: (None, filterstr) for cls, filterstr in LIST_FILTERS.items()}
+    return read_list(reader)
+
+
+def _progress() -> partial[None] | None:
+    """Progress on stderr, rewritten in place, when stderr is a terminal."""
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+    return partial(_show, stream)
+
+
+def _show(stream: object, done: Progress) -> None:
+    text = f"cecap: site BDIIs: {done.done} done, {done.failed} failed, {done.left} left"
+    end = "\n" if done.left == 0 else ""
+    click.echo(f"\r\x1b[K{visible(text)}{end}", err=True, nl=False)
