@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,8 +23,9 @@ from typing import Any
 
 import pytest
 from helpers.bdii_server import BDIIServer, free_port
-from helpers.cli import run_cli
+from helpers.cli import clean_env, run_cli
 from helpers.glue_ldif import CESpec, bdii_ldif, ce_id, simple_site
+from helpers.process import command
 from helpers.site_bdiis import glue2_listing, glue13_listing, infosys, site_level
 
 from cecap.formats import format_names
@@ -347,3 +351,73 @@ def test_nothing_to_read_is_a_usage_error() -> None:
     bad = run_cli("site-bdiis", "--site-bdii", "no-equals-sign")
     assert bad.code == 2
     assert "give SITE=URL" in bad.err
+
+
+def test_report_judges_each_site_from_its_own_bdii(grid: Grid) -> None:
+    args = ("report", "--all", "--bdii", grid.top.url, "--timeout", "2", "--format", "json")
+    result = run_cli(*args, "--site-bdiis")
+    assert result.code == 0, result.err
+    assert result.err == (
+        "cecap: warning: 4 of 8 site BDIIs did not answer; their CEs are judged from the top"
+        " level: BADBASE-SITE (base missing), DOWN-SITE (refused), GARBAGE-SITE (not LDAP),"
+        " SLOW-SITE (timeout)\n"
+    )
+    found = json.loads(result.out)["rows"]
+    changed = {r["ce"]: r for r in found if r["site"] == "CHANGED-SITE"}
+    # Its own BDII's CEs: c is there, d (only in the top level) is not, a is draining.
+    assert sorted(changed) == [ce("CHANGED-SITE", q) for q in "abc"]
+    assert changed[ce("CHANGED-SITE", "a")]["state"] == "Draining"
+    assert {r["read_from"] for r in changed.values()} == {grid.urls["CHANGED-SITE"]}
+    old = {r["read_from"] for r in found if r["site"] == "OLD-SITE"}
+    assert old == {grid.urls["OLD-SITE"]}
+    # The sites whose BDII did not answer: from the top level's copy.
+    for site in ("BADBASE-SITE", "DOWN-SITE", "GARBAGE-SITE", "SLOW-SITE"):
+        rows_of_site = [r for r in found if r["site"] == site]
+        assert rows_of_site, site
+        assert {r["read_from"] for r in rows_of_site} == {"top level"}
+    # Without --site-bdiis: the top level's copy, and no read_from.
+    plain = run_cli(*args)
+    assert plain.code == 0, plain.err
+    top_rows = json.loads(plain.out)["rows"]
+    assert "read_from" not in top_rows[0]
+    assert sorted({r["ce"] for r in top_rows if r["site"] == "CHANGED-SITE"}) == [
+        ce("CHANGED-SITE", q) for q in "abd"
+    ]
+    assert run_cli(*args, "--site-bdiis", "--record").code == 2
+
+
+def test_progress_is_shown_on_a_terminal(grid: Grid) -> None:
+    # stderr a terminal (a pseudo-terminal here), stdout a pipe: the rows stay clean.
+    main_fd, child_fd = pty.openpty()
+    pairs = [f"{site}={grid.urls[site]}" for site in ("OK-SITE", "DOWN-SITE")]
+    args = [a for pair in pairs for a in ("--site-bdii", pair)]
+    proc = subprocess.Popen(
+        command("site-bdiis", *args, "--format", "lines"),
+        stdout=subprocess.PIPE,
+        stderr=child_fd,
+        env=clean_env(),
+    )
+    os.close(child_fd)
+    out, _ = proc.communicate(timeout=HANG)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:  # EIO: the process is gone and so is the terminal's other end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_fd)
+    assert proc.returncode == 0
+    assert out.decode().splitlines() == [
+        f"DOWN-SITE\t{grid.urls['DOWN-SITE']}",
+        f"OK-SITE\t{grid.urls['OK-SITE']}",
+    ]
+    lines = shown.decode().split("\r\x1b[K")
+    assert lines[0] == ""
+    # Which of the two is done first is the servers' business; the counts are not.
+    assert lines[-1] == "cecap: site BDIIs: 2 done, 1 failed, 0 left\r\n"
+    assert lines[1].startswith("cecap: site BDIIs: 1 done, ")
+    assert lines[1].endswith(" failed, 1 left")
+    assert len(lines) == 3

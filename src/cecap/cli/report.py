@@ -15,14 +15,18 @@ from ..evaluate.assess import (
     summarize_sites,
 )
 from ..evaluate.selection import Selection, select_model
+from ..evaluate.site_bdiis import from_site_bdiis
 from ..evaluate.verdicts import Assessment, Verdict
 from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
 from ..history.results import reliability
 from ..model.glue import GlueModel
+from ..model.select import GLUE_CHOICES, select_glue
+from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import Experiment, Policy, has_stances
-from ..rows.report import REPORT_FIELDS, SITE_FIELDS, report_table, site_table
+from ..rows.report import REPORT_FIELDS, SITE_FIELDS, report_table, site_table, with_read_from
+from ..sources.base import ReadRequest
 from .common import load_model, pick_experiments, source_meta
 from .options import (
     OutputOptions,
@@ -35,6 +39,7 @@ from .options import (
     verdict_option,
 )
 from .output import emit, warn
+from .site_reads import listed_by_top, read_all
 from .source_options import (
     GlueOptions,
     SourceOptions,
@@ -72,6 +77,14 @@ from .source_options import (
 @click.option(
     "--record", is_flag=True, help="Record this run's verdicts in the history (as check does)."
 )
+@click.option(
+    "--site-bdiis",
+    "from_sites",
+    is_flag=True,
+    help="Judge each site's CEs from its own BDII (those the top level lists, read at once"
+    " as `cecap site-bdiis` reads them) where it answers, else from the top level;"
+    " read_from says which.",
+)
 @state_option
 @keep_days_option
 @glue_options
@@ -87,6 +100,7 @@ def report(
     min_stable: int | None,
     only_reliable: bool,
     record: bool,
+    from_sites: bool,
     state: Path | None,
     keep_days: int | None,
     glue: GlueOptions,
@@ -113,7 +127,17 @@ def report(
             "--record, --min-stable and --reliable follow glexec verdicts only; leave out"
             " --capability"
         )
-    model, results = _assessed(source, glue, config, selection, policy, chosen)
+    if record and from_sites:
+        raise UsageError(
+            "--record keeps what the top level says run by run: leave out --site-bdiis"
+        )
+    read_from: dict[tuple[str, str], str] | None = None
+    if from_sites:
+        model, results, read_from = _assessed_per_site(
+            source, glue, config, selection, policy, chosen
+        )
+    else:
+        model, results = _assessed(source, glue, config, selection, policy, chosen)
     history = state_path(state)
     if record and model.partial:
         warn(f"{model.origin}: partial answer not recorded in the history")
@@ -150,6 +174,8 @@ def report(
         shown = only_reliable_ces(shown, judged)
     meta = {**source_meta(model), "capability": capability, "empty": shown.empty}
     table = report_table(shown.assessments, meta, stable, judged)
+    if read_from is not None:
+        table = with_read_from(table, read_from)
     return emit(table, output, model, source.allow_partial)
 
 
@@ -216,3 +242,42 @@ def _assessed(
         serving_only=selection.everything,
     )
     return model, assess(select_model(selection, model), policy, chosen, glue.capability)
+
+
+def _assessed_per_site(
+    source: SourceOptions,
+    glue: GlueOptions,
+    config: Path | None,
+    selection: Selection,
+    policy: Policy,
+    chosen: list[Experiment],
+) -> tuple[GlueModel, list[Assessment], dict[tuple[str, str], str]]:
+    """``_assessed`` with each site judged from its own BDII where it answers; and per
+    (site, CE) judged from a site BDII, that BDII's URL."""
+    vos = [e.vo for e in chosen]
+    top = load_model(source, glue, config, vos=vos, runtime_environment=False)
+    request = ReadRequest(
+        versions=GLUE_CHOICES[glue.glue or "both"],
+        rules=load_glue2(config_dir(config)),
+        capabilities=(glue.capability,),
+        vos=tuple(vos),
+        runtime_environment=False,
+    )
+    listed = listed_by_top(source)
+    reads = read_all(listed, request, source.settings, lambda m: select_glue(m, None))
+    answered = {r.listed.site.lower(): r for r in reads if r.why is None and r.digest}
+    missed = [r for r in reads if r.why is not None]
+    if missed:
+        shown = ", ".join(f"{r.listed.site} ({r.why.value})" for r in missed if r.why)
+        warn(
+            f"{len(missed)} of {len(reads)} site BDIIs did not answer; their CEs are judged"
+            f" from the top level: {shown}"
+        )
+    model = from_site_bdiis(top, {k: r.digest for k, r in answered.items() if r.digest})
+    read_from = {
+        (ce.site, ce.unique_id): r.listed.url
+        for r in answered.values()
+        if r.digest
+        for ce in r.digest.ces
+    }
+    return model, assess(select_model(selection, model), policy, chosen, glue.capability), read_from

@@ -4,8 +4,6 @@ publishes, and how the top level's copy of each site differs from it."""
 from __future__ import annotations
 
 import os
-import sys
-from functools import partial
 from pathlib import Path
 
 import click
@@ -18,23 +16,13 @@ from ..model.select import GLUE_CHOICES, select_glue
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..rows.site_bdiis import SITE_BDII_FIELDS, site_bdii_table
-from ..sources.base import EntrySource, ReadRequest
+from ..sources.base import ReadRequest
 from ..sources.endpoints import ENV_INFOSYS
-from ..sources.ldap import LdapReader
-from ..sources.site_bdiis import Progress, SiteRead, read_site, read_sites
-from ..sources.site_list import (
-    LIST_FILTERS,
-    LIST_WANTED,
-    SiteBdii,
-    from_file,
-    from_pairs,
-    merge,
-    read_list,
-)
-from ..text import visible
-from .common import load_model, pick_experiments, read_first
+from ..sources.site_list import SiteBdii, from_file, from_pairs, merge
+from .common import load_model, pick_experiments
 from .options import OutputOptions, config_option, debug_option, experiment_option, output_options
 from .output import emit, warn
+from .site_reads import DEFAULT_DEADLINE, DEFAULT_JOBS, MAX_JOBS, listed_by_top, read_all
 from .source_options import (
     MAX_TIMEOUT,
     GlueOptions,
@@ -43,10 +31,6 @@ from .source_options import (
     selection_options,
     source_options,
 )
-
-DEFAULT_JOBS = 20
-MAX_JOBS = 1000
-DEFAULT_DEADLINE = 600.0
 
 
 @click.command("site-bdiis")
@@ -131,7 +115,7 @@ def site_bdiis(
     listed: list[SiteBdii] = []
     if top_items:
         top_source = SourceOptions(top_items, source.settings, source.allow_partial)
-        listed = read_first(top_source, _site_list)
+        listed = listed_by_top(top_source)
         model = load_model(top_source, glue, config, runtime_environment=False)
         top = by_site(model, vos, capability, selection)
         origin, partial_top = model.origin, model.partial
@@ -148,10 +132,7 @@ def site_bdiis(
     def digest(model: GlueModel) -> SiteCes:
         return site_ces(select_glue(model, None), vos, capability, selection)
 
-    def read(site: SiteBdii, left: float) -> SiteRead[SiteCes]:
-        return read_site(site, request, source.settings, digest, left)
-
-    reads = read_sites(sites, read, jobs=jobs, deadline=deadline, progress=_progress())
+    reads = read_all(sites, request, source.settings, digest, jobs=jobs, deadline=deadline)
     meta = {
         "source": origin,
         "partial": partial_top,
@@ -163,26 +144,3 @@ def site_bdiis(
     table = site_bdii_table(reads, top, meta)
     model_meta = GlueModel(origin or "", (), partial=partial_top) if origin else None
     return emit(table, output, model_meta, source.allow_partial)
-
-
-def _site_list(found: object) -> list[SiteBdii]:
-    """The site BDIIs the top level lists (a live BDII is asked for those entries only)."""
-    assert isinstance(found, EntrySource), found
-    reader = found.reader(LIST_WANTED)
-    if isinstance(reader, LdapReader):
-        reader.special = {cls: (None, filterstr) for cls, filterstr in LIST_FILTERS.items()}
-    return read_list(reader)
-
-
-def _progress() -> partial[None] | None:
-    """Progress on stderr, rewritten in place, when stderr is a terminal."""
-    stream = sys.stderr
-    if not stream.isatty():
-        return None
-    return partial(_show, stream)
-
-
-def _show(stream: object, done: Progress) -> None:
-    text = f"cecap: site BDIIs: {done.done} done, {done.failed} failed, {done.left} left"
-    end = "\n" if done.left == 0 else ""
-    click.echo(f"\r\x1b[K{visible(text)}{end}", err=True, nl=False)

@@ -120,6 +120,37 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
+def site_keys(ce: CE) -> set[str]:
+    """The names (lower-case) a CE of the top level is a site's under: its site's, and the
+    site its DN names (mds-vo-name=SITE,mds-vo-name=local,o=grid)."""
+    return {ce.site.lower(), (site_from_dn(ce.dn) or ce.site).lower()}
+
+
+def from_site_bdiis(top: GlueModel, answered: Mapping[str, GlueModel]) -> GlueModel:
+    """The top level's model with each site whose BDII answered (``answered``: by site
+    name, lower-case) taken from that BDII instead: its CEs, clusters and sites replace
+    the top level's copy of them."""
+    kept = [ce for ce in top.ces if not site_keys(ce) & answered.keys()]
+    ces = kept + [ce for model in answered.values() for ce in model.ces]
+    ces.sort(key=lambda ce: (ce.site.lower(), ce.unique_id, ce.dn.lower()))
+    clusters = dict(top.clusters)
+    for model in answered.values():
+        clusters.update(model.clusters)
+    sites = {name: None for name in top.sites}
+    versions = {version: None for version in top.glue_versions}
+    for model in answered.values():
+        sites.update(dict.fromkeys(model.sites))
+        versions.update(dict.fromkeys(model.glue_versions))
+    return GlueModel(
+        top.origin,
+        tuple(ces),
+        clusters,
+        tuple(sites),
+        top.partial,
+        tuple(sorted(versions)),
+    )
+
+
 def pick_sites(selection: Selection, names: Sequence[str]) -> list[bool]:
     """Which of ``names`` (the sites listed) --site keeps; a pattern matching none of them
     is a UsageError naming the closest."""

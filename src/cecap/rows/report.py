@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -109,6 +110,24 @@ def report_table(
         note_fields=("reason", "tests"),
         meta=meta,
         key=("ce",),
+    )
+
+
+TOP_LEVEL = "top level"
+
+
+def with_read_from(table: Table, read_from: Mapping[tuple[str, str], str]) -> Table:
+    """The report with ``read_from`` on each row: the site BDII its CE was judged from
+    (``read_from``: per (site, CE ID)), else the top level."""
+    rows = [
+        {**row, "read_from": read_from.get((row["site"], row["ce"]), TOP_LEVEL)}
+        for row in table.rows
+    ]
+    return dataclasses.replace(
+        table,
+        fields=(*table.fields, "read_from"),
+        rows=rows,
+        compact=(*table.compact, Column("read_from", "read from", spill=6)),
     )
 
 

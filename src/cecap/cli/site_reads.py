@@ -1,0 +1,69 @@
+"""What the commands that ask the site BDIIs share: the list the top level publishes, and
+reading them all at once as site-bdiis does, with progress on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import click
+
+from ..model.glue import GlueModel
+from ..sources.base import EntrySource, ReadRequest, Source, SourceSettings
+from ..sources.ldap import LdapReader
+from ..sources.site_bdiis import Progress, SiteRead, read_site, read_sites
+from ..sources.site_list import LIST_FILTERS, LIST_WANTED, SiteBdii, read_list
+from ..text import visible
+from .common import read_first
+from .source_options import SourceOptions
+
+T = TypeVar("T")
+
+DEFAULT_JOBS = 20
+MAX_JOBS = 1000
+DEFAULT_DEADLINE = 600.0
+
+
+def listed_by_top(source: SourceOptions) -> list[SiteBdii]:
+    """The site BDIIs the first top level of --bdii that answers lists."""
+    return read_first(source, _site_list)
+
+
+def _site_list(found: Source) -> list[SiteBdii]:
+    # A live BDII is asked for the site BDIIs' own entries only.
+    assert isinstance(found, EntrySource), found
+    reader = found.reader(LIST_WANTED)
+    if isinstance(reader, LdapReader):
+        reader.special = {cls: (None, filterstr) for cls, filterstr in LIST_FILTERS.items()}
+    return read_list(reader)
+
+
+def read_all(
+    sites: Sequence[SiteBdii],
+    request: ReadRequest,
+    settings: SourceSettings,
+    digest: Callable[[GlueModel], T],
+    *,
+    jobs: int = DEFAULT_JOBS,
+    deadline: float = DEFAULT_DEADLINE,
+) -> list[SiteRead[T]]:
+    """Every site BDII read at once (at most ``jobs``), each kept as ``digest`` of it."""
+
+    def read(site: SiteBdii, left: float) -> SiteRead[T]:
+        return read_site(site, request, settings, digest, left)
+
+    return read_sites(sites, read, jobs=jobs, deadline=deadline, progress=_progress())
+
+
+def _progress() -> Callable[[Progress], None] | None:
+    """Progress on stderr, rewritten in place, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: Progress) -> None:
+        text = f"cecap: site BDIIs: {done.done} done, {done.failed} failed, {done.left} left"
+        end = "\n" if done.left == 0 else ""
+        click.echo(f"\r\x1b[K{visible(text)}{end}", err=True, nl=False)
+
+    return show
