@@ -421,3 +421,58 @@ def test_progress_is_shown_on_a_terminal(grid: Grid) -> None:
     assert lines[1].startswith("cecap: site BDIIs: 1 done, ")
     assert lines[1].endswith(" failed, 1 left")
     assert len(lines) == 3
+
+
+def test_check_adds_the_site_bdiis(grid: Grid, tmp_path: Path) -> None:
+    state = tmp_path / "history.sqlite"
+    # --timeout bounds the whole check: the site BDIIs get what is left of it.
+    args = ("check", "--bdii", grid.top.url, "--state", state, "--timeout", "6")
+    ranges = ("--site-bdiis-warning", "2", "--site-bdiis-critical", "6")
+    result = run_cli(*args, "--site-bdiis", *ranges)
+    assert result.code == 1, result.err
+    status, *details = result.out.splitlines()
+    assert status.startswith(
+        "CECAP WARNING - ready CEs: atlas 0, cms 0, lhcb 0, alice 0; 4 of 8 site BDIIs"
+        " silent, 8 verdicts differ from them | "
+    )
+    assert status.endswith(" site_bdiis_silent=4;2;6;0;8 verdicts_differ=8;;;0")
+    changed = [
+        ("a", "no-stance in the top level, not-in-production from its site BDII"),
+        ("b", "not-advertised in the top level, no-stance from its site BDII"),
+        ("c", "not in the top level; no-stance from its site BDII"),
+        ("d", "no-stance in the top level; no longer in its site BDII"),
+    ]
+    assert details[4:] == [
+        "site BDII silent: BADBASE-SITE (base missing)",
+        "site BDII silent: DOWN-SITE (refused)",
+        "site BDII silent: GARBAGE-SITE (not LDAP)",
+        "site BDII silent: SLOW-SITE (deadline)",
+        *(
+            f"{exp}: {ce('CHANGED-SITE', q)} (CHANGED-SITE): {said}"
+            for exp in ("atlas", "cms")
+            for q, said in changed
+        ),
+    ]
+    # The same in JSON; the silent count alone can make it CRITICAL.
+    js = run_cli(*args, "--site-bdiis", "--site-bdiis-critical", "3", "--format", "json")
+    assert js.code == 2, js.err
+    doc = json.loads(js.out)
+    assert doc["status"] == "CRITICAL"
+    part = doc["site_bdiis"]
+    assert (part["listed"], part["warning"], part["critical"]) == (8, None, "3")
+    assert len(part["silent"]) == 4
+    assert part["verdicts_differ"][2] == {
+        "experiment": "atlas",
+        "site": "CHANGED-SITE",
+        "ce": ce("CHANGED-SITE", "c"),
+        "top": None,
+        "site_bdii": "no-stance",
+    }
+    # Without --site-bdiis: the probe as it was, the history recording the top level's.
+    plain = run_cli(*args)
+    assert plain.code == 0, plain.out
+    assert "site BDII" not in plain.out
+    assert "site_bdiis" not in json.loads(run_cli(*args, "--format", "json").out)
+    bad = run_cli(*args, "--site-bdiis", "--site-bdiis-warning", "nope")
+    assert bad.code == 3
+    assert bad.out.startswith("CECAP UNKNOWN - ")

@@ -22,8 +22,9 @@ from ..errors import CheckTimeout, SourceUnavailable, UsageError
 from ..evaluate.assess import assess
 from ..evaluate.check import run_check
 from ..evaluate.held import DEFAULT_HOLD, HOLD_FORMS, Held, Holding, hold, parse_hold, seen
-from ..evaluate.nagios import State
+from ..evaluate.nagios import Range, State
 from ..evaluate.selection import Selection, model_pairs, only_selected
+from ..evaluate.site_check import with_site_bdiis
 from ..evaluate.thresholds import Limit, thresholds_for
 from ..evaluate.verdicts import Verdict
 from ..formats import render
@@ -37,6 +38,7 @@ from ..history.types import Recorded
 from ..policy.load import config_dir, load_policy
 from ..rows.check import CHECK_FIELDS, check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
+from .check_sites import site_bdii_options, site_bdiis_part, site_meta
 from .common import load_model, pick_experiments
 from .errors import describe
 from .options import (
@@ -230,6 +232,7 @@ def _share_timeout(source: SourceOptions, budget: Budget) -> SourceOptions:
     f" Forms: {HOLD_FORMS} (a bare number is seconds).",
 )
 @output_options(CHECK_FIELDS, kinds=("check",), generic=(JSON,), default=NAGIOS)
+@site_bdii_options
 @state_option
 @keep_days_option
 @config_option
@@ -247,6 +250,9 @@ def check(
     state: Path | None,
     keep_days: int | None,
     output: OutputOptions,
+    from_sites: bool,
+    sites_warning: Range | None,
+    sites_critical: Range | None,
     config: Path | None,
 ) -> int:
     """Nagios/SAM probe: ready CEs per experiment, and what changed since the last run.
@@ -310,13 +316,29 @@ def check(
                 raise SourceUnavailable(
                     f"{model.origin}: partial answer ({model.partial}); not recorded"
                 )
-            budget.doing = "evaluating"
+            budget.doing = "evaluating, and reading the site BDIIs" if from_sites else "evaluating"
             keys = [e.key for e in chosen]
             if not selection.everything:
                 # A site gone from the BDII is still selected: its CEs' loss is news.
                 pairs = [*model_pairs(model), *recorded_pairs(history, keys)]
                 selection.require(pairs, f"{model.origin} nor in the history {path}", model.sites)
             results = assess(only_selected(selection, model), policy, chosen)
+            # The site BDIIs are read within what is left of the check's bound.
+            sites_part = (
+                site_bdiis_part(
+                    shared,
+                    config,
+                    model,
+                    results,
+                    selection,
+                    policy,
+                    chosen,
+                    budget.left,
+                    (sites_warning, sites_critical),
+                )
+                if from_sites
+                else None
+            )
             judged = judge_all(history, results, chosen)
             was_reliable = previously_reliable(history, keys)
             if not selection.everything:
@@ -357,11 +379,13 @@ def check(
         recorded.holding,
         verdicts or frozenset(),
     )
+    result = with_site_bdiis(result, sites_part) if sites_part else result
     meta = {
         "source": model.origin,
         "state": str(path),
         "run": recorded.run.id,
         "time": stamp(recorded.run.time),
+        **site_meta(sites_part),
     }
     previous = {key: run.id if run else None for key, run in recorded.previous.items()}
     emit(check_table(result, meta, previous), output)

@@ -109,6 +109,8 @@ def _table(
             "code": int(state),
             "summary": summary,
             **{key: meta.get(key) for key in CHECK_META},
+            # Only with check --site-bdiis: the site BDIIs' part of the answer.
+            **({"site_bdiis": meta["site_bdiis"]} if "site_bdiis" in meta else {}),
         },
         extra=extra or {},
     )
