@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from helpers.bdii_server import BDIIServer, free_port
+from helpers.browser import parse, render
 from helpers.cli import clean_env, run_cli
 from helpers.glue_ldif import CESpec, bdii_ldif, ce_id, simple_site
 from helpers.process import command
@@ -476,3 +477,43 @@ def test_check_adds_the_site_bdiis(grid: Grid, tmp_path: Path) -> None:
     bad = run_cli(*args, "--site-bdiis", "--site-bdiis-warning", "nope")
     assert bad.code == 3
     assert bad.out.startswith("CECAP UNKNOWN - ")
+
+
+def test_the_page_shows_each_sites_bdii(grid: Grid, tmp_path: Path) -> None:
+    out = tmp_path / "page"
+    result = run_cli(
+        "page",
+        "--bdii",
+        grid.top.url,
+        "--site-bdiis",
+        "-o",
+        out,
+        "--timeout",
+        "2",
+        "--state",
+        tmp_path / "none.sqlite",
+    )
+    assert (result.code, result.out, result.err) == (0, "", "")
+    shown = render((out / "index.html").as_uri())
+    assert shown.console == []
+    dom = parse(shown.dom)
+    said = {}
+    for section in dom.find_all("section", "site-ces"):
+        [name] = section.find_all("h3")
+        lines = section.find_all("p", "site-bdii")
+        said[name.text] = [(p.text, p.has_class("bdii-down")) for p in lines]
+    assert said["DOWN-SITE"] == [("Its site BDII did not answer (refused).", True)]
+    assert said["SLOW-SITE"] == [("Its site BDII did not answer (timeout).", True)]
+    [(old, down)] = said["OLD-SITE"]
+    assert not down
+    assert old.startswith("Its site BDII answered; last updated ")
+    assert old.endswith(f" ({HOURS_OLD} h 0 min before this page).") or old.endswith(
+        f" ({HOURS_OLD} h 1 min before this page)."
+    )
+    [(ok, down)] = said["OK-SITE"]
+    assert not down
+    assert ok.endswith(" s before this page).")
+    # Without --site-bdiis, no such line.
+    plain = tmp_path / "plain"
+    assert run_cli("page", "--bdii", grid.top.url, "-o", plain).code == 0
+    assert 'class="site-bdii' not in (plain / "index.html").read_text()

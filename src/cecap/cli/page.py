@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from .. import __version__
 from ..errors import InputError
 from ..evaluate.assess import assess, summarize_sites
 from ..evaluate.audit import audit
+from ..evaluate.site_bdiis import site_ces
 from ..evaluate.testlist import select_targets
 from ..formats.output import output_target, write_atomically
 from ..formats.page import render_page, require_libraries
@@ -20,18 +22,23 @@ from ..history.results import reliability
 from ..history.series import run_counts
 from ..history.summary import summary_of
 from ..model.questions import GLEXEC
-from ..model.select import select_glue
+from ..model.select import GLUE_CHOICES, select_glue
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..policy.site_names_load import load_site_names
+from ..policy.stances import Experiment
 from ..rows.audit import audit_table
 from ..rows.page import page_data
 from ..rows.report import report_table, site_table
+from ..rows.site_bdiis import site_bdii_table
 from ..rows.stances import stance_table
 from ..rows.summary import DEFAULT_WINDOW, summary_table, window_text
+from ..rows.table import Table
+from ..sources.base import ReadRequest
 from .common import load_model, pick_experiments, source_meta
 from .options import config_option, debug_option, experiment_option, state_option
 from .output import partial_exit
+from .site_reads import listed_by_top, read_all
 from .source_options import GlueOptions, SourceOptions, glue_option, source_options
 
 PAGE = "index.html"
@@ -51,6 +58,13 @@ PAGE = "index.html"
     " exists (never the parents); the page is replaced atomically, so a web server never"
     " serves half of it.",
 )
+@click.option(
+    "--site-bdiis",
+    "from_sites",
+    is_flag=True,
+    help="Also ask every site BDII the top level lists (as `cecap site-bdiis`) and show"
+    " under each site whether its own BDII answered and how fresh its data is.",
+)
 @state_option
 @glue_option
 @config_option
@@ -59,6 +73,7 @@ def page(
     source: SourceOptions,
     experiments: tuple[str, ...],
     output: Path,
+    from_sites: bool,
     state: Path | None,
     glue: str | None,
     config: Path | None,
@@ -126,6 +141,7 @@ def page(
             {"names": {e.key: e.name for e in chosen}},
             window_text(DEFAULT_WINDOW),
         ),
+        site_bdiis=_site_bdiis(source, chosen, folder, meta) if from_sites else None,
     )
     html = render_page(data)
     if not output.is_dir():
@@ -133,6 +149,28 @@ def page(
     # Nothing printed on success: cron mails whatever a job prints.
     write_atomically(target, [html])
     return partial_exit(model, source.allow_partial)
+
+
+def _site_bdiis(
+    source: SourceOptions, chosen: list[Experiment], folder: Path, meta: dict[str, Any]
+) -> Table:
+    """Each site BDII the top level lists, read at once, as `site-bdiis` tables them."""
+    vos = [e.vo for e in chosen]
+    request = ReadRequest(
+        versions=GLUE_CHOICES["both"],
+        rules=load_glue2(folder),
+        capabilities=(GLEXEC,),
+        vos=tuple(vos),
+        serving_only=True,
+        runtime_environment=False,
+    )
+    reads = read_all(
+        listed_by_top(source),
+        request,
+        source.settings,
+        lambda model: site_ces(select_glue(model, None), vos, GLEXEC),
+    )
+    return site_bdii_table(reads, None, meta)
 
 
 def _check_folder(output: Path) -> None:

@@ -5,6 +5,7 @@ one it prints visible and HTML-escaped."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,39 @@ class SiteRow:
     cells: Mapping[str, str]
     ces: list[Row]
     findings: list[Row] = field(default_factory=list)
+    # With page --site-bdiis: what the site's own BDII said (None: not asked, or not listed).
+    bdii: SiteBdiiSaid | None = None
+
+
+@dataclass(frozen=True)
+class SiteBdiiSaid:
+    """A site BDII's answer as the page says it: whether it answered, and its freshness."""
+
+    text: str
+    answered: bool
+
+
+def _age(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} days"
+
+
+def site_bdii_said(row: Row) -> SiteBdiiSaid:
+    """A `site-bdiis` row (a site BDII) as one sentence of the page."""
+    if not row["reachable"]:
+        return SiteBdiiSaid(f"Its site BDII did not answer ({row['why']}).", False)
+    if row["updated"] is None:
+        return SiteBdiiSaid("Its site BDII answered; it publishes no update time.", True)
+    return SiteBdiiSaid(
+        f"Its site BDII answered; last updated {row['updated']}"
+        f" ({_age(int(row['freshness']))} before this page).",
+        True,
+    )
 
 
 @dataclass(frozen=True)
@@ -133,10 +167,12 @@ def page_data(
     meta: Mapping[str, Any],
     judged: Mapping[tuple[str, str], Reliability] | None = None,
     summary: Table | None = None,
+    site_bdiis: Table | None = None,
 ) -> PageData:
     """The page from the tables of `report --all`, `sites`, `stances` and `audit`;
     ``judged``: each (experiment, CE)'s reliability, as report reads it (None: no
-    history); ``summary``: the Table of `summary`, what the glexec tests show."""
+    history); ``summary``: the Table of `summary`, what the glexec tests show;
+    ``site_bdiis``: the table of `site-bdiis`, each site's own BDII (None: not asked)."""
     report_rows, site_rows = report.rows, sites.rows
     keys = [e.key for e in experiments]
     counts: dict[str, Counter[str]] = {k: Counter() for k in keys}
@@ -150,6 +186,12 @@ def page_data(
     for row in audit.rows:
         findings.setdefault(row["site"], []).append(row)
     rows = _site_rows(site_rows, keys, ces, findings)
+    if site_bdiis is not None:
+        said = {row["site"].lower(): site_bdii_said(row) for row in site_bdiis.rows}
+        rows = {
+            site: dataclasses.replace(row, bdii=said.get(site.lower()))
+            for site, row in rows.items()
+        }
     groups: dict[str, dict[str, SiteRow]] = {}
     for row in site_rows:
         groups.setdefault(row["respondent"] or NO_ANSWER, {})[row["site"]] = rows[row["site"]]
