@@ -3,6 +3,7 @@ publishes, and how the top level's copy of each site differs from it."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -110,15 +111,17 @@ def site_bdiis(
             f" {ENV_INFOSYS}), --urls FILE or --site-bdii SITE=URL"
         )
     top: dict[str, SiteCes] | None = None
-    origin = None
-    partial_top = None
+    # What the output needs of the top level: its origin and whether it answered in full
+    # (its CEs, reduced to ``top``, are not kept while the site BDIIs are read).
+    said: GlueModel | None = None
     listed: list[SiteBdii] = []
     if top_items:
         top_source = SourceOptions(top_items, source.settings, source.allow_partial)
         listed = listed_by_top(top_source)
         model = load_model(top_source, glue, config, runtime_environment=False)
         top = by_site(model, vos, capability, selection)
-        origin, partial_top = model.origin, model.partial
+        said = dataclasses.replace(model, ces=(), clusters={})
+        del model
     sites = merge(listed, given)
     kept = pick_sites(selection, [s.site for s in sites])
     sites = [s for s, keep in zip(sites, kept, strict=True) if keep]
@@ -134,13 +137,12 @@ def site_bdiis(
 
     reads = read_all(sites, request, source.settings, digest, jobs=jobs, deadline=deadline)
     meta = {
-        "source": origin,
-        "partial": partial_top,
+        "source": said.origin if said else None,
+        "partial": said.partial if said else None,
         "capability": capability,
         "sites": len(reads),
         "answered": sum(1 for r in reads if r.why is None),
         "empty": "site BDII listed",
     }
     table = site_bdii_table(reads, top, meta)
-    model_meta = GlueModel(origin or "", (), partial=partial_top) if origin else None
-    return emit(table, output, model_meta, source.allow_partial)
+    return emit(table, output, said, source.allow_partial)
