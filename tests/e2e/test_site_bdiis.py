@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.bdii_server import BDIIServer, free_port
+from helpers.bdii_server import BDIIServer, free_port, make_test_ca
 from helpers.browser import parse, render
 from helpers.cli import clean_env, run_cli
 from helpers.glue_ldif import CESpec, bdii_ldif, ce_id, simple_site
@@ -517,3 +517,25 @@ def test_the_page_shows_each_sites_bdii(grid: Grid, tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     assert run_cli("page", "--bdii", grid.top.url, "-o", plain).code == 0
     assert 'class="site-bdii' not in (plain / "index.html").read_text()
+
+
+def test_site_bdiis_over_ldaps(bdii_factory: Make, tmp_path: Path) -> None:
+    # The same TLS as any cecap read: verified against --ca-dir, a failure is "TLS".
+    tls, ca_dir = make_test_ca(tmp_path / "ca")
+    server = bdii_factory(top_level=False, tls=tls)
+    server.load_text(site_level(simple_site("TLS-SITE", [CESpec("q", VOS)])))
+    assert server.ldaps_url is not None
+    pairs = [
+        f"TLS-SITE={server.ldaps_url}/mds-vo-name=TLS-SITE,o=grid",
+        # ldaps:// to the plain LDAP port: no TLS there.
+        f"PLAIN-PORT=ldaps://{server.host}:{server.port}/mds-vo-name=TLS-SITE,o=grid",
+    ]
+    args = [a for pair in pairs for a in ("--site-bdii", pair)]
+    good = rows(run_cli("site-bdiis", *args, "--ca-dir", ca_dir, "--format", "json"))
+    assert (good["TLS-SITE"]["reachable"], good["TLS-SITE"]["ces"]) == (True, 1)
+    assert good["PLAIN-PORT"]["why"] == "TLS"
+    assert "TLS handshake failed" in good["PLAIN-PORT"]["message"]
+    _, other = make_test_ca(tmp_path / "other-ca")
+    refused = rows(run_cli("site-bdiis", *args, "--ca-dir", other, "--format", "json"))
+    assert {r["why"] for r in refused.values()} == {"TLS"}
+    assert "was not verified against the CA directory" in refused["TLS-SITE"]["message"]
