@@ -107,7 +107,7 @@ def continues_url(item: str, piece: str) -> bool:
 def tree_bases(base: str) -> tuple[str, str]:
     """(GLUE 1.3 base, GLUE 2.0 base) for a URL's DN, as the top-level BDII's updater
     maps a site's URL onto its GLUE 2.0 tree (EGI-Federation/glite-info-provider-ldap,
-    src/glite-info-provider-ldap, its -g option): ``mds-vo-name=SITE,o=grid`` is
+    src/glite-info-provider-ldap, its -g option, lines 251-265): ``mds-vo-name=SITE,o=grid`` is
     ``GLUE2DomainID=SITE,o=glue``, ``mds-vo-name=resource,o=grid`` is
     ``GLUE2GroupID=resource,o=glue``, and a DN already in ``o=glue`` is used as it is
     (its GLUE 1.3 twin, ``mds-vo-name=SITE,o=grid``, when it names a domain)."""

@@ -23,9 +23,9 @@ from .site_list import SiteBdii
 T = TypeVar("T")
 
 # A BDII's update statistics, read as EGI's BDII probe reads them
-# (EGI-Federation/nagios-plugins-bdii, nagios-plugins-bdii/trunk/src/check_bdii_entries.c,
-# its "stats" filter: base o=infosys, this filter, the modifyTimestamp of the first entry
-# answered, freshness = now - that time).
+# (EGI-Federation/nagios-plugins-bdii, src/check_bdii_entries.c: its "stats" filter and
+# base, lines 123-124; the modifyTimestamp attribute, line 63; of the first entry
+# answered, parsed as %Y%m%d%H%M%S, freshness = now - that time, lines 209-218).
 INFOSYS = "o=infosys"
 STATS = "updatestats"
 STATS_FILTER = "(|(objectClass=UpdateStats)(objectClass=InfoSystemStats))"

@@ -32,11 +32,12 @@ LIST_FILTERS: dict[str, str] = {
 }
 
 # A line of the updater's file, as the top-level BDII's provider reads it
-# (EGI-Federation/glite-info-provider-ldap, src/glite-info-provider-ldap: "s/\#.*//",
-# then m|^([-.\w]+)\s+ldap://(.+):([0-9]+)/(.+)|): NAME, whitespace, an ldap:// URL
-# with a port and a base. Its lines are written by glite-info-update-endpoints
-# (EGI-Federation/glite-info-update-endpoints, glite_info_update_endpoints/__init__.py,
-# create_urls_file: "%s %s\n" % (NAME, GIIS_URL), under "#" comment lines).
+# (EGI-Federation/glite-info-provider-ldap, src/glite-info-provider-ldap: a "#" starts a
+# comment, line 155; then m|^([-.\w]+)\s+ldap://(.+):([0-9]+)/(.+)|, line 248): NAME
+# at the start of the line, whitespace, an ldap:// URL with a port and a base. Its lines
+# are written by glite-info-update-endpoints (EGI-Federation/glite-info-update-endpoints,
+# glite_info_update_endpoints/__init__.py, create_urls_file, lines 159-170:
+# "%s %s\n" % (NAME, GIIS_URL) per site, under "#" comment lines).
 _LINE = re.compile(r"^([-.\w]+)\s+(ldap://.+:[0-9]+/.+)$", re.ASCII)
 _MAX_LINE = 64 * 1024  # a real line is under 200 characters
 _MAX_IGNORED = 1000  # lines the file may leave unread before it is not that file at all
@@ -94,8 +95,9 @@ def from_file(path: Path, warn: Callable[[str], None]) -> list[SiteBdii]:
     try:
         with path.open("r", encoding="utf-8", errors="replace", newline=None) as lines:
             for number, raw in enumerate(iter(lambda: lines.readline(_MAX_LINE), ""), 1):
-                line = raw.split("#", 1)[0].strip()
-                if not line:
+                # Only the end is stripped: a NAME must start the line, as the provider reads it.
+                line = raw.split("#", 1)[0].rstrip()
+                if not line.strip():
                     continue
                 matched = _LINE.match(line) if len(raw) < _MAX_LINE else None
                 url = matched.group(2) if matched else ""

@@ -69,6 +69,8 @@ def test_the_updaters_file(tmp_path: Path) -> None:
         "SI/TE ldap://host:2170/mds-vo-name=SITE,o=grid",
         "SITE ldap://host:2170/not-a-dn",
         "SITE ldap://host:2170/o=grid?attrs",
+        # NAME must start the line (^([-.\w]+) in the provider's pattern).
+        "  SITE ldap://host:2170/mds-vo-name=SITE,o=grid",
     ],
 )
 def test_a_line_the_provider_would_skip_is_skipped_with_a_warning(
