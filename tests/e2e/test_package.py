@@ -406,6 +406,7 @@ def test_man_pages_and_examples(package: list[str]) -> None:
         "report",
         "results",
         "results-import",
+        "site-bdiis",
         "sites",
         "snapshot",
         "stances",
