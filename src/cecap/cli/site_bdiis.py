@@ -86,7 +86,6 @@ def site_bdiis(
     glue: GlueOptions,
     output: OutputOptions,
     config: Path | None,
-    debug: bool,
 ) -> int:
     """Ask every site BDII a top-level BDII lists, at once: one row per site BDII.
 
