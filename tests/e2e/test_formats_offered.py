@@ -17,6 +17,7 @@ EVERY = None  # every format for any Table, tabulate's too
 OFFERED: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
     "report": ((), EVERY),
     "sites": ((), EVERY),
+    "site-bdiis": ((), EVERY),
     "stances": ((), EVERY),
     "audit": (("ldif",), EVERY),
     "audit-factory": ((), EVERY),
