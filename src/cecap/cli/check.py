@@ -40,7 +40,7 @@ from ..rows.check import CHECK_FIELDS, check_table, unknown_table
 from ..sources.endpoints import ENV_INFOSYS, source_items
 from .check_sites import site_bdii_options, site_bdiis_part, site_meta
 from .common import load_model, pick_experiments
-from .errors import describe
+from .errors import capped, describe
 from .options import (
     DEBUG,
     OutputOptions,
@@ -87,10 +87,11 @@ class ProbeCommand(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         given = list(args)  # click's parser consumes the list it is given
+        ctx.meta["cecap.args"] = given
         try:
             return super().parse_args(ctx, args)
         except click.ClickException as exc:
-            click.echo(_unknown(exc.format_message(), _format_asked(given)))
+            click.echo(_unknown(capped(exc.format_message(), given), _format_asked(given)))
             raise click.exceptions.Exit(int(State.UNKNOWN)) from None
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -101,7 +102,8 @@ class ProbeCommand(click.Command):
         except (CheckTimeout, Exception, KeyboardInterrupt) as exc:
             if ctx.meta.get(DEBUG):
                 traceback.print_exception(exc)
-            click.echo(_unknown(describe(exc).message, ctx.params.get("fmt") or NAGIOS))
+            message = capped(describe(exc).message, ctx.meta.get("cecap.args", ()))
+            click.echo(_unknown(message, ctx.params.get("fmt") or NAGIOS))
             return int(State.UNKNOWN)
 
 

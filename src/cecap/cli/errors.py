@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import click
@@ -30,3 +31,22 @@ def describe(exc: BaseException) -> Described:
         f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)",
         internal=True,
     )
+
+
+# A value of the command line repeated in an error message is shown up to this many
+# characters: a value pasted by mistake (a whole file in --since) must not flood the
+# terminal or the cron mail.
+QUOTE_CAP = 80
+
+
+def capped(message: str, args: Sequence[str] = ()) -> str:
+    """``message`` with every long argument of ``args`` it repeats (as typed, or as Python
+    quotes it) cut short, its length said."""
+    values = {part for arg in args for part in (arg, arg.partition("=")[2])}
+    values |= {repr(value)[1:-1] for value in values}
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) > QUOTE_CAP and value in message:
+            message = message.replace(
+                value, f"{value[: QUOTE_CAP // 2]}\u2026[{len(value)} characters]"
+            )
+    return message

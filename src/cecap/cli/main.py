@@ -14,7 +14,7 @@ import click
 from .. import __version__
 from ..errors import EXIT_OK, CecapError
 from ..text import visible
-from .errors import describe
+from .errors import capped, describe
 
 # Each command's module, imported only when that command runs (or help or completion
 # lists it): `cecap --version` and `cecap stances` do not pay for ldap3, tabulate or the
@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "summary": ("summary", "summary"),
     "results": ("results", "results_command"),
     "site-bdiis": ("site_bdiis", "site_bdiis"),
+    "help": ("help", "help_command"),
 }
 
 
@@ -53,6 +54,17 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(f"{__package__}.{module}"), name)
         assert isinstance(command, click.Command), (module, name)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Each command's first sentence whole, wrapped: click's own listing cuts it with
+        # "..." to fit one line.
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,6 +107,17 @@ def _shown(message: str) -> str:
     return "\n".join(visible(line) for line in message.split("\n"))
 
 
+def usage_line(exc: click.ClickException, args: Sequence[str]) -> str:
+    """A usage error of click's (its usage lines and "Try" line left out) as one line."""
+    message = " ".join(exc.format_message().split())
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        command = context.command_path.partition(" ")[2]
+        stop = " " if message.endswith((".", "?", "?)")) else ". "
+        message = f"{message}{stop}See 'cecap help{' ' + command if command else ''}'."
+    return capped(message, args)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -103,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"cecap: error: {_shown(usage_line(exc, args))}", err=True)
         code = describe(exc).code
     except BrokenPipeError:
         # Output piped into `head` and closed early: not an error worth a traceback.
@@ -116,9 +139,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
             traceback.print_exc()
         # Messages quote what a server or a file said: shown escaped, as every output is.
+        message = capped(found.message, args)
         if isinstance(exc, CecapError):
-            click.echo(f"cecap: error: {_shown(found.message)}", err=True)
+            click.echo(f"cecap: error: {_shown(message)}", err=True)
         else:
-            click.echo(f"cecap: {_shown(found.message)}", err=True)
+            click.echo(f"cecap: {_shown(message)}", err=True)
         code = found.code
     sys.exit(code if isinstance(code, int) else EXIT_OK)
