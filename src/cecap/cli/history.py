@@ -22,7 +22,7 @@ from ..rows.history import (
     history_table,
     runs_table,
 )
-from .common import experiment_keys
+from .common import configured_vos, experiment_keys
 from .options import OutputOptions, debug_option, experiment_option, output_options, state_option
 from .output import emit
 from .source_options import selection_options
@@ -98,7 +98,9 @@ def history_command(
             runs = runs_table(history.runs(), {"empty": "recorded run", "state": str(path)})
             return emit(runs, output)
         keys = (
-            experiment_keys(experiments, recorded_experiments(history), "recorded")
+            experiment_keys(
+                experiments, recorded_experiments(history), "recorded", configured_vos(experiments)
+            )
             if experiments
             else []
         )

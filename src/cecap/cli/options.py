@@ -217,16 +217,42 @@ def keep_days_option(func: F) -> F:
     )(func)
 
 
+class VoName(str):
+    """A --vo value: it names the experiments whose VO it is, not an experiment."""
+
+    __slots__ = ()
+
+
 def experiment_option(func: F) -> F:
-    return click.option(
-        "--experiment",
-        "-e",
-        "experiments",
-        multiple=True,
-        metavar="NAME",
-        help="atlas, cms, lhcb, alice (repeat it or separate with commas; default: all"
-        " configured).",
-    )(func)
+    """-e/--experiment and --vo; the command receives ``experiments``, the -e names and
+    the --vo names (as VoName) together."""
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        vos = tuple(VoName(vo) for vo in kwargs.pop("vos"))
+        kwargs["experiments"] = (*kwargs["experiments"], *vos)
+        return func(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--experiment",
+            "-e",
+            "experiments",
+            multiple=True,
+            metavar="NAME",
+            help="atlas, cms, lhcb, alice (repeat it or separate with commas; default: all"
+            " configured).",
+        ),
+        click.option(
+            "--vo",
+            "vos",
+            multiple=True,
+            metavar="VO",
+            help="The experiments whose VO this is, as lcg-infosites --vo says it (repeat it"
+            " or separate with commas; with -e, both count).",
+        ),
+    ]
+    return cast(F, with_options(command, options))
 
 
 def _verdicts(

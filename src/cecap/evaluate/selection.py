@@ -92,16 +92,49 @@ class Selection:
             raise UsageError(f"no CE in {where} matches {self.options()}")
 
 
+# What may follow a name's first part: a pattern offered for a partial name ends with it.
+_SEPARATORS = "-_.:/"
+
+
+def would_match(pattern: str, names: Collection[str]) -> str | None:
+    """A shell pattern that matches the names ``pattern`` is part of, when ``pattern`` has
+    no wildcard: 'RAL-*' for 'RAL' (RAL-LCG2), 'ce01.example.org:*' for the host of CE
+    IDs, '*LCG2*' for a part within; None when no name holds it."""
+    if any(c in pattern for c in "*?[") or not pattern:
+        return None
+    word = pattern.lower()
+    starting = [n for n in names if n.lower().startswith(word) and len(n) > len(word)]
+    if starting:
+        following = {n[len(word)] for n in starting}
+        (next_char,) = following if len(following) == 1 else ("",)
+        return f"{pattern}{next_char if next_char in _SEPARATORS else ''}*"
+    if any(word in n.lower() and n.lower() != word for n in names):
+        return f"*{pattern}*"
+    return None
+
+
 def _nothing(kind: str, pattern: str, names: Collection[str], where: str) -> str:
     option = "--site" if kind == "site" else "--ce"
     near = closest(pattern, names)
+    wider = would_match(pattern, names)
+    hints = []
+    matched = sorted(n for n in names if _matches(wider, n)) if wider is not None else []
+    if len(matched) == 1 and matched[0] in near:
+        matched = []  # the closest name says it: 'CERN-PRO' -> CERN-PROD
+    if matched:
+        near = [n for n in near if n not in matched]
+        listed = ", ".join(shown(n) for n in matched[:CLOSEST])
+        more = f" and {len(matched) - CLOSEST} more" if len(matched) > CLOSEST else ""
+        hints.append(f"{option} '{shown(wider or '')}' would match {listed}{more}")
     if near:
-        hint = "closest: " + ", ".join(shown(n) for n in near)
-    elif names:
-        hint = f"none of the {len(names)} {kind}s there is close"
-    else:
-        hint = f"there is no {kind} there"
-    return f"{option} '{shown(pattern)}': no {kind} in {where} matches; {hint}"
+        hints.append("closest: " + ", ".join(shown(n) for n in near))
+    if not hints:
+        hints.append(
+            f"none of the {len(names)} {kind}s there is close"
+            if names
+            else f"there is no {kind} there"
+        )
+    return f"{option} '{shown(pattern)}': no {kind} in {where} matches; {'; '.join(hints)}"
 
 
 def model_pairs(model: GlueModel) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cecap.errors import UsageError
-from cecap.evaluate.selection import Selection, closest
+from cecap.evaluate.selection import Selection, closest, would_match
 
 PAIRS = [
     ("RAL-LCG2", "lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M"),
@@ -87,3 +87,49 @@ def test_closest_ignores_case_and_offers_each_name_once() -> None:
 def test_options_as_an_operator_types_them() -> None:
     assert Selection().options() == ""
     assert Selection(sites=("UKI-*",), ces=("ce01:*",)).options() == "--site 'UKI-*' --ce 'ce01:*'"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "wider"),
+    [
+        ("RAL", "RAL-*"),
+        ("ral", "ral-*"),
+        ("UKI", "UKI-*"),
+        ("lcgce01.gridpp.rl.ac.uk", "lcgce01.gridpp.rl.ac.uk:*"),
+        ("CERN-PRO", "CERN-PRO*"),
+        ("C", "C*"),
+        ("LCG2", "*LCG2*"),
+        ("HEP", "*HEP*"),
+        ("nowhere", None),
+        ("RAL*", None),
+        ("RAL-LCG2", None),
+    ],
+)
+def test_a_part_of_names_suggests_the_pattern_that_would_match(
+    pattern: str, wider: str | None
+) -> None:
+    names = {name for pair in PAIRS for name in pair} | {"CNAF-T1"}
+    assert would_match(pattern, names) == wider
+
+
+def test_a_partial_site_name_is_answered_with_a_pattern() -> None:
+    with pytest.raises(UsageError) as found:
+        Selection(sites=("RAL",)).require(PAIRS, "top")
+    assert (
+        str(found.value)
+        == "--site 'RAL': no site in top matches; --site 'RAL-*' would match RAL-LCG2"
+    )
+    with pytest.raises(UsageError) as found:
+        Selection(ces=("lcgce01.gridpp.rl.ac.uk",)).require(PAIRS, "top")
+    assert str(found.value) == (
+        "--ce 'lcgce01.gridpp.rl.ac.uk': no CE in top matches; --ce 'lcgce01.gridpp.rl.ac.uk:*'"
+        " would match lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M,"
+        " lcgce01.gridpp.rl.ac.uk:8443/cream-pbs-gridTest"
+    )
+    many = [(f"UKI-SITE-{n}", f"ce{n}.example.org:2119/jobmanager-pbs") for n in range(5)]
+    with pytest.raises(UsageError) as found:
+        Selection(sites=("uki",)).require(many, "top")
+    assert str(found.value) == (
+        "--site 'uki': no site in top matches; --site 'uki-*' would match UKI-SITE-0, UKI-SITE-1,"
+        " UKI-SITE-2 and 2 more"
+    )
