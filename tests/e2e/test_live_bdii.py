@@ -107,7 +107,7 @@ def test_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_reports(
     folder.mkdir()
     snap = folder / "top-bdii.ldif.gz"
     snap.write_text("yesterday's snapshot\n")
-    made = run_cli("snapshot", "--bdii", server.url, "-o", snap)
+    made = run_cli("snapshot", "--bdii", server.url, "-v", "-o", snap)
     assert made.code == 0, made.err
     assert made.out == f"wrote {snap}: 4260 entries (1164 CEs) from {server.url}\n"
     assert made.err == ""
@@ -210,7 +210,7 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
     original = bdii_factory()
     original.load(ldif)  # strict
     snap = tmp_path / "both.ldif.gz"
-    made = run_cli("snapshot", "--bdii", original.url, "-o", snap)
+    made = run_cli("snapshot", "--bdii", original.url, "-v", "-o", snap)
     assert made.code == 0, made.err
     assert made.out == (
         f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
@@ -239,7 +239,7 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
 
     # --glue 2 saves the o=glue tree only, and reads back the same.
     only2 = tmp_path / "glue2.ldif"
-    made = run_cli("snapshot", "--bdii", original.url, "--glue", "2", "-o", only2)
+    made = run_cli("snapshot", "--bdii", original.url, "--glue", "2", "-v", "-o", only2)
     assert made.out == (
         f"wrote {only2}: 39 entries (0 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
     )
@@ -253,7 +253,7 @@ def test_glue2_snapshot_of_an_ldif_with_both_trees_loads_too(
 ) -> None:
     ldif, config = both_trees
     snap = tmp_path / "snap.ldif"
-    made = run_cli("snapshot", "--bdii", ldif, "-o", snap)
+    made = run_cli("snapshot", "--bdii", ldif, "-v", "-o", snap)
     assert made.code == 0, made.err
     assert made.out == f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {ldif}\n"
     original = bdii_factory()

@@ -22,13 +22,13 @@ SUMMARY = f": 72 entries (12 CEs) from {SAMPLE}\n"
 def run(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str | Path
 ) -> tuple[int, str, str]:
-    """``cecap snapshot --bdii SAMPLE ARGS`` in this process: exit code, stdout, stderr."""
+    """``cecap snapshot --bdii SAMPLE -v ARGS`` in this process: exit code, stdout, stderr."""
     for name in list(os.environ):
         if name.startswith(("CECAP_", "LCG_GFAL")):
             monkeypatch.delenv(name)
     capsys.readouterr()
     with pytest.raises(SystemExit) as done:
-        main(["snapshot", "--bdii", str(SAMPLE), *map(str, args)])
+        main(["snapshot", "--bdii", str(SAMPLE), "-v", *map(str, args)])
     out, err = capsys.readouterr()
     code = done.value.code
     assert isinstance(code, int)
@@ -147,3 +147,26 @@ def test_snapshot_output_refuses_a_directory_and_a_missing_folder(
     assert re.fullmatch(f"cecap: error: {message}\n", err)
     expected = ["snaps"] if make == "folder" else []
     assert sorted(os.listdir(tmp_path)) == expected  # nothing made, nothing replaced
+
+
+@pytest.mark.parametrize("target", ["file.ldif", "file.ldif.gz", "-"])
+def test_snapshot_says_nothing_when_it_succeeds_without_verbose(
+    target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron job mails whatever a command prints: a snapshot that worked prints nothing but
+    the LDIF asked for on stdout."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("CECAP_", "LCG_GFAL")):
+            monkeypatch.delenv(name)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["snapshot", "--bdii", str(SAMPLE), "-o", target])
+    out, err = capsys.readouterr()
+    assert done.value.code == 0
+    assert err == ""
+    if target == "-":
+        assert out.startswith("version: 1\n")
+    else:
+        assert out == ""
+        assert sorted(dns(tmp_path / target)) == sorted(dns(SAMPLE))

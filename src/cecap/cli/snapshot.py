@@ -47,12 +47,20 @@ _COMPUTING = {GLUE13: "gluece", GLUE20: "glue2computingendpoint"}
     " writes plain LDIF to stdout (the summary then goes to stderr). gzip when FILE ends"
     " in .gz. A directory is refused.",
 )
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Say what was written (on stdout; on stderr with -o -). Without it a snapshot that"
+    " succeeds prints nothing, so cron mails only its failures.",
+)
 @config_option
 @debug_option
 def snapshot(
     source: SourceOptions,
     glue: str | None,
     output: str,
+    verbose: bool,
     config: Path | None,
 ) -> int:
     """Save the entries and attributes cecap reads as an LDIF snapshot.
@@ -87,12 +95,13 @@ def snapshot(
         missing_trees(origin, held, glue, ": no snapshot written")
     result = write_snapshot(target, entries, source=origin, partial=partial)
     endpoints = f", {result.endpoints} GLUE 2.0 endpoints" if result.endpoints else ""
-    # With -o -, stdout holds the LDIF alone.
-    click.echo(
-        f"wrote {'stdout' if to_stdout else result.path}: {result.entries} entries"
-        f" ({result.ces} CEs{endpoints}) from {origin}",
-        err=to_stdout,
-    )
+    if verbose:
+        # With -o -, stdout holds the LDIF alone.
+        click.echo(
+            f"wrote {'stdout' if to_stdout else result.path}: {result.entries} entries"
+            f" ({result.ces} CEs{endpoints}) from {origin}",
+            err=to_stdout,
+        )
     if result.incomplete:
         warn(
             f"{origin}: left out {len(result.incomplete)} GLUE 2.0 entries that lack attributes"
