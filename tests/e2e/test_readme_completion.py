@@ -22,6 +22,7 @@ COMMANDS = [
     "diff",
     "explain",
     "export",
+    "help",
     "history",
     "page",
     "report",

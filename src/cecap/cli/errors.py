@@ -36,7 +36,7 @@ def describe(exc: BaseException) -> Described:
 # A value of the command line repeated in an error message is shown up to this many
 # characters: a value pasted by mistake (a whole file in --since) must not flood the
 # terminal or the cron mail.
-QUOTE_CAP = 80
+QUOTE_CAP = 200
 
 
 def capped(message: str, args: Sequence[str] = ()) -> str:
