@@ -401,6 +401,7 @@ def test_man_pages_and_examples(package: list[str]) -> None:
         "diff",
         "explain",
         "export",
+        "help",
         "history",
         "page",
         "report",
