@@ -16,7 +16,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
