@@ -280,7 +280,7 @@ def test_the_table_shows_one_block_per_ce_and_experiment(crafted: tuple[Path, Pa
         "    6. mode-mismatch: not tried\n"
         "    7. conditional: not tried\n"
         "    8. ready: not tried\n"
-        "  verdict    site-refuses, fail closed: yes\n"
+        "  verdict    site-refuses, fail closed: no\n"  # the site answered yes to bypass
         "  reason     site refuses multi-user pilot jobs (central cluster): \u201clocal\n"
         "             cluster: yes; central cluster: no\u201d\n"
     )

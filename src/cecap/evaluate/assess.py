@@ -27,6 +27,16 @@ def case_for(
     return Case(ce, experiment, capability, stance, resolved)
 
 
+def fail_closed(case: Case, verdict: Verdict) -> bool | None:
+    """Whether a pilot must stop when glexec fails internally: the site's answer alone,
+    the same whatever the experiment. True unless the site answered yes to running the
+    payload itself (no answer, or an unknown one, is the safe side); None where glexec is
+    not in use: the CE does not advertise it for the VO, or another capability is asked."""
+    if not has_stances(case.capability) or verdict is Verdict.NOT_ADVERTISED:
+        return None
+    return case.resolved.fail_closed if case.resolved is not None else True
+
+
 def assessment(case: Case, outcome: Outcome) -> Assessment:
     """The assessment a Case gets from the outcome of its verdict rule."""
     return Assessment(
@@ -35,7 +45,7 @@ def assessment(case: Case, outcome: Outcome) -> Assessment:
         case.stance.respondent if case.stance else None,
         outcome.verdict,
         outcome.mode,
-        outcome.fail_closed if has_stances(case.capability) else None,
+        fail_closed(case, outcome.verdict),
         outcome.reason,
     )
 

@@ -35,7 +35,6 @@ class Outcome:
     verdict: Verdict
     reason: str
     mode: GlexecMode | None = None
-    fail_closed: bool = True
 
 
 Rule = Callable[[Case], Outcome | None]
@@ -197,7 +196,7 @@ def conditional(case: Case) -> Outcome | None:
         reason = (
             f"site has not settled glexec {accepted}{r.where}: {_said(r, exp.modes, skip_no=True)}"
         )
-    return Outcome(Verdict.CONDITIONAL, reason, mode, r.fail_closed)
+    return Outcome(Verdict.CONDITIONAL, reason, mode)
 
 
 @rule("ready", reads=("modes", "bypass_on_error"))
@@ -215,5 +214,4 @@ def ready(case: Case) -> Outcome | None:
         f"site {r.modes[mode].value}s glexec {mode.value}{r.where}"
         f" ({quote(r.text(mode))}); {pilot} (bypass: {quote(r.stance.bypass_on_error.text)})",
         mode,
-        r.fail_closed,
     )

@@ -83,7 +83,8 @@ GLEXEC_VERDICTS: tuple[Verdict, ...] = tuple(v for v in VERDICT_RANK if v is not
 class Assessment:
     """The verdict for one experiment on one CE serving its VO.
 
-    ``fail_closed`` is None for a capability without stances (it is glexec's question).
+    ``fail_closed`` is the site's answer alone, whatever the experiment; None where glexec is
+    not in use (not advertised for the VO) and for a capability without stances.
     """
 
     experiment: Experiment
