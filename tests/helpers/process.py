@@ -21,9 +21,12 @@ def command(*args: str | Path) -> list[str]:
 
 
 def run_process(
-    *args: str | Path, env: Mapping[str, str] | None = None, timeout: float = 120
+    *args: str | Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Path | None = None,
 ) -> Result:
-    """``python -m cecap *args`` to the end; its code, stdout, stderr."""
+    """``python -m cecap *args`` to the end (in ``cwd``); its code, stdout, stderr."""
     done = subprocess.run(
         command(*args),
         capture_output=True,
@@ -31,6 +34,7 @@ def run_process(
         env=clean_env(env),
         timeout=timeout,
         check=False,
+        cwd=cwd,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..errors import EXIT_OK, CecapError
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, CecapError
 from ..text import visible
 from .errors import capped, describe
 
@@ -118,9 +119,31 @@ def usage_line(exc: click.ClickException, args: Sequence[str]) -> str:
     return capped(message, args)
 
 
+COMPLETE_ENV = "_CECAP_COMPLETE"
+
+
+def completion_problem(env: Mapping[str, str]) -> str | None:
+    """What is wrong with the variables a shell's completion script sets for cecap, or
+    None: bash and zsh give COMP_WORDS and COMP_CWORD, the number of the word being
+    completed; fish gives COMP_CWORD as that word itself."""
+    mode = env.get(COMPLETE_ENV)
+    if not mode or mode.endswith("_source"):
+        return None
+    for name in ("COMP_WORDS", "COMP_CWORD"):
+        if name not in env:
+            return f"{COMPLETE_ENV}={mode} without {name}: run it from the completion script"
+    if not mode.startswith("fish") and not env["COMP_CWORD"].strip().isdigit():
+        return f"COMP_CWORD={env['COMP_CWORD']!r} is not the number of a word"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    problem = completion_problem(os.environ)
+    if problem is not None:
+        click.echo(f"cecap: error: shell completion: {_shown(capped(problem))}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     try:
         code = _run(args)
     except click.exceptions.Exit as exc:

@@ -10,12 +10,12 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from ..evaluate.assess import assess, summarize_sites
 from ..evaluate.audit import audit
 from ..evaluate.site_bdiis import site_ces
 from ..evaluate.testlist import select_targets
-from ..formats.output import output_target, write_atomically
+from ..formats.output import own_file_target, write_target
 from ..formats.page import render_page, require_libraries
 from ..history.paths import state_path
 from ..history.results import reliability
@@ -52,11 +52,13 @@ PAGE = "index.html"
     "-o",
     "output",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    # A str: Path("") would be the current folder, which -o '' does not name.
+    type=click.Path(file_okay=False),
     metavar="DIR",
     help=f"The folder to write {PAGE} into. DIR itself is made when its parent folder"
     " exists (never the parents); the page is replaced atomically, so a web server never"
-    " serves half of it.",
+    f" serves half of it. A {PAGE} there that is not a regular file (a symlink, a FIFO) is"
+    " refused: cecap never writes through a link.",
 )
 @click.option(
     "--site-bdiis",
@@ -72,7 +74,7 @@ PAGE = "index.html"
 def page(
     source: SourceOptions,
     experiments: tuple[str, ...],
-    output: Path,
+    output: str,
     from_sites: bool,
     state: Path | None,
     glue: str | None,
@@ -95,8 +97,11 @@ def page(
     partial answer writes the page with a red banner and exits 3 unless --allow-partial.
     """
     require_libraries()
-    target = output / PAGE
-    _check_folder(output)
+    if not output.strip():
+        raise UsageError("--output: name the folder to write the page into, not nothing")
+    folder_named = Path(output)
+    target = folder_named / PAGE
+    _check_folder(folder_named)
     folder = config_dir(config)
     policy = load_policy(folder)
     chosen = pick_experiments(policy, experiments)
@@ -144,10 +149,10 @@ def page(
         site_bdiis=_site_bdiis(source, chosen, folder, meta) if from_sites else None,
     )
     html = render_page(data)
-    if not output.is_dir():
-        _make_folder(output)
+    if not folder_named.is_dir():
+        _make_folder(folder_named)
     # Nothing printed on success: cron mails whatever a job prints.
-    write_atomically(target, [html])
+    write_target(own_file_target(target), [html])
     return partial_exit(model, source.allow_partial)
 
 
@@ -177,7 +182,7 @@ def _check_folder(output: Path) -> None:
     """Before the work: DIR is a folder, or a new name in a folder that exists, and its
     index.html can be written."""
     if output.is_dir():
-        output_target(output / PAGE)
+        own_file_target(output / PAGE)
     elif output.exists() or output.is_symlink():
         raise InputError(f"cannot write {output}: not a folder")
     elif not output.parent.is_dir():

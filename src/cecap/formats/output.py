@@ -87,9 +87,39 @@ def output_target(path: Path | str) -> Target:
     )
 
 
+def own_file_target(path: Path) -> Target:
+    """A file that is cecap's own to replace (the page's index.html): a regular file or a
+    new name, replaced by renaming over the name itself, so nothing is ever written
+    through a link; a symlink, a FIFO, a device or a folder there is an InputError."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return Target(path, path, "replace")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISREG(found.st_mode):
+        return Target(path, path, "replace", found)
+    what = {
+        stat.S_IFLNK: "a symlink",
+        stat.S_IFIFO: "a FIFO",
+        stat.S_IFCHR: "a device",
+        stat.S_IFBLK: "a device",
+        stat.S_IFDIR: "a directory",
+        stat.S_IFSOCK: "a socket",
+    }.get(stat.S_IFMT(found.st_mode), "not a file")
+    raise InputError(
+        f"cannot write {path}: it is {what}; cecap replaces only a regular file there (it"
+        " never writes through a link): remove it, or name another folder"
+    )
+
+
 def write_atomically(path: Path | str, chunks: Iterable[str]) -> None:
     """Write ``chunks`` (UTF-8) where ``path`` names: see the module's docstring."""
-    target = output_target(path)
+    write_target(output_target(path), chunks)
+
+
+def write_target(target: Target, chunks: Iterable[str]) -> None:
+    """Write ``chunks`` (UTF-8) to a target output_target or own_file_target gave."""
     gz = target.kind != "stdout" and target.path.name.endswith(".gz")
     if target.kind == "stdout":
         _write_stdout(chunks)

@@ -31,6 +31,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeTree
 
 from ..errors import InputError
+from .regular import read_regular
 
 # A large factory's configuration (thousands of entries) is a few megabytes.
 MAX_BYTES = 32 * 1024 * 1024
@@ -142,11 +143,7 @@ def read_factory(path: Path) -> tuple[FactoryEntry, ...]:
 
 
 def _read(path: Path, left: int) -> bytes:
-    try:
-        with path.open("rb") as f:
-            data = f.read(left + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the factory configuration: {exc.strerror}") from None
+    data = read_regular(path, left, "a factory configuration")
     if len(data) > left:
         raise InputError(
             f"{path}: refused: the factory configuration is over"
@@ -172,6 +169,12 @@ def parse_factory(data: bytes, origin: str) -> Element:
         ) from None
     except ParseError as exc:
         raise InputError(f"{origin}: not well-formed XML: {exc}") from None
+    except LookupError as exc:
+        # The XML declaration names an encoding Python does not know; it opens the file.
+        raise InputError(
+            f"{origin}: line 1: the XML declaration names an encoding cecap cannot read ({exc});"
+            " a factory configuration is UTF-8"
+        ) from None
     if root.tag != "glidein":
         raise InputError(
             f"{origin}: not a glideinWMS factory configuration (the root element is"

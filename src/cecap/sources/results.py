@@ -50,6 +50,7 @@ from ..errors import InputError
 from ..model.results import GlexecResult, ResultStatus, bounded
 from ..policy.stances import Experiment
 from ..text import HIDDEN, stamp
+from .regular import read_regular
 
 STDIN = "-"
 MAX_FILE = 64 << 20  # bytes: years of hourly results for thousands of CEs
@@ -106,12 +107,7 @@ def _text(name: str) -> str:
                 else sys.stdin.read(MAX_FILE + 1).encode("utf-8")
             )
         else:
-            with Path(name).open("rb") as handle:
-                data = handle.read(MAX_FILE + 1)
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a result file") from None
+            data = read_regular(Path(name), MAX_FILE, "a result file")
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE:
