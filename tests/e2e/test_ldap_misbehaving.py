@@ -19,6 +19,9 @@ from helpers.paths import SAMPLE
 Make = Callable[..., BDIIServer]
 Behaviour = Callable[[socket.socket, threading.Event], None]
 
+# What each connection sent first (the bind request), by its socket's file number.
+FIRST: dict[int, bytes] = {}
+
 # A run that takes this long is hung: the bound is on a hang, not on fine timings.
 HANG = 10.0
 
@@ -66,7 +69,7 @@ def misbehaving() -> Iterator[Callable[[Behaviour], int]]:
             sockets.append(conn)
             conn.settimeout(5)
             try:
-                conn.recv(1024)  # the bind request
+                FIRST[conn.fileno()] = conn.recv(1024)  # the bind request
                 behaviour(conn, done)
             except OSError:
                 pass  # the client gave up: what it should do
@@ -156,3 +159,97 @@ def test_failover_goes_on_past_garbage(
         f"cecap: warning: ldap://127.0.0.1:{port} answered something that is not LDAP"
     )
     assert result.err.endswith(f"; trying {good.url}\n")
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    if size < 0x80:
+        return bytes([tag, size]) + content
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(raw)]) + raw + content
+
+
+def _message(message_id: int, op: bytes) -> bytes:
+    return _tlv(0x30, _tlv(0x02, message_id.to_bytes(4, "big").lstrip(b"\0") or b"\0") + op)
+
+
+def _ids(data: bytes) -> list[int]:
+    """The message IDs of the LDAP messages in ``data`` (whole ones; short lengths)."""
+    ids, pos = [], 0
+    while pos + 2 <= len(data) and data[pos] == 0x30:
+        length, start = data[pos + 1], pos + 2
+        if length & 0x80:
+            count = length & 0x7F
+            length, start = int.from_bytes(data[start : start + count], "big"), start + count
+        id_length = data[start + 1]
+        ids.append(int.from_bytes(data[start + 2 : start + 2 + id_length], "big"))
+        pos = start + length
+    return ids
+
+
+def _streaming(conn: socket.socket, done: threading.Event) -> None:
+    """A bind answered, then valid GlueCE entries without end for the first search."""
+    conn.settimeout(5)
+    (bind_id,) = _ids(FIRST[conn.fileno()])
+    conn.sendall(_message(bind_id, _tlv(0x61, _tlv(0x0A, b"\0") + _tlv(0x04, b"") * 2)))
+    search_id = _ids(conn.recv(65536))[0]
+    n = 0
+    while not done.is_set():
+        n += 1
+        dn = f"GlueCEUniqueID=ce{n}.example.org:2119/jobmanager-pbs-atlas,Mds-Vo-name=S,o=grid"
+        attrs = b"".join(
+            _tlv(0x30, _tlv(0x04, name.encode()) + _tlv(0x31, _tlv(0x04, value.encode())))
+            for name, value in (
+                ("objectClass", "GlueCE"),
+                ("GlueCEUniqueID", dn.split(",")[0].partition("=")[2]),
+                ("GlueCEAccessControlBaseRule", "VO:atlas"),
+                ("GlueCEInfoHostName", f"ce{n}.example.org"),
+            )
+        )
+        conn.sendall(_message(search_id, _tlv(0x64, _tlv(0x04, dn.encode()) + _tlv(0x30, attrs))))
+
+
+def test_a_server_streaming_without_end_is_given_up_by_size(
+    misbehaving: Callable[[Behaviour], int],
+) -> None:
+    """Memory is bounded by --max-read, not by the time the server is given: with a
+    timeout far above what the cap takes, the read stops at the cap."""
+    port = misbehaving(_streaming)
+    code, err, took = _timed(
+        "sites", "--timeout", "600", "--max-read", "2", "--bdii", f"127.0.0.1:{port}"
+    )
+    assert took < 60
+    assert code == 3, err
+    assert err == (
+        f"cecap: error: ldap://127.0.0.1:{port}: sent more than 2 MiB during the GlueCE search"
+        " (--max-read), gave up on it as sending too much; a BDII that is this large needs a"
+        " higher --max-read\n"
+    )
+
+
+def test_the_read_cap_on_a_real_bdii_and_failover_past_it(
+    bdii_factory: Make, osg_snapshot: Path
+) -> None:
+    """The OSG snapshot's answer is over 1 MiB: a real BDII serving it is given up at
+    --max-read 1 (exit 3, naming it), read whole at the default, and a failover list goes
+    on from it to the next endpoint."""
+    big = bdii_factory()
+    big.load(osg_snapshot, strict=False)  # 4 of its entries break the schema, as in 2008
+    small = bdii_factory()
+    small.load(SAMPLE)
+    capped = run_cli("audit", "--max-read", "1", "--bdii", big.url)
+    assert capped.code == 3, capped.err
+    assert capped.err.startswith(f"cecap: error: {big.url}: sent more than 1 MiB during the ")
+    whole = run_cli("audit", "--bdii", big.url, "--format", "json")
+    assert whole.code in (0, 1), whole.err
+    failover = run_cli("audit", "--max-read", "1", "--bdii", f"{big.url},{small.url}")
+    assert failover.code == run_cli("audit", "--bdii", SAMPLE).code, failover.err
+    assert failover.out == run_cli("audit", "--bdii", SAMPLE).out
+    assert failover.err.startswith(f"cecap: warning: {big.url}: sent more than 1 MiB")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", str((1 << 20) + 1)])
+def test_max_read_is_checked(value: str) -> None:
+    done = run_cli("sites", "--max-read", value, "--bdii", str(SAMPLE))
+    assert done.code == 2
+    assert done.err.startswith("cecap: error: Invalid value for '--max-read'")

@@ -16,13 +16,20 @@ from ..errors import UsageError
 from ..evaluate.selection import Selection
 from ..model.select import GLUE_CHOICES
 from ..policy.stances import GLEXEC
-from ..sources.base import DEFAULT_BASE, DEFAULT_CA_DIR, DEFAULT_TIMEOUT, SourceSettings
+from ..sources.base import (
+    DEFAULT_BASE,
+    DEFAULT_CA_DIR,
+    DEFAULT_MAX_READ_MIB,
+    DEFAULT_TIMEOUT,
+    SourceSettings,
+)
 from ..sources.endpoints import ENV_INFOSYS
 from .options import F, with_options
 
 # A bound an operator will never need to exceed; beyond it a value is a typo (or nan,
 # which click's range check lets through: refused below).
 MAX_TIMEOUT = 86400.0  # a day
+MAX_READ_MIB = 1 << 20  # a TiB
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ def source_options(func: F) -> F:
                 base=kwargs.pop("base"),
                 timeout=kwargs.pop("timeout"),
                 ca_dir=kwargs.pop("ca_dir"),
+                max_read_mib=kwargs.pop("max_read"),
             ),
             allow_partial=kwargs.pop("allow_partial"),
         )
@@ -105,6 +113,16 @@ def source_options(func: F) -> F:
             metavar="DIR",
             help="Hashed CA directory that ldaps:// servers are verified against"
             " (default: $X509_CERT_DIR, else the path shown).",
+        ),
+        click.option(
+            "--max-read",
+            "max_read",
+            type=click.IntRange(min=1, max=MAX_READ_MIB),
+            default=DEFAULT_MAX_READ_MIB,
+            show_default=True,
+            metavar="MIB",
+            help="Give up on an endpoint that sends more than this many MiB in one read"
+            " (a server streaming without end); raise it for a BDII that large.",
         ),
         click.option(
             "--allow-partial",

@@ -22,6 +22,10 @@ from ..policy.glue2_rules import Glue2Rules
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_BASE = "o=grid"
 DEFAULT_CA_DIR = "/etc/grid-security/certificates"
+# How much of a live BDII's answer one read takes, in MiB, before it gives the endpoint up
+# as sending too much (a server streaming without end): a top-level BDII's answer to
+# cecap's searches is tens of MiB.
+DEFAULT_MAX_READ_MIB = 256
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class SourceSettings:
     base: str = DEFAULT_BASE
     timeout: float = DEFAULT_TIMEOUT
     ca_dir: str = DEFAULT_CA_DIR
+    max_read_mib: int = DEFAULT_MAX_READ_MIB
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..model.questions import narrowing_vos
 from .base import (
     DEFAULT_BASE,
     DEFAULT_CA_DIR,
+    DEFAULT_MAX_READ_MIB,
     DEFAULT_TIMEOUT,
     EntrySource,
     ServingCEs,
@@ -76,8 +77,11 @@ class LdapReader:
         vos: Sequence[str] | None = None,
         serving_only: bool = False,
         special: Mapping[str, tuple[str | None, str]] | None = None,
+        max_read_mib: int = DEFAULT_MAX_READ_MIB,
     ) -> None:
         self.host = host
+        self.max_read = max_read_mib << 20
+        self.received = 0  # bytes of the current read so far
         self.port = port
         self.use_tls = use_tls
         self.base = base
@@ -107,6 +111,7 @@ class LdapReader:
 
     def entries(self) -> Iterator[Entry]:
         self.partial = None
+        self.received = 0
         deadline = time.monotonic() + self.timeout
         link = self._connect(deadline)
         cut: list[str] = []
@@ -224,6 +229,13 @@ class LdapReader:
         def recv() -> bytes:
             link.socket.settimeout(self._left(deadline, doing()))
             data: bytes = link.socket.recv(_RECV_SIZE)
+            self.received += len(data)
+            if self.received > self.max_read:
+                raise SourceUnavailable(
+                    f"{self.origin}: sent more than {self.max_read >> 20} MiB {doing()}"
+                    " (--max-read), gave up on it as sending too much; a BDII that is this"
+                    " large needs a higher --max-read"
+                )
             return data
 
         try:
@@ -338,6 +350,7 @@ def open_ldap(item: str, settings: SourceSettings) -> Source:
             glue2_base=glue2_base,
             timeout=settings.timeout,
             ca_dir=settings.ca_dir,
+            max_read_mib=settings.max_read_mib,
             wanted=wanted,
             vos=vos,
             serving_only=serving_only,
