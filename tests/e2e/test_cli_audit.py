@@ -94,22 +94,27 @@ def test_audit_table_and_site_filter(snapshot: Path, config: Path) -> None:
     # Only warnings for the chosen site: a site's monitoring stays green.
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    # Each finding's DN on its row's line with its severity; kind, site and version in
-    # its note.
-    assert lines[:4] == [
-        "#  severity  dn",
-        "-  --------  " + "-" * 67,  # the DN wraps at what is left of 80
-        # Too long for one line: the DN wraps, after an RDN.
-        "1  warning   GlueCEUniqueID=ce.willing.org:8443/cream-pbs-q1,",
-        "             Mds-Vo-name=WILLING,Mds-Vo-name=local,o=grid",
+    # Each finding's severity, kind, site and DN on its row's line (what tells the rows
+    # apart); the GLUE version in its note.
+    assert lines[:6] == [
+        "#  severity  kind                     site     dn",
+        "-  --------  -----------------------  -------  " + "-" * 33,
+        # Too long for what is left of 80: the DN wraps, after an RDN, and an RDN too
+        # long for a line after its port's colon.
+        "1  warning   missing-advertisement    WILLING  GlueCEUniqueID=ce.willing.org:",
+        "                                               8443/cream-pbs-q1,",
+        "                                               Mds-Vo-name=WILLING,",
+        "                                               Mds-Vo-name=local,o=grid",
     ]
-    assert "  1. kind: missing-advertisement  site: WILLING  glue: 1.3" in lines
+    assert "  1. glue: 1.3" in lines
     # The fix as LDIF, one line of it per note line.
     assert "     add: GlueCECapability\n     GlueCECapability: glexec\n     -\n" in result.out
-    assert max(len(line) for line in lines) <= 80
+    # Only a fix's LDIF line is longer than 80: whole, so that it can be pasted.
+    dn = "GlueCEUniqueID=ce.willing.org:8443/cream-pbs-q1,Mds-Vo-name=WILLING,Mds-Vo-name=local,o=grid"
+    assert f"     dn: {dn}" in lines
+    assert all(len(line) <= 80 or line.startswith("     dn: ") for line in lines)
     # A wide terminal has every column, and each row one line.
     wide = run_cli(*args, env={"COLUMNS": "160"}).out.splitlines()
-    dn = "GlueCEUniqueID=ce.willing.org:8443/cream-pbs-q1,Mds-Vo-name=WILLING,Mds-Vo-name=local,o=grid"
     assert wide[2].split() == ["1", "warning", "missing-advertisement", "WILLING", "1.3", dn]
     assert wide[3].split()[:3] == ["2", "warning", "runtime-environment-tag"]
     assert max(len(line) for line in wide) <= 160

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -34,12 +35,25 @@ def json_rows(*args: str | Path) -> list[dict[str, object]]:
 
 
 def table_rows(out: str) -> list[str]:
-    """The row lines of a terminal table: after the header and its dashes, up to the
-    notes."""
+    """The rows of a terminal table (after the header and its dashes, up to the notes), a
+    row whose cells wrap joined back: each column's pieces, by the dashes' spans, then the
+    cells separated by two blanks."""
     lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("-")) + 1
-    end = lines.index("", start) if "" in lines[start:] else len(lines)
-    return lines[start:end]
+    dashes = next(i for i, line in enumerate(lines) if line.startswith("-"))
+    spans = [m.span() for m in re.finditer(r"-+", lines[dashes])]
+    end = lines.index("", dashes + 1) if "" in lines[dashes + 1 :] else len(lines)
+    rows: list[list[str]] = []
+    # The first column after the notes' numbers: empty on a row's wrapped lines alone.
+    first = 1 if lines[dashes - 1].startswith("#") else 0
+    for line in lines[dashes + 1 : end]:
+        cells = [
+            line[a : b if n < len(spans) - 1 else None].strip() for n, (a, b) in enumerate(spans)
+        ]
+        if cells[first] or not rows:
+            rows.append(cells)
+        else:
+            rows[-1] = [old + new for old, new in zip(rows[-1], cells, strict=True)]
+    return ["  ".join(cells).rstrip() for cells in rows]
 
 
 def shell(script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -76,10 +90,11 @@ def test_report_table_has_each_ce_on_its_verdicts_line(env: dict[str, str]) -> N
     assert done.code == 0, done.err
     rows = table_rows(done.out)
     expected = json_rows("report", "--bdii", SAMPLE, "--all")
-    # One line per row: the identifier fits, so nothing wraps; `grep CE` finds its verdict.
+    # The identifier (experiment and CE) and the verdict on each row; where the CE does not
+    # fit beside them, it wraps after its port.
     assert len(rows) == len(expected)
     for line, row in zip(rows, expected, strict=True):
-        assert str(row["ce"]) in line.split() and str(row["verdict"]) in line.split(), line
+        assert {row["experiment"], row["ce"], row["verdict"]} <= set(line.split()), line
     assert max(map(len, done.out.splitlines())) <= int(env["COLUMNS"])
 
 
@@ -87,11 +102,18 @@ def test_a_terminal_too_narrow_for_ce_and_verdict_wraps_the_ce_after_its_port() 
     done = run_cli("report", "--bdii", SAMPLE, "-e", "atlas", env={"COLUMNS": "50"})
     assert done.code == 0, done.err
     assert max(map(len, done.out.splitlines())) <= 50
-    rows = table_rows(done.out)
-    # The CE column gets what is left of 50: 50 - len("#  ") - len("  conditional").
-    assert rows[:2] == [
-        "1  " + "ce201.cern.ch:8443/".ljust(34) + "  conditional",
-        "   cream-pbs-grid_atlas",
+    lines = done.out.splitlines()
+    # The CE column gets what is left of 50 beside the row's number, its experiment and
+    # its verdict: 50 - len("#  exp    ") - len("  conditional").
+    assert lines[2:4] == [
+        "1  atlas  " + "ce201.cern.ch:8443/".ljust(27) + "  conditional",
+        "          cream-pbs-grid_atlas",
+    ]
+    assert table_rows(done.out)[0].split() == [
+        "1",
+        "atlas",
+        "ce201.cern.ch:8443/cream-pbs-grid_atlas",
+        "conditional",
     ]
 
 
@@ -124,7 +146,7 @@ def test_table_width_is_80_on_a_pipe_without_columns() -> None:
     done = run_process("report", "--bdii", SAMPLE, "--all", env={"COLUMNS": ""})
     assert done.code == 0, done.err
     assert max(map(len, done.out.splitlines())) <= 80
-    assert done.out.splitlines()[0].split() == ["#", "ce", "verdict"]
+    assert done.out.splitlines()[0].split() == ["#", "exp", "ce", "verdict"]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +282,8 @@ def test_tsv_with_fields_and_no_header_feeds_awk() -> None:
 def test_csv_spells_booleans_and_none_as_json_does() -> None:
     done = run_cli("report", "--bdii", SAMPLE, "--all", "--format", "csv", "-e", "cms")
     records = list(csv.DictReader(io.StringIO(done.out)))
-    assert {r["fail_closed"] for r in records} == {"true"}
+    # Null where glexec is not in use: the CEs that do not advertise it.
+    assert {r["fail_closed"] for r in records} == {"true", ""}
     assert {r["mode"] for r in records} == {"setuid", ""}
     assert {r["stable_runs"] for r in records} == {""}
     table = run_cli("report", "--bdii", SAMPLE, "--all", "-e", "cms", env=WIDE).out

@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from ..rows.table import Column, Table
+from ..rows.table import Column, Lines, Table
 from .registry import footer, register, table_cell
 
 SEP = "  "
 # A column that must wrap keeps at least this many characters a line.
 MIN_WRAP = 10
-_BREAKS = re.compile(r"(?<=[,/\s])")
+# Where a cell may wrap, best first: after a comma, a slash or a blank; then after an
+# equals sign or a colon; then after a dot or a hyphen.
+_BREAKS = (re.compile(r"(?<=[,/\s])"), re.compile(r"(?<=[=:])"), re.compile(r"(?<=[.-])"))
+# A DN in a note's text (one that ends in o=grid or o=glue, as the BDII's do): kept on one
+# line there, blanks in its values included, so it can be pasted.
+_DN = re.compile(r"(?:[A-Za-z][\w-]*=[^,=\n]*,)+[oO]=(?:grid|glue)\b")
+# Stands for a DN's blank while a note is wrapped: values are escaped before, so no value
+# holds a NUL of its own.
+_NBSP = "\x00"
 
 
 @register("table", lines=True, about="fits the terminal: $COLUMNS, else its width, else 80")
@@ -47,7 +55,11 @@ def _grid(table: Table) -> list[str]:
         for c in table.compact
     }
     long_text = [
-        [str(row[f]) for f in table.note_fields if row.get(f) not in (None, "")]
+        [
+            v if isinstance(v := row[f], str) else str(v)
+            for f in table.note_fields
+            if row.get(f) not in (None, "")
+        ]
         for row in table.rows
     ]
     number_width = len(str(len(table.rows)))
@@ -126,21 +138,33 @@ def _wrapped(sizes: list[int], width: int) -> list[int]:
 
 def _wrap(text: str, size: int) -> list[str]:
     """``text`` in lines of at most ``size``, broken after a comma, a slash or a blank where
-    it can (a DN wraps at its RDNs, a CE ID after its port), else anywhere."""
+    it can (a DN wraps at its RDNs, a CE ID after its port); a piece still too long breaks
+    after an equals sign or a colon, then after a dot or a hyphen, and only then anywhere.
+    Linear in the text's length, however long."""
     if len(text) <= size:
         return [text]
-    lines, line = [], ""
-    for piece in _BREAKS.split(text):
+    lines: list[str] = []
+    line = ""
+    for piece in _pieces(text, size, 0):
         if line and len(line) + len(piece) > size:
             lines.append(line.rstrip())
             line = ""
         line += piece
-        while len(line) > size:
-            lines.append(line[:size])
-            line = line[size:]
     if line:
         lines.append(line.rstrip())
     return lines
+
+
+def _pieces(text: str, size: int, level: int) -> Iterator[str]:
+    """``text`` cut after the break characters of ``level`` (finer ones only in a part
+    still longer than ``size``), every piece at most ``size`` long."""
+    if len(text) <= size:
+        yield text
+    elif level == len(_BREAKS):
+        yield from (text[at : at + size] for at in range(0, len(text), size))
+    else:
+        for part in _BREAKS[level].split(text):
+            yield from _pieces(part, size, level + 1)
 
 
 def _line(values: Sequence[str], sizes: Sequence[int]) -> str:
@@ -151,16 +175,29 @@ def _notes(notes: list[list[str]], width: int) -> list[str]:
     out = []
     for number, note in enumerate(notes, start=1):
         prefix = f"{number:>3}. "
-        # Only a Lines value (an LDIF record) still has newlines: each line on its own.
-        for text in (line for value in note for line in value.split("\n")):
-            out.append(
-                textwrap.fill(
-                    text,
-                    width=max(width - 1, MIN_WRAP + 5),
-                    initial_indent=prefix,
-                    subsequent_indent="     ",
-                    break_on_hyphens=False,
-                )
-            )
-            prefix = "     "
+        for value in note:
+            if isinstance(value, Lines):
+                # An LDIF record: each line as it is, never wrapped, so it can be pasted.
+                for text in value.split("\n"):
+                    out.append(f"{prefix}{text}".rstrip())
+                    prefix = "     "
+                continue
+            for text in value.split("\n"):
+                out.append(_fill(text, width, prefix))
+                prefix = "     "
     return out
+
+
+def _fill(text: str, width: int, prefix: str) -> str:
+    """``text`` wrapped at blanks only: a word longer than the line (a DN, a CE ID) stays
+    whole on a line of its own, and a DN's blanks do not break it."""
+    kept = _DN.sub(lambda found: found.group().replace(" ", _NBSP), text) if "=" in text else text
+    filled = textwrap.fill(
+        kept,
+        width=max(width - 1, MIN_WRAP + 5),
+        initial_indent=prefix,
+        subsequent_indent="     ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return filled.replace(_NBSP, " ") if kept is not text else filled

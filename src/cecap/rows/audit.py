@@ -34,8 +34,8 @@ def audit_table(findings: Iterable[Finding], meta: Mapping[str, Any]) -> Table:
         rows=rows,
         compact=(
             Column("severity", "severity"),
-            Column("kind", "kind", spill=3),
-            Column("site", "site", spill=2),
+            Column("kind", "kind"),
+            Column("site", "site"),
             Column("glue", "glue", spill=1),
             Column("dn", "dn"),
         ),

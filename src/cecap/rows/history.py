@@ -46,7 +46,7 @@ def history_table(changes: Iterable[Change], meta: Mapping[str, Any]) -> Table:
         rows=rows,
         compact=(
             Column("time", "time", spill=4),
-            Column("experiment", "exp", spill=3),
+            Column("experiment", "exp"),
             Column("site", "site", spill=2),
             Column("ce", "ce"),
             Column("verdict_before", "before", spill=1),
@@ -139,7 +139,7 @@ def diff_table(run_a: Run, run_b: Run, rows: list[Row], meta: Mapping[str, Any])
         fields=DIFF_FIELDS,
         rows=rows,
         compact=(
-            Column("experiment", "exp", spill=3),
+            Column("experiment", "exp"),
             Column("site", "site", spill=2),
             Column("ce", "ce"),
             Column("change", "change", spill=1),

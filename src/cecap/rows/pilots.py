@@ -83,7 +83,7 @@ def queue_table(
         fields=QUEUE_FIELDS,
         rows=rows,
         compact=(
-            Column("experiment", "exp", spill=3),
+            Column("experiment", "exp"),
             Column("site", "site", spill=2),
             Column("ce", "ce"),
             Column("glexec", "glexec"),
@@ -136,7 +136,7 @@ def factory_table(findings: Sequence[FactoryFinding], meta: Mapping[str, Any]) -
         compact=(
             Column("entry", "entry"),
             Column("kind", "kind"),
-            Column("experiment", "exp", spill=2),
+            Column("experiment", "exp"),
             Column("ce", "ce", spill=1),
         ),
         note_fields=("message",),

@@ -98,7 +98,7 @@ def report_table(
         fields=REPORT_FIELDS,
         rows=rows,
         compact=(
-            Column("experiment", "exp", spill=5),
+            Column("experiment", "exp"),
             Column("site", "site", spill=3),
             Column("ce", "ce"),
             Column("verdict", "verdict"),

@@ -60,17 +60,19 @@ class Table:
 
     def choose(self, names: Sequence[str]) -> Table:
         """The table with only the fields ``names`` (all of them fields), in that order:
-        they are also its key, and its terminal columns. A chosen field without a terminal
-        column of its own gets one that spills (after the others); a note field stays a
-        note."""
+        they are also its key, and its terminal columns. The order says what matters: the
+        first name and the columns that always stay (the verdict) stay on the row's line,
+        and when the terminal is narrow the others spill into notes from the last named;
+        a note field stays a note."""
         columns = {c.field: c for c in self.compact}
-        last = max((c.spill for c in self.compact), default=0)
         compact = []
-        for extra, name in enumerate(names, start=1):
-            if name in columns:
-                compact.append(columns[name])
-            elif name not in self.note_fields:
-                compact.append(Column(name, name, last + extra))
+        for place, name in enumerate(names):
+            if name in self.note_fields:
+                continue
+            own = columns.get(name)
+            header = own.header if own else name
+            stays = place == 0 or (own is not None and own.spill == 0)
+            compact.append(Column(name, header, 0 if stays else len(names) - place))
         notes = tuple(n for n in names if n in self.note_fields)
         if not compact:
             # Only long fields chosen: they are the columns (the widest wraps).

@@ -51,7 +51,7 @@ def testlist_table(targets: Iterable[Target], meta: Mapping[str, Any]) -> Table:
         fields=TESTLIST_FIELDS,
         rows=rows,
         compact=(
-            Column("experiment", "exp", spill=4),
+            Column("experiment", "exp"),
             Column("site", "site", spill=3),
             Column("ce", "ce"),
             Column("flavour", "flavour", spill=2),

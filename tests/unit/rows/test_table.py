@@ -29,18 +29,32 @@ def test_choose_orders_fields_columns_and_key() -> None:
     chosen = table().choose(["verdict", "reason", "ce", "site"])
     assert chosen.fields == ("verdict", "reason", "ce", "site")
     assert chosen.key == chosen.fields
-    # Columns follow the chosen order and keep their spill; a note field stays a note.
+    # Columns follow the chosen order; the first and those that always stay stay, the
+    # others spill from the last chosen; a note field stays a note.
     assert chosen.compact == (
         Column("verdict", "verdict"),
         Column("ce", "ce"),
-        Column("site", "site", spill=2),
+        Column("site", "site", spill=1),
     )
     assert chosen.note_fields == ("reason",)
 
 
-def test_a_chosen_field_without_a_column_gets_one_that_spills_last() -> None:
-    base = Table("test", ("a", "b", "c"), [], (Column("a", "a"), Column("b", "B", spill=3)))
-    assert base.choose(["c", "a"]).compact == (Column("c", "c", spill=4), Column("a", "a"))
+def test_chosen_fields_spill_from_the_last_chosen() -> None:
+    base = Table(
+        "test",
+        ("a", "b", "c", "d"),
+        [],
+        (Column("a", "a"), Column("b", "B", spill=3), Column("d", "D", spill=1)),
+    )
+    # The first chosen stays, whatever its own spill; a column that always stays stays.
+    assert base.choose(["c", "a"]).compact == (Column("c", "c"), Column("a", "a"))
+    # The others spill last chosen first, whatever their own order.
+    assert base.choose(["a", "b", "d", "c"]).compact == (
+        Column("a", "a"),
+        Column("b", "B", spill=3),
+        Column("d", "D", spill=2),
+        Column("c", "c", spill=1),
+    )
 
 
 def test_only_long_fields_chosen_become_the_columns() -> None:
