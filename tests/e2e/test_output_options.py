@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -16,6 +15,7 @@ from helpers.cli import clean_env, run_cli
 from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
 from helpers.process import command, run_process
+from helpers.tables import table_rows
 
 from cecap.rows.audit import AUDIT_FIELDS
 from cecap.rows.history import DIFF_FIELDS, HISTORY_FIELDS, RUN_FIELDS
@@ -32,28 +32,6 @@ def json_rows(*args: str | Path) -> list[dict[str, object]]:
     assert done.code in (0, 1), done.err
     rows: list[dict[str, object]] = json.loads(done.out)["rows"]
     return rows
-
-
-def table_rows(out: str) -> list[str]:
-    """The rows of a terminal table (after the header and its dashes, up to the notes), a
-    row whose cells wrap joined back: each column's pieces, by the dashes' spans, then the
-    cells separated by two blanks."""
-    lines = out.splitlines()
-    dashes = next(i for i, line in enumerate(lines) if line.startswith("-"))
-    spans = [m.span() for m in re.finditer(r"-+", lines[dashes])]
-    end = lines.index("", dashes + 1) if "" in lines[dashes + 1 :] else len(lines)
-    rows: list[list[str]] = []
-    # The first column after the notes' numbers: empty on a row's wrapped lines alone.
-    first = 1 if lines[dashes - 1].startswith("#") else 0
-    for line in lines[dashes + 1 : end]:
-        cells = [
-            line[a : b if n < len(spans) - 1 else None].strip() for n, (a, b) in enumerate(spans)
-        ]
-        if cells[first] or not rows:
-            rows.append(cells)
-        else:
-            rows[-1] = [old + new for old, new in zip(rows[-1], cells, strict=True)]
-    return ["  ".join(cells).rstrip() for cells in rows]
 
 
 def shell(script: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
