@@ -199,13 +199,12 @@ def page_data(
     if NO_ANSWER in groups:
         ordered.append(NO_ANSWER)
     used = {v for c in counts.values() for v in c}
+    skip = _this_answer(history, now)
     return PageData(
         meta=meta,
         experiments=list(experiments),
         headlines=[
-            _headline(
-                e, counts[e.key], _previous(history, e.key, now[e.key]), _reliable(judged, e.key)
-            )
+            _headline(e, counts[e.key], _previous(history, e.key, skip), _reliable(judged, e.key))
             for e in experiments
         ],
         groups=[(g, sorted(groups[g].values(), key=lambda m: m.site.lower())) for g in ordered],
@@ -270,12 +269,21 @@ def _headline(
     )
 
 
-def _previous(history: Series, key: str, now: Mapping[str, str]) -> Previous | None:
-    """The run to compare with: the last recorded run of the experiment, unless it recorded
-    this very answer (a check just before the page), then the one before it."""
-    runs = history.runs.get(key, [])
-    if runs and dict(history.last.get(key, {})) == dict(now):
-        runs = runs[:-1]
+def _this_answer(history: Series, now: Mapping[str, Mapping[str, str]]) -> int | None:
+    """The last recorded run when it recorded this very answer, for every experiment it
+    covered (a check just before the page): the page compares with the run before it.
+    One run for the whole page, so that every experiment's card counts from the same."""
+    last = max((runs[-1].run for runs in history.runs.values() if runs), default=None)
+    if last is None:
+        return None
+    covered = [k for k in now if (runs := history.runs.get(k)) and runs[-1].run == last]
+    same = all(dict(history.last.get(k, {})) == dict(now[k]) for k in covered)
+    return last if same else None
+
+
+def _previous(history: Series, key: str, skip: int | None) -> Previous | None:
+    """The run to compare with: the experiment's last recorded run, but ``skip``."""
+    runs = [r for r in history.runs.get(key, []) if r.run != skip]
     if not runs:
         return None
     last: RunCounts = runs[-1]

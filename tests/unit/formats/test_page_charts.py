@@ -4,12 +4,13 @@ bytes from the same data, nothing to run or fetch, and whole numbers on the coun
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cecap.formats.page.charts import _whole_numbers, ready_lines, verdict_bars
+from cecap.formats.page.charts import _whole_numbers, ready_lines, run_labels, verdict_bars
 from cecap.rows.page import Point
 
 COUNTS = {"atlas": {"ready": 3, "not-advertised": 5}, "cms": {"ready": 1}}
@@ -18,12 +19,41 @@ COUNTS = {"atlas": {"ready": 3, "not-advertised": 5}, "cms": {"ready": 1}}
 def test_the_verdict_chart_is_inline_svg_with_its_words_as_text() -> None:
     svg = verdict_bars(["atlas", "cms"], ["ready", "not-advertised"], COUNTS)
     assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg
-    for word in ("atlas", "cms", "ready", "not-advertised", "CEs serving the VO"):
+    for word in ("atlas", "cms", "ready"):
         assert f">{word}<" in svg
     # Nothing to run and nothing dated: the same data gives the same bytes.
     assert "<script" not in svg and "<!--" not in svg and "<?xml" not in svg
     assert svg == verdict_bars(["atlas", "cms"], ["ready", "not-advertised"], COUNTS)
-    assert 'id="chart-cecap-verdicts"' in svg
+    # One chart per verdict, but none for not-advertised: the page gives its number.
+    assert svg.count("<svg") == 1 and 'id="chart-cecap-verdicts-ready"' in svg
+    assert "not-advertised" not in svg
+
+
+def test_each_verdict_has_a_scale_of_its_own() -> None:
+    counts = {"atlas": {"ready": 3, "no-stance": 400}, "cms": {"ready": 1, "no-stance": 250}}
+    svg = verdict_bars(["atlas", "cms"], ["ready", "no-stance"], counts)
+    ready, stance = svg.split("</svg>")[:2]
+    assert ">3<" in ready and ">400<" not in ready  # its own axis, up to 3
+    assert ">400<" in stance
+
+
+def test_run_labels_are_the_coarsest_that_differ() -> None:
+    day = datetime(2026, 12, 1, tzinfo=UTC)
+    assert run_labels([day, day + timedelta(days=1)]) == ["2026-12-01", "2026-12-02"]
+    minutes = [day, day + timedelta(minutes=5)]
+    assert run_labels(minutes) == ["2026-12-01 00:00Z", "2026-12-01 00:05Z"]
+    seconds = [day, day + timedelta(seconds=5)]
+    assert run_labels(seconds) == ["2026-12-01 00:00:00Z", "2026-12-01 00:00:05Z"]
+    same = [day, day + timedelta(microseconds=5)]
+    assert run_labels(same) == ["2026-12-01 00:00:00Z #1", "2026-12-01 00:00:00Z #2"]
+
+
+def test_series_with_the_same_counts_stay_visible() -> None:
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    same = [Point(start + timedelta(minutes=m), 4) for m in range(3)]
+    svg = ready_lines({e: same for e in ("atlas", "cms", "lhcb", "alice")})
+    widths = [float(w) for w in re.findall(r"\.series\.serie-\d+\{stroke-width:([\d.]+)", svg)]
+    assert widths == [8, 6, 4, 2]  # drawn first, drawn widest: nested, not hidden
 
 
 def test_a_hostile_name_is_text_in_the_chart() -> None:

@@ -68,6 +68,18 @@ def _shown(value: Any) -> Any:
     return visible(str(value))
 
 
+# Where an ID (a CE's) may wrap on the page: after a slash, a colon or a hyphen.
+_ID_BREAKS = re.compile(r"(?<=[/:-])")
+
+
+def breakable(value: Any) -> Any:
+    """An ID as HTML that wraps only after a slash, a colon or a hyphen (<wbr>), each part
+    made visible and escaped."""
+    from markupsafe import Markup, escape
+
+    return Markup("<wbr>").join(escape(visible(part)) for part in _ID_BREAKS.split(str(value)))
+
+
 def render_page(data: PageData) -> str:
     """The page as one HTML document."""
     require_libraries()
@@ -82,6 +94,7 @@ def render_page(data: PageData) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["breakable"] = breakable
     keys = [e.key for e in data.experiments]
     bars = charts.verdict_bars(keys, data.verdicts, data.counts)
     has_series = any(len(points) > 1 for points in data.series.values())
@@ -94,4 +107,5 @@ def render_page(data: PageData) -> str:
         bars=Markup(bars),
         lines=Markup(lines) if lines else None,
         dashed=dashed,
+        apart=charts.APART in data.verdicts,
     )

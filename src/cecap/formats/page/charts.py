@@ -38,52 +38,86 @@ DARK = frozenset({"ready", "advertised", "site-refuses", "mode-mismatch", "not-i
 LINE_COLOURS = ("#1565c0", "#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#558b2f")
 
 
+# Left out of the bars and told as a number beside them: on a top-level BDII most CEs do
+# not advertise glexec, and on the same scale the other verdicts would not show.
+APART = "not-advertised"
+
+
 def verdict_bars(
     experiments: Sequence[str], verdicts: Sequence[str], counts: Mapping[str, Mapping[str, int]]
 ) -> str:
-    """Per experiment, one bar of its CEs stacked by verdict (best at the bottom)."""
+    """Per verdict, a small bar chart of its CEs per experiment, each on a scale of its
+    own and with its counts written on the bars: on a top-level BDII a few ready CEs stand
+    beside hundreds without a stance, and on one scale they would not show. The CEs that
+    do not advertise glexec (most of them) have no chart: the page gives their number."""
     import pygal
 
-    colours = [COLOURS.get(v, "#777777") for v in verdicts]
-    chart = pygal.StackedBar(**_config(colours), y_title="CEs serving the VO")
-    chart.x_labels = [visible(e) for e in experiments]
-    most = max((sum(counts.get(e, {}).values()) for e in experiments), default=0)
-    chart.y_labels = _whole_numbers(most)
-    for verdict in verdicts:
-        chart.add(visible(verdict), [counts.get(e, {}).get(verdict, 0) for e in experiments])
-    return _svg(chart, "verdicts")
+    out = []
+    for verdict in (v for v in verdicts if v != APART):
+        values = [counts.get(e, {}).get(verdict, 0) for e in experiments]
+        config = _config([COLOURS.get(verdict, "#777777")])
+        config.update(width=250, height=190, show_legend=False, print_values=True)
+        chart = pygal.Bar(**config, title=visible(verdict))
+        chart.x_labels = [visible(e) for e in experiments]
+        chart.y_labels = _whole_numbers(max(values, default=0))
+        chart.add(visible(verdict), values)
+        out.append(_svg(chart, f"verdicts-{verdict}"))
+    return "".join(out)
+
+
+# The coarsest clock that tells the runs apart names them on the axis.
+_RUN_LABELS = ("%Y-%m-%d", "%Y-%m-%d %H:%MZ", "%Y-%m-%d %H:%M:%SZ")
+# At most this many runs are named on the axis (first and last among them).
+AXIS_LABELS = 8
+
+
+def run_labels(times: Sequence[datetime]) -> list[str]:
+    """A label per run, all different: its day, else its minute, else its second, and
+    "run N" after it where even the second is shared."""
+    for form in _RUN_LABELS:
+        labels = [t.strftime(form) for t in times]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{t.strftime(_RUN_LABELS[-1])} #{n}" for n, t in enumerate(times, start=1)]
 
 
 def ready_lines(series: Mapping[str, Sequence[Point]]) -> str:
     """Per experiment, its ready CEs at each recorded run (reliable ones dashed, when
-    glexec test results are recorded)."""
+    glexec test results are recorded). One place per run on the x axis, each named
+    differently; a series drawn first is drawn wider, so that series with the same counts
+    show as nested lines instead of hiding one another."""
     import pygal
 
-    lines: list[tuple[str, list[tuple[Any, int]], str, bool]] = []
+    times = sorted({p.time for points in series.values() for p in points})
+    at = {t: n for n, t in enumerate(times)}
+    count = len(series)
+    lines: list[tuple[str, list[int | None], str, bool, int]] = []
     for number, (key, points) in enumerate(series.items()):
         colour = LINE_COLOURS[number % len(LINE_COLOURS)]
-        lines.append((f"{key} ready", [(p.time, p.ready) for p in points], colour, False))
-        reliable = [(p.time, p.reliable) for p in points if p.reliable is not None]
-        if reliable:
-            lines.append((f"{key} reliable", reliable, colour, True))
-    chart = pygal.DateTimeLine(
-        **_config([colour for _, _, colour, _ in lines]),
+        width = 2 + 2 * (count - 1 - number)
+        ready: list[int | None] = [None] * len(times)
+        reliable: list[int | None] = [None] * len(times)
+        for p in points:
+            ready[at[p.time]] = p.ready
+            reliable[at[p.time]] = p.reliable
+        lines.append((f"{key} ready", ready, colour, False, width))
+        if any(n is not None for n in reliable):
+            lines.append((f"{key} reliable", reliable, colour, True, width))
+    chart = pygal.Line(
+        **_config([colour for _, _, colour, _, _ in lines]),
         y_title="CEs",
-        x_value_formatter=_utc_minute,
         x_label_rotation=20,
-        dots_size=2,
+        allow_interruptions=True,
     )
-    most = max((n for _, values, _, _ in lines for _, n in values), default=0)
+    chart.x_labels = run_labels(times)
+    chart.x_labels_major_count = AXIS_LABELS
+    chart.show_minor_x_labels = len(times) <= AXIS_LABELS
+    most = max((n or 0 for _, values, _, _, _ in lines for n in values), default=0)
     chart.y_labels = _whole_numbers(most)
-    for title, values, _, dashed in lines:
-        style = {"width": 2, "dasharray": "6, 3"} if dashed else {"width": 2}
-        chart.add(visible(title), values, stroke_style=style)
+    for title, values, _, dashed, width in lines:
+        style = {"width": width, "dasharray": "6, 3"} if dashed else {"width": width}
+        chart.add(visible(title), values, stroke_style=style, dots_size=width / 2 + 1)
     return _svg(chart, "history")
-
-
-def _utc_minute(moment: datetime) -> str:
-    # pygal gives the axis's times in UTC, without a zone.
-    return moment.strftime("%Y-%m-%d %H:%MZ")
 
 
 def _config(colours: Sequence[str]) -> dict[str, Any]:
@@ -112,7 +146,6 @@ def _config(colours: Sequence[str]) -> dict[str, Any]:
         # Nothing fetched: pygal's tooltip script would come from its web site.
         "js": [],
         "disable_xml_declaration": True,
-        "show_minor_x_labels": True,
     }
 
 
