@@ -51,8 +51,9 @@ def main() -> None:
     times = [seconds(size) for size in sizes]
     for size, took in zip(sizes, times, strict=True):
         print(f"{size / 1e6:g} MB value: {took:.3f} s")
-    for (a, ta), (b, tb) in zip(zip(sizes, times), zip(sizes[1:], times[1:]), strict=False):
-        print(f"{b / a:g}x the value: {tb / ta:.1f}x the time (linear: {b / a:g}x)")
+    for n in range(1, len(sizes)):
+        grown, took = sizes[n] / sizes[n - 1], times[n] / times[n - 1]
+        print(f"{grown:g}x the value: {took:.1f}x the time (linear: {grown:g}x)")
 
 
 if __name__ == "__main__":
