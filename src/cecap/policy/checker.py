@@ -5,6 +5,8 @@ experiment's rule) and glue2_load."""
 
 from __future__ import annotations
 
+import os
+import stat
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,9 +22,21 @@ FILES = ("stances.yaml", "sites.yaml", "experiments.yaml")
 W = TypeVar("W", bound=Enum)
 
 
+def _read_regular(path: Path) -> str:
+    """The file's text; anything but a regular file (a FIFO with no writer above all) is
+    refused at once instead of waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ConfigError(f"{path}: not a regular file; a config file is a YAML file")
+    with os.fdopen(fd, "rb") as handle:
+        os.set_blocking(fd, True)
+        return handle.read().decode("utf-8")
+
+
 def load_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_regular(path)
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such file; --config / ${CONFIG_ENV} must name a folder holding"

@@ -587,3 +587,20 @@ def test_error_values_are_capped_numbers_and_dates(config: Path, value: str, mes
     assert re.fullmatch(
         rf"{re.escape(str(path))}: line \d+: {re.escape(message)}", error_of(config)
     )
+
+
+@pytest.mark.parametrize("name", ["stances.yaml", "sites.yaml", "experiments.yaml"])
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_config_file_that_is_not_a_file_is_refused_at_once(
+    config: Path, name: str, kind: str
+) -> None:
+    """A FIFO with no writer is refused, not waited on (reading it would wait for good)."""
+    path = config / name
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    with pytest.raises(ConfigError) as err:
+        load_policy(config)
+    assert str(err.value) == f"{path}: not a regular file; a config file is a YAML file"
