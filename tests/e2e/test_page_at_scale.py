@@ -3,7 +3,10 @@ headless Chromium: every verdict but not-advertised readable on a scale of its o
 not-advertised as a number, distinct run labels, every series of the history chart
 visible, CE IDs that wrap only after a slash, a colon or a hyphen; its screenshot is in
 test-artifacts/page-2000-sites.png. Also the headline's grammar and one "since" for every
-card."""
+card.
+
+Each command runs in a process of its own: once a page has imported pygal in this one,
+its import hook turns a later import into an ImportWarning, an error under pytest."""
 
 from __future__ import annotations
 
@@ -16,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from helpers.browser import Element, parse, render, screenshot
-from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
 from helpers.paths import BENCHMARKS, SAMPLE
+from helpers.process import run_process as run_cli
 
 
 @pytest.fixture(scope="module")
