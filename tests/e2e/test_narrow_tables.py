@@ -31,7 +31,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def factory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("narrow-factory") / "glideinWMS.xml"
-    done = run_cli("export", "--to", "glideinwms", "--bdii", SAMPLE)
+    done = run_cli("export", "--format", "glideinwms", "--bdii", SAMPLE)
     assert done.code == 0, done.err
     # Every entry's pilots use glexec: where the verdict says no, a finding.
     path.write_text(
@@ -48,7 +48,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "audit": (("audit", "--bdii", str(SAMPLE)), ("severity", "kind", "site", "dn")),
     "testlist": (("testlist", "--bdii", str(SAMPLE)), ("experiment", "ce", "verdict")),
     "export": (
-        ("export", "--to", "json", "--format", "table", "--bdii", str(SAMPLE)),
+        ("export", "--format", "table", "--bdii", str(SAMPLE)),
         ("experiment", "ce", "glexec"),
     ),
     "history": (("history", "--format", "table"), ("experiment", "ce", "verdict")),
