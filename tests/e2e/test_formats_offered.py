@@ -30,7 +30,7 @@ OFFERED: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
     "check": (("nagios",), ("json",)),
 }
 # Commands that print no rows: no --format.
-NO_FORMAT = {"snapshot", "page", "results"}
+NO_FORMAT = {"snapshot", "page", "results", "help"}
 
 
 def format_help(command: str) -> str:
