@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from helpers.paths import SAMPLE
 
 # What a command that reads no BDII and prints no tabulate format must not import.
 HEAVY = ("ldap3", "cecap.sources.ldap", "sqlite3", "jinja2", "pygal")
@@ -91,3 +93,17 @@ def test_a_live_read_still_finds_the_ldap_kind() -> None:
     from cecap.sources import KINDS
 
     assert [kind.name for kind in KINDS][-1] == "ldap"
+
+
+@pytest.mark.parametrize("command", ["report", "sites", "check", "audit", "testlist"])
+def test_a_command_on_a_file_imports_no_ldap_client(command: str, tmp_path: Path) -> None:
+    # Only a live read (or the site BDIIs) needs ldap3, the largest import of all.
+    args = [command, "--bdii", str(SAMPLE)]
+    if command == "check":
+        args += ["--state", str(tmp_path / "history.sqlite")]
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False
+    )
+    modules = set(proc.stderr.split())
+    assert "cecap.cli" in modules, proc.stderr[-2000:]
+    assert {"ldap3", "cecap.sources.ldap", "cecap.cli.site_reads"} & modules == set()

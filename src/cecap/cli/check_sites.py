@@ -22,7 +22,6 @@ from ..policy.load import config_dir
 from ..policy.stances import GLEXEC, Experiment, Policy
 from ..sources.base import ReadRequest
 from .options import F, with_options
-from .site_reads import listed_by_top, read_all
 from .source_options import SourceOptions
 
 # Kept for the check itself, after the site BDIIs: deciding, writing the answer.
@@ -87,6 +86,9 @@ def site_bdiis_part(
 ) -> SiteBdiiCheck:
     """The site BDIIs the top level lists, read at once within ``left()`` seconds less a
     margin, and the verdicts of the sites that answered, judged from their own data."""
+    # Only the site BDIIs need the LDAP client: a report on a file does not import it.
+    from .site_reads import listed_by_top, read_all
+
     listed = listed_by_top(source)
     request = ReadRequest(
         versions=GLUE_CHOICES["both"],

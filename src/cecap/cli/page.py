@@ -38,7 +38,6 @@ from ..sources.base import ReadRequest
 from .common import load_model, pick_experiments, source_meta
 from .options import config_option, debug_option, experiment_option, state_option
 from .output import partial_exit
-from .site_reads import listed_by_top, read_all
 from .source_options import GlueOptions, SourceOptions, glue_option, source_options
 
 PAGE = "index.html"
@@ -160,6 +159,9 @@ def _site_bdiis(
     source: SourceOptions, chosen: list[Experiment], folder: Path, meta: dict[str, Any]
 ) -> Table:
     """Each site BDII the top level lists, read at once, as `site-bdiis` tables them."""
+    # Only the site BDIIs need the LDAP client: a report on a file does not import it.
+    from .site_reads import listed_by_top, read_all
+
     vos = [e.vo for e in chosen]
     request = ReadRequest(
         versions=GLUE_CHOICES["both"],

@@ -39,7 +39,6 @@ from .options import (
     verdict_option,
 )
 from .output import emit, warn
-from .site_reads import listed_by_top, read_all
 from .source_options import (
     GlueOptions,
     SourceOptions,
@@ -254,6 +253,9 @@ def _assessed_per_site(
 ) -> tuple[GlueModel, list[Assessment], dict[tuple[str, str], str]]:
     """``_assessed`` with each site judged from its own BDII where it answers; and per
     (site, CE) judged from a site BDII, that BDII's URL."""
+    # Only the site BDIIs need the LDAP client: a report on a file does not import it.
+    from .site_reads import listed_by_top, read_all
+
     vos = [e.vo for e in chosen]
     top = load_model(source, glue, config, vos=vos, runtime_environment=False)
     request = ReadRequest(
