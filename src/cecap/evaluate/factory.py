@@ -280,15 +280,19 @@ def _about(entry: Submission, whole: FactoryEntry) -> str:
     return f"{whole.where}{member}: gatekeeper {entry.gatekeeper!r} ({entry.gridtype})"
 
 
+def _unmatched(
+    kind: FactoryKind, entry: FactoryEntry, message: str, level: Severity | None = None
+) -> FactoryFinding:
+    """A finding of an entry that matches no CE: no experiment, CE or verdict to name."""
+    vos = ",".join(entry.supported_vos)
+    site = entry.attr("GLIDEIN_Site") or ""
+    return FactoryFinding(kind, entry, "", vos, "", site, None, message, level)
+
+
 def _not_in_bdii(entry: FactoryEntry, submission: Submission) -> FactoryFinding:
-    return FactoryFinding(
+    return _unmatched(
         FactoryKind.ENTRY_NOT_IN_BDII,
         entry,
-        "",
-        ",".join(entry.supported_vos),
-        "",
-        entry.attr("GLIDEIN_Site") or "",
-        None,
         f"{_about(submission, entry)} matches no CE in the source",
     )
 
@@ -303,14 +307,9 @@ def _not_understood(entry: FactoryEntry, submission: Submission) -> FactoryFindi
         if entry.uses_glexec
         else ""
     )
-    return FactoryFinding(
+    return _unmatched(
         FactoryKind.ENTRY_NOT_UNDERSTOOD,
         entry,
-        "",
-        ",".join(entry.supported_vos),
-        "",
-        entry.attr("GLIDEIN_Site") or "",
-        None,
         f"{_about(submission, entry)}: not understood: {why}{glexec}",
         Severity.ERROR if entry.uses_glexec else None,
     )
