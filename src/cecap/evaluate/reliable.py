@@ -21,7 +21,8 @@ class Reliability:
     """What the results in the window say of one (experiment, CE).
 
     ``reliable`` is None when there is no result in the window: untested, not unreliable.
-    ``failing``: ready now, and its last ``failing_streak`` results all failed.
+    ``failing``: ready now, and its last ``failing_streak`` results all failed, in a
+    mode the experiment accepts (a refused mode explains the failures: that is named).
     ``held_ready``: the verdict was ready now and in every recorded run in the window.
     ``missed``: with results, the parts of the rule they do not meet (none: reliable).
     ``observed``: the glexec mode the results show; ``mode_refused``: it is one the
@@ -82,7 +83,8 @@ def judge(
             )
     tail = ordered[-rule.failing_streak :]
     failing = (
-        verdict_now == READY
+        not refused
+        and verdict_now == READY
         and len(tail) == rule.failing_streak
         and all(r.status is not ResultStatus.OK for r in tail)
     )

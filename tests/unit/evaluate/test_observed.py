@@ -89,6 +89,24 @@ def test_log_only_makes_a_ce_unreliable_where_the_experiment_accepts_setuid_only
     assert judge(rule, "ready", [], results).observed.mode is ObservedMode.UNKNOWN
 
 
+def test_failures_a_refused_mode_explains_are_named_once_as_that_mode() -> None:
+    """A CE whose last tests all failed in log-only mode is failing for an experiment that
+    accepts log-only, and, for one that does not, held to the mode alone: one cause, one
+    name in the check (the site's fix is the mode, not the tests)."""
+    rule = ReliableRule(min_results=1, failing_streak=2)
+    logged = [result(3, "OK"), result(2, "CRITICAL", LOG_ONLY), result(1, "CRITICAL", LOG_ONLY)]
+    cms = judge(rule, "ready", [], logged, experiment=EXPERIMENTS["cms"])
+    assert (cms.mode_refused, cms.failing) == (True, False)
+    lhcb = judge(rule, "ready", [], logged, experiment=EXPERIMENTS["lhcb"])
+    assert (lhcb.mode_refused, lhcb.failing) == (False, True)
+    # Failures that show no mode are failing tests, whatever the experiment accepts.
+    plain = [result(3, "OK"), result(2, "CRITICAL"), result(1, "CRITICAL")]
+    cms_plain = judge(rule, "ready", [], plain, experiment=EXPERIMENTS["cms"])
+    assert (cms_plain.mode_refused, cms_plain.failing) == (False, True)
+    # Not ready now: neither.
+    assert not judge(rule, "conditional", [], plain, experiment=EXPERIMENTS["cms"]).failing
+
+
 def test_standing_by_the_failing_rule() -> None:
     from dataclasses import replace
 
