@@ -15,6 +15,7 @@ from pathlib import Path
 from helpers.overlay import overlay_ldif
 from helpers.paths import REPO, SAMPLE
 from helpers.results import METRIC, hours_ago
+from helpers.tables import read_grid
 
 from .test_readme_reliable import BDII, CECAP, VAR, environment
 
@@ -85,16 +86,15 @@ def test_the_weekly_commands_as_written(tmp_path: Path) -> None:
 
     done = run(report, bdii, var, tmp_path)
     assert done.returncode == 0, done.stderr
-    # --fields site,ce,...: the site named first stays on each row, before the CE; at 80
-    # columns observed_mode goes into the row's numbered note.
-    lines = done.stdout.splitlines()
-    rows = {line.split()[2]: line.split() for line in lines if line[:1].isdigit()}
-    notes = {
-        line.split(".")[0].strip(): line.split(":", 1)[1].strip()
-        for line in lines
-        if re.match(r"\s+\d+\. ", line)
+    # --fields site,ce,observed_mode,reliable: at 80 columns the site and the CE, named
+    # first, stay on each row; observed_mode does not fit beside them, so it and reliable,
+    # named after it, go into the row's numbered note, in that order.
+    grid = read_grid(done.stdout)
+    assert grid.headers == ["#", "site", "ce"]
+    seen = {
+        cells[2]: [part.split(": ")[1] for part in grid.notes[int(cells[0])].split("  ")]
+        for cells in grid.lines
     }
-    seen = {ce: [notes[row[0]], *row[3:]] for ce, row in rows.items()}
     assert seen[RAL] == ["log-only", "no"]
     # One result is fewer than the 24 the reliable rule needs: setuid, not reliable.
     assert seen[NEB] == ["setuid", "no"]

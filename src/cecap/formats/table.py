@@ -3,9 +3,10 @@
 A Table's ``compact`` columns are shown in order. Columns that stay (spill 0: the CE, the
 DN, the site, the verdict) are always on the row's line; when the width (``Table.width``,
 the terminal's) is too small for every column, the others move into the row's numbered
-note below the table, spill 1 first, until the row fits. Only when the columns that stay
-do not fit by themselves does the widest of them wrap (after commas, slashes and blanks
-first).
+note below the table, spill 1 first, until the row fits. With --fields only the first
+column named stays whatever the width, and what spills is always the last ones named.
+Only when the columns that stay do not fit by themselves does the widest of them wrap
+(after commas, slashes and blanks first).
 Long fields (``note_fields``: reasons, messages, fixes) are always notes.
 """
 
@@ -63,7 +64,7 @@ def _grid(table: Table) -> list[str]:
         for row in table.rows
     ]
     number_width = len(str(len(table.rows)))
-    shown = _fit(table.compact, widths, table.width, number_width, any(long_text))
+    shown = _fit(table.compact, widths, table.width, number_width, any(long_text), table.named)
     spilled = [c for c in table.compact if c not in shown]
     notes = [
         ([SEP.join(f"{c.header}: {cells[c.field][i]}" for c in spilled)] if spilled else []) + texts
@@ -99,9 +100,13 @@ def _fit(
     width: int,
     number_width: int,
     noted: bool,
+    strict: bool = False,
 ) -> list[Column]:
     """The columns that stay on the row's line, in order: all of them if they fit in
-    ``width``, else without the spilling ones, lowest spill first, until they fit."""
+    ``width``, else without the spilling ones, lowest spill first, until they fit. Then
+    the room left takes back spilled columns that fit, unless ``strict`` (columns --fields
+    named): there the spilled ones stay exactly those of lowest spill, so a narrow column
+    named late never stays while a wider one named before it spills."""
     kept = list(columns)
 
     def used() -> int:
@@ -122,6 +127,8 @@ def _fit(
         kept.append(column)
         if used() > width:
             kept.remove(column)
+            if strict:
+                break
     return [c for c in columns if c in kept]
 
 

@@ -43,6 +43,10 @@ class Table:
     header: bool = True
     # The terminal table's width in characters.
     width: int = DEFAULT_WIDTH
+    # The columns are those --fields named, in its order, which is the order of what
+    # matters: when the terminal is narrow only a suffix of them spills, never a column
+    # named before one that stays (see choose).
+    named: bool = False
     # What a command's own formats read besides the rows (the VO feed's VOs, the findings
     # whose fixes the audit's LDIF merges, ...): no format for every Table writes it.
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -61,18 +65,18 @@ class Table:
     def choose(self, names: Sequence[str]) -> Table:
         """The table with only the fields ``names`` (all of them fields), in that order:
         they are also its key, and its terminal columns. The order says what matters: the
-        first name and the columns that always stay (the verdict) stay on the row's line,
-        and when the terminal is narrow the others spill into notes from the last named;
-        a note field stays a note."""
+        first column named always stays on the row's line, and when the terminal is narrow
+        the columns spill into the row's note from the last named, so the columns that
+        stay are always the first ones named (a column that stays in the command's own
+        layout, the verdict, spills too when named after one that spills); a note field
+        stays a note."""
         columns = {c.field: c for c in self.compact}
+        shown = [n for n in names if n not in self.note_fields]
         compact = []
-        for place, name in enumerate(names):
-            if name in self.note_fields:
-                continue
+        for place, name in enumerate(shown):
             own = columns.get(name)
             header = own.header if own else name
-            stays = place == 0 or (own is not None and own.spill == 0)
-            compact.append(Column(name, header, 0 if stays else len(names) - place))
+            compact.append(Column(name, header, len(shown) - place if place else 0))
         notes = tuple(n for n in names if n in self.note_fields)
         if not compact:
             # Only long fields chosen: they are the columns (the widest wraps).
@@ -83,6 +87,7 @@ class Table:
             compact=tuple(compact),
             note_fields=notes,
             key=tuple(names),
+            named=True,
         )
 
 

@@ -62,3 +62,18 @@ def test_no_header_drops_header_and_dashes() -> None:
     out = render("table", dataclasses.replace(table(84), header=False)).splitlines()
     # Without headers, columns are as wide as their values.
     assert out[0] == f"1  atlas  {SITE}  {CE}  ready  setuid"
+
+
+def test_fields_spill_only_the_last_named() -> None:
+    # --fields ce,site,mode,verdict,exp at 55: ce (34) stays; site (21) does not fit beside
+    # it, so neither does anything named after it, though mode, verdict and exp would fit in
+    # the room site leaves: the columns on the line are always the first ones named.
+    chosen = table(55).choose(["ce", "site", "mode", "verdict", "exp"])
+    out = render("table", chosen).splitlines()
+    assert out[0].split() == ["#", "ce"]
+    assert out[2] == f"1  {CE}"
+    assert out[4:] == [f"  1. site: {SITE}  mode: setuid", "     verdict: ready  exp: atlas"]
+    # Where site fits, the next ones named come back in order, as far as they fit.
+    out = render("table", dataclasses.replace(chosen, width=70)).splitlines()
+    assert out[0].split() == ["#", "ce", "site", "mode"]
+    assert out[4:] == ["  1. verdict: ready  exp: atlas"]

@@ -29,14 +29,16 @@ def test_choose_orders_fields_columns_and_key() -> None:
     chosen = table().choose(["verdict", "reason", "ce", "site"])
     assert chosen.fields == ("verdict", "reason", "ce", "site")
     assert chosen.key == chosen.fields
-    # Columns follow the chosen order; the first and those that always stay stay, the
-    # others spill from the last chosen; a note field stays a note.
+    # Columns follow the chosen order; the first stays, the others spill from the last
+    # chosen, a column that stays in the command's own layout (ce) too; a note field
+    # stays a note.
     assert chosen.compact == (
         Column("verdict", "verdict"),
-        Column("ce", "ce"),
+        Column("ce", "ce", spill=2),
         Column("site", "site", spill=1),
     )
     assert chosen.note_fields == ("reason",)
+    assert chosen.named and not table().named
 
 
 def test_chosen_fields_spill_from_the_last_chosen() -> None:
@@ -46,8 +48,9 @@ def test_chosen_fields_spill_from_the_last_chosen() -> None:
         [],
         (Column("a", "a"), Column("b", "B", spill=3), Column("d", "D", spill=1)),
     )
-    # The first chosen stays, whatever its own spill; a column that always stays stays.
-    assert base.choose(["c", "a"]).compact == (Column("c", "c"), Column("a", "a"))
+    # The first chosen stays, whatever its own spill; one that stays in the command's own
+    # layout spills when chosen after it.
+    assert base.choose(["c", "a"]).compact == (Column("c", "c"), Column("a", "a", spill=1))
     # The others spill last chosen first, whatever their own order.
     assert base.choose(["a", "b", "d", "c"]).compact == (
         Column("a", "a"),
