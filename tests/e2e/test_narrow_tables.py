@@ -97,6 +97,9 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "history": (("history", "--format", "table"), ("experiment", "ce", "verdict")),
     "diff": (("diff",), ("experiment", "ce", "verdict_b")),
     "audit-factory": (("audit-factory",), ("entry", "kind", "experiment")),
+    "summary": (SUMMARY, ("experiment", "ce", "status")),
+    "summary-cms": ((*SUMMARY, "-e", "cms"), ("experiment", "ce", "status")),
+    "summary-window": ((*SUMMARY, "--window", "30m"), ("experiment", "ce", "status")),
     "sites-fields": (
         (
             "sites",

@@ -43,7 +43,7 @@ def escaped(table: Table, lines: bool = False) -> Table:
         table,
         rows=[{key: shown(value, lines) for key, value in row.items()} for row in table.rows],
         compact=tuple(c._replace(header=visible(c.header)) for c in table.compact),
-        meta={key: shown(value) for key, value in table.meta.items()},
+        meta={key: shown(value, lines) for key, value in table.meta.items()},
     )
 
 

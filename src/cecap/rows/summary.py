@@ -104,9 +104,12 @@ def summary_table(summary: Summary, meta: Mapping[str, Any], window: str) -> Tab
         fields=SUMMARY_FIELDS,
         rows=rows,
         compact=(
-            Column("experiment", "exp", spill=4),
+            # The experiment and the CE tell rows apart (a CE is tested for each
+            # experiment): they stay; the experiment's name for the site is in the CE's
+            # note when the terminal is narrow.
+            Column("experiment", "exp"),
             Column("tier", "tier", spill=3),
-            Column("site_name", "site"),
+            Column("site_name", "site", spill=4),
             Column("ce", "ce"),
             Column("status", "status"),
             Column("last_status", "last", spill=2),

@@ -16,7 +16,7 @@ from cecap.formats import format_names, render
 from cecap.formats.timeline import history_lines, runs_lines
 from cecap.history.types import Change, Run
 from cecap.rows.history import history_table, runs_table
-from cecap.rows.table import Column, Table
+from cecap.rows.table import Column, Lines, Table
 from cecap.text import HIDDEN, visible
 
 # One of each class, with the escaped form every human-facing output must show.
@@ -125,6 +125,16 @@ def test_format_shows_title_and_partial_note_escaped(fmt: str) -> None:
     assert "PARTIAL: partial" + visible(EVERY_HIDDEN) + "end" in out
     if fmt == "table":
         assert out.startswith("title" + visible(EVERY_HIDDEN) + "end\n")
+
+
+def test_a_title_of_several_lines_shows_each_line_escaped() -> None:
+    # summary's headline, one line per experiment: each on a line of its own in the
+    # terminal table, a hidden character in one escaped; one line elsewhere.
+    hidden = EVERY_HIDDEN.replace("\n", "")
+    title = Lines(f"one{hidden}end\ntwo")
+    table = dataclasses.replace(hostile_table(), meta={"title": title})
+    out = render("table", table).splitlines()
+    assert out[:2] == ["one" + visible(hidden) + "end", "two"]
 
 
 def test_empty_table_message_is_escaped() -> None:
