@@ -118,7 +118,7 @@ def test_cecap_judges_the_entries_glideinwms_reads(tmp_path: Path, shape: str) -
             for e in read_factory(given)
         }
         assert ours == theirs
-    result = run_cli("audit-factory", main, "--bdii", SAMPLE, "-e", "cms", "--format", "json")
+    result = run_cli("audit-factory", main, "--bdii", SAMPLE, "-e", "cms", "--format", "json", "-v")
     assert result.code in (0, 1), result.err
     assert f"cecap: {len(theirs)} entries read: " in result.err
     rows = json.loads(result.out)["rows"]
@@ -126,8 +126,35 @@ def test_cecap_judges_the_entries_glideinwms_reads(tmp_path: Path, shape: str) -
 
 
 def _audit(main: Path) -> tuple[int, list[dict[str, Any]], str]:
-    result = run_cli("audit-factory", main, "--bdii", SAMPLE, "-e", "cms", "--format", "json")
+    """The audit's exit code, rows and stderr, with -v: the counts end stderr."""
+    args = ("audit-factory", main, "--bdii", SAMPLE, "-e", "cms", "--format", "json")
+    result = run_cli(*args, "-v")
+    quiet = run_cli(*args)
+    # Without -v the same audit says the same, and nothing on stderr but its warnings.
+    assert (quiet.code, quiet.out) == (result.code, result.out)
+    assert "entries read" not in quiet.err
+    assert result.err.endswith("\n") and quiet.err == result.err.rsplit("cecap: ", 1)[0]
     return result.code, json.loads(result.out)["rows"], result.err
+
+
+def test_a_clean_audit_prints_nothing_on_stderr_unless_verbose(tmp_path: Path) -> None:
+    main = tmp_path / "glideinWMS.xml"
+    exported = run_cli("export", "--format", "glideinwms", "-e", "cms", "--bdii", SAMPLE)
+    assert exported.code == 0, exported.err
+    main.write_text(exported.out)
+    entries = exported.out.count("<entry ")
+    assert entries > 1
+    args = ("audit-factory", main, "--bdii", SAMPLE, "-e", "cms")
+    # As cron runs it: nothing at all with lines, the one "no findings" line with table.
+    assert run_cli(*args, "--format", "lines") == (0, "", "")
+    table = run_cli(*args)
+    assert (table.code, table.err) == (0, "")
+    assert table.out.startswith("no findings")
+    verbose = run_cli(*args, "--format", "lines", "-v")
+    assert (verbose.code, verbose.out) == (0, "")
+    assert verbose.err == (
+        f"cecap: {entries} entries read: {entries} matched, 0 not in the BDII, 0 not understood\n"
+    )
 
 
 def test_a_config_d_glexec_bin_on_a_refusing_site_fails(tmp_path: Path) -> None:

@@ -34,6 +34,14 @@ from .source_options import GlueOptions, SourceOptions, source_options
 @source_options
 @experiment_option
 @state_option
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Say on stderr how many entries were read, matched, not in the BDII and not"
+    " understood. Without it stderr holds only warnings and errors, so cron mails only"
+    " what needs a look (with --format lines a clean audit prints nothing at all).",
+)
 @output_options(FACTORY_FIELDS)
 @config_option
 @debug_option
@@ -42,6 +50,7 @@ def audit_factory_command(
     source: SourceOptions,
     experiments: tuple[str, ...],
     state: Path | None,
+    verbose: bool,
     output: OutputOptions,
     config: Path | None,
 ) -> int:
@@ -56,8 +65,8 @@ def audit_factory_command(
     glexec-where-conditional (GLEXEC_BIN set where the verdict is conditional),
     glexec-not-reliable (GLEXEC_BIN set on a ready CE whose glexec test results in the
     history do not make it reliable). Information: glexec-available (GLEXEC_BIN is NONE on
-    a ready or reliable CE). Stderr says how many entries were read, matched, not in the
-    BDII and not understood. Exit 1 when there is an error, so it can guard a factory
+    a ready or reliable CE). -v says on stderr how many entries were read, matched, not in
+    the BDII and not understood. Exit 1 when there is an error, so it can guard a factory
     reconfiguration in CI.
     """
     entries = read_factory(factory)
@@ -77,7 +86,8 @@ def audit_factory_command(
         "empty": "findings: the factory's glexec settings match the verdicts",
     }
     code = emit(factory_table(findings, meta), output, model, source.allow_partial)
-    click.echo(f"cecap: {audit.summary}", err=True)
+    if verbose:
+        click.echo(f"cecap: {audit.summary}", err=True)
     if code != EXIT_OK:
         return code
     return EXIT_FINDINGS if worst_factory(findings) is Severity.ERROR else EXIT_OK
