@@ -387,6 +387,28 @@ def test_report_judges_each_site_from_its_own_bdii(grid: Grid) -> None:
     assert run_cli(*args, "--site-bdiis", "--record").code == 2
 
 
+def test_report_and_page_take_jobs_and_deadline_with_site_bdiis(
+    grid: Grid, tmp_path: Path
+) -> None:
+    args = ("report", "--all", "--bdii", grid.top.url, "--timeout", "2", "--format", "json")
+    # One at a time, all within a second: the slow one (2 s) is cut at the deadline, and
+    # its site is judged from the top level like any site BDII that did not answer.
+    result = run_cli(*args, "--site-bdiis", "--jobs", "1", "--deadline", "1")
+    assert result.code == 0, result.err
+    assert "SLOW-SITE (deadline)" in result.err
+    assert "SLOW-SITE (timeout)" not in result.err
+    found = json.loads(result.out)["rows"]
+    assert {r["read_from"] for r in found if r["site"] == "SLOW-SITE"} == {"top level"}
+    # They say how the site BDIIs are read: without --site-bdiis, a usage error.
+    for command in (args, ("page", "--bdii", grid.top.url, "-o", str(tmp_path / "p"))):
+        for extra in (("--jobs", "2"), ("--deadline", "5")):
+            refused = run_cli(*command, *extra)
+            assert refused.code == 2, (command, extra)
+            assert refused.err.startswith("cecap: error: --jobs and --deadline say how")
+            assert refused.err.count("\n") == 1
+    assert not (tmp_path / "p").exists()
+
+
 def test_progress_is_shown_on_a_terminal(grid: Grid) -> None:
     # stderr a terminal (a pseudo-terminal here), stdout a pipe: the rows stay clean.
     main_fd, child_fd = pty.openpty()

@@ -22,7 +22,7 @@ from ..policy.load import config_dir
 from ..policy.stances import GLEXEC, Experiment, Policy
 from ..sources.base import ReadRequest
 from .options import F, with_options
-from .source_options import SourceOptions
+from .source_options import SiteReads, SourceOptions
 
 # Kept for the check itself, after the site BDIIs: deciding, writing the answer.
 _MARGIN = 1.0
@@ -99,8 +99,13 @@ def site_bdiis_part(
         runtime_environment=False,
     )
     deadline = max(0.1, left() - _MARGIN)
+    # Within what is left of the check's own time: Nagios kills a plugin that overruns.
     reads = read_all(
-        listed, request, source.settings, lambda m: select_glue(m, None), deadline=deadline
+        listed,
+        request,
+        source.settings,
+        lambda m: select_glue(m, None),
+        SiteReads(deadline=deadline),
     )
     answered = {r.listed.site.lower(): r.digest for r in reads if r.digest is not None}
     merged = from_site_bdiis(top, answered)

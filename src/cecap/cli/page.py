@@ -38,7 +38,14 @@ from ..sources.base import ReadRequest
 from .common import load_model, pick_experiments, source_meta
 from .options import config_option, debug_option, experiment_option, state_option
 from .output import partial_exit
-from .source_options import GlueOptions, SourceOptions, glue_option, source_options
+from .source_options import (
+    GlueOptions,
+    SiteReads,
+    SourceOptions,
+    glue_option,
+    site_reads_options,
+    source_options,
+)
 
 PAGE = "index.html"
 
@@ -59,12 +66,9 @@ PAGE = "index.html"
     f" serves half of it. A {PAGE} there that is not a regular file (a symlink, a FIFO) is"
     " refused: cecap never writes through a link.",
 )
-@click.option(
-    "--site-bdiis",
-    "from_sites",
-    is_flag=True,
-    help="Also ask every site BDII the top level lists (as `cecap site-bdiis`) and show"
-    " under each site whether its own BDII answered and how fresh its data is.",
+@site_reads_options(
+    "Also ask every site BDII the top level lists (as `cecap site-bdiis`) and show"
+    " under each site whether its own BDII answered and how fresh its data is."
 )
 @state_option
 @glue_option
@@ -74,7 +78,7 @@ def page(
     source: SourceOptions,
     experiments: tuple[str, ...],
     output: str,
-    from_sites: bool,
+    site_reads: SiteReads | None,
     state: Path | None,
     glue: str | None,
     config: Path | None,
@@ -145,7 +149,7 @@ def page(
             {"names": {e.key: e.name for e in chosen}},
             window_text(DEFAULT_WINDOW),
         ),
-        site_bdiis=_site_bdiis(source, chosen, folder, meta) if from_sites else None,
+        site_bdiis=_site_bdiis(source, chosen, folder, meta, site_reads) if site_reads else None,
     )
     html = render_page(data)
     if not folder_named.is_dir():
@@ -156,7 +160,11 @@ def page(
 
 
 def _site_bdiis(
-    source: SourceOptions, chosen: list[Experiment], folder: Path, meta: dict[str, Any]
+    source: SourceOptions,
+    chosen: list[Experiment],
+    folder: Path,
+    meta: dict[str, Any],
+    site_reads: SiteReads,
 ) -> Table:
     """Each site BDII the top level lists, read at once, as `site-bdiis` tables them."""
     # Only the site BDIIs need the LDAP client: a report on a file does not import it.
@@ -176,6 +184,7 @@ def _site_bdiis(
         request,
         source.settings,
         lambda model: site_ces(select_glue(model, None), vos, GLEXEC),
+        site_reads,
     )
     return site_bdii_table(reads, None, meta)
 

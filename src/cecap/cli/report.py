@@ -41,9 +41,11 @@ from .options import (
 from .output import emit, warn
 from .source_options import (
     GlueOptions,
+    SiteReads,
     SourceOptions,
     glue_options,
     selection_options,
+    site_reads_options,
     source_options,
 )
 
@@ -76,13 +78,10 @@ from .source_options import (
 @click.option(
     "--record", is_flag=True, help="Record this run's verdicts in the history (as check does)."
 )
-@click.option(
-    "--site-bdiis",
-    "from_sites",
-    is_flag=True,
-    help="Judge each site's CEs from its own BDII (those the top level lists, read at once"
+@site_reads_options(
+    "Judge each site's CEs from its own BDII (those the top level lists, read at once"
     " as `cecap site-bdiis` reads them) where it answers, else from the top level;"
-    " read_from says which.",
+    " read_from says which."
 )
 @state_option
 @keep_days_option
@@ -99,7 +98,7 @@ def report(
     min_stable: int | None,
     only_reliable: bool,
     record: bool,
-    from_sites: bool,
+    site_reads: SiteReads | None,
     state: Path | None,
     keep_days: int | None,
     glue: GlueOptions,
@@ -126,14 +125,14 @@ def report(
             "--record, --min-stable and --reliable follow glexec verdicts only; leave out"
             " --capability"
         )
-    if record and from_sites:
+    if record and site_reads:
         raise UsageError(
             "--record keeps what the top level says run by run: leave out --site-bdiis"
         )
     read_from: dict[tuple[str, str], str] | None = None
-    if from_sites:
+    if site_reads:
         model, results, read_from = _assessed_per_site(
-            source, glue, config, selection, policy, chosen
+            source, glue, config, selection, policy, chosen, site_reads
         )
     else:
         model, results = _assessed(source, glue, config, selection, policy, chosen)
@@ -250,6 +249,7 @@ def _assessed_per_site(
     selection: Selection,
     policy: Policy,
     chosen: list[Experiment],
+    site_reads: SiteReads,
 ) -> tuple[GlueModel, list[Assessment], dict[tuple[str, str], str]]:
     """``_assessed`` with each site judged from its own BDII where it answers; and per
     (site, CE) judged from a site BDII, that BDII's URL."""
@@ -266,7 +266,7 @@ def _assessed_per_site(
         runtime_environment=False,
     )
     listed = listed_by_top(source)
-    reads = read_all(listed, request, source.settings, lambda m: select_glue(m, None))
+    reads = read_all(listed, request, source.settings, lambda m: select_glue(m, None), site_reads)
     answered = {r.listed.site.lower(): r for r in reads if r.why is None and r.digest}
     missed = [r for r in reads if r.why is not None]
     if missed:

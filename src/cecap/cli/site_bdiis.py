@@ -23,13 +23,14 @@ from ..sources.site_list import SiteBdii, from_file, from_pairs, merge
 from .common import load_model, pick_experiments
 from .options import OutputOptions, config_option, debug_option, experiment_option, output_options
 from .output import emit, warn
-from .site_reads import DEFAULT_DEADLINE, DEFAULT_JOBS, MAX_JOBS, listed_by_top, read_all
+from .site_reads import listed_by_top, read_all
 from .source_options import (
-    MAX_TIMEOUT,
     GlueOptions,
+    SiteReads,
     SourceOptions,
     glue_options,
     selection_options,
+    site_reads_options,
     source_options,
 )
 
@@ -53,22 +54,7 @@ from .source_options import (
     help="Read this site BDII too (URL: ldap://HOST:PORT/mds-vo-name=SITE,o=grid, or"
     " HOST[:PORT] for that base; repeatable).",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1, max=MAX_JOBS),
-    default=DEFAULT_JOBS,
-    show_default=True,
-    metavar="N",
-    help="Site BDIIs read at once.",
-)
-@click.option(
-    "--deadline",
-    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
-    default=DEFAULT_DEADLINE,
-    show_default=True,
-    metavar="SECONDS",
-    help="Bound on the whole run: a site BDII not read by then is reported as such.",
-)
+@site_reads_options()
 @experiment_option
 @selection_options("in the list of site BDIIs (--ce: among the CEs compared)")
 @glue_options
@@ -79,8 +65,7 @@ def site_bdiis(
     source: SourceOptions,
     urls_file: Path | None,
     pairs: tuple[str, ...],
-    jobs: int,
-    deadline: float,
+    site_reads: SiteReads,
     experiments: tuple[str, ...],
     selection: Selection,
     glue: GlueOptions,
@@ -134,7 +119,7 @@ def site_bdiis(
     def digest(model: GlueModel) -> SiteCes:
         return site_ces(select_glue(model, None), vos, capability, selection)
 
-    reads = read_all(sites, request, source.settings, digest, jobs=jobs, deadline=deadline)
+    reads = read_all(sites, request, source.settings, digest, site_reads)
     meta = {
         "source": said.origin if said else None,
         "partial": said.partial if said else None,

@@ -16,13 +16,9 @@ from ..sources.site_bdiis import Progress, SiteRead, read_site, read_sites
 from ..sources.site_list import LIST_FILTERS, LIST_WANTED, SiteBdii, read_list
 from ..text import visible
 from .common import read_first
-from .source_options import SourceOptions
+from .source_options import SiteReads, SourceOptions
 
 T = TypeVar("T")
-
-DEFAULT_JOBS = 20
-MAX_JOBS = 1000
-DEFAULT_DEADLINE = 600.0
 
 
 def listed_by_top(source: SourceOptions) -> list[SiteBdii]:
@@ -44,16 +40,15 @@ def read_all(
     request: ReadRequest,
     settings: SourceSettings,
     digest: Callable[[GlueModel], T],
-    *,
-    jobs: int = DEFAULT_JOBS,
-    deadline: float = DEFAULT_DEADLINE,
+    reads: SiteReads,
 ) -> list[SiteRead[T]]:
-    """Every site BDII read at once (at most ``jobs``), each kept as ``digest`` of it."""
+    """Every site BDII read at once (``reads.jobs`` at most, all within
+    ``reads.deadline``), each kept as ``digest`` of it."""
 
     def read(site: SiteBdii, left: float) -> SiteRead[T]:
         return read_site(site, request, settings, digest, left)
 
-    return read_sites(sites, read, jobs=jobs, deadline=deadline, progress=_progress())
+    return read_sites(sites, read, jobs=reads.jobs, deadline=reads.deadline, progress=_progress())
 
 
 def _progress() -> Callable[[Progress], None] | None:

@@ -29,6 +29,10 @@ from .options import F, with_options
 # A bound an operator will never need to exceed; beyond it a value is a typo (or nan,
 # which click's range check lets through: refused below).
 MAX_TIMEOUT = 86400.0  # a day
+# How many site BDIIs are read at once, and the bound on reading them all.
+DEFAULT_JOBS = 20
+MAX_JOBS = 1000
+DEFAULT_DEADLINE = 600.0
 MAX_READ_MIB = 1 << 20  # a TiB
 
 
@@ -168,6 +172,67 @@ def glue_options(func: F) -> F:
         ),
     ]
     return cast(F, with_options(command, options))
+
+
+@dataclass(frozen=True, slots=True)
+class SiteReads:
+    """How the site BDIIs are read: ``jobs`` at once, all within ``deadline`` seconds."""
+
+    jobs: int = DEFAULT_JOBS
+    deadline: float = DEFAULT_DEADLINE
+
+
+def site_reads_options(flag_help: str | None = None) -> Callable[[F], F]:
+    """--jobs and --deadline; the command receives ``site_reads: SiteReads``. With
+    ``flag_help``, the command reads the site BDIIs only when asked, by a --site-bdiis
+    flag of that help: it receives None without the flag, and --jobs or --deadline
+    without it is a usage error."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            jobs, deadline = kwargs.pop("jobs"), kwargs.pop("deadline")
+            asked = kwargs.pop("from_sites", True)
+            if not asked and (jobs is not None or deadline is not None):
+                raise UsageError(
+                    "--jobs and --deadline say how to read the site BDIIs:"
+                    " give --site-bdiis too, or leave them out"
+                )
+            kwargs["site_reads"] = (
+                SiteReads(
+                    DEFAULT_JOBS if jobs is None else jobs,
+                    DEFAULT_DEADLINE if deadline is None else deadline,
+                )
+                if asked
+                else None
+            )
+            return func(*args, **kwargs)
+
+        with_flag = "" if flag_help is None else " (with --site-bdiis)"
+        options = [
+            click.option(
+                "--jobs",
+                type=click.IntRange(min=1, max=MAX_JOBS),
+                default=None,
+                metavar="N",
+                help=f"Site BDIIs read at once{with_flag}. [default: {DEFAULT_JOBS}]",
+            ),
+            click.option(
+                "--deadline",
+                type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
+                default=None,
+                metavar="SECONDS",
+                help=f"Bound on reading all the site BDIIs{with_flag}: one not read by then"
+                f" is reported as such. [default: {DEFAULT_DEADLINE:g}]",
+            ),
+        ]
+        if flag_help is not None:
+            options.insert(
+                0, click.option("--site-bdiis", "from_sites", is_flag=True, help=flag_help)
+            )
+        return cast(F, with_options(command, options))
+
+    return decorate
 
 
 def selection_options(where: str = "in the source") -> Callable[[F], F]:
