@@ -46,7 +46,7 @@ def test_a_usage_error_is_one_line_with_values_capped(args: tuple[str, ...]) -> 
 def test_a_usage_error_points_at_the_commands_help() -> None:
     done = run_cli("report", "--bogus")
     assert done.err == (
-        "cecap: error: No such option '--bogus'. (Did you mean one of: '--base', '--glue'?)"
+        "cecap: error: No such option '--bogus'. (Did you mean one of: '--base', '--glue', '--jobs'?)"
         " See 'cecap help report'.\n"
     )
 
