@@ -22,12 +22,25 @@ pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is no
 
 
 def quickstart() -> list[str]:
-    """The README's code lines before its first section: the first command, then those
-    the text says to run in the same shell."""
+    """The README's first command, then the lines it says to run in the same shell, all
+    before its first section."""
     text = README.read_text(encoding="utf-8")
     head = text[: text.index("\n## ")]
-    head = head[: head.index("Install what the tests need")]
-    return re.findall(r"^    (\S.*)$", head, re.MULTILINE)
+    first = re.search(r"^    (\S.*)$", head, re.MULTILINE)
+    assert first is not None, "the README starts with no command"
+    same_shell = head[head.index("in the same shell") :]
+    return [first[1], *re.findall(r"^    (\S.*)$", same_shell, re.MULTILINE)]
+
+
+def test_the_readme_starts_with_the_two_commands() -> None:
+    """Install and report, then install what the tests need and run them: the first two
+    code lines, the second exactly what CI runs."""
+    head = README.read_text(encoding="utf-8").split("\n## ", 1)[0]
+    first, second = re.findall(r"^    (\S.*)$", head, re.MULTILINE)[:2]
+    assert first.endswith("cecap report --bdii examples/sample-bdii.ldif")
+    assert second == "./scripts/test.sh"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "exec ./scripts/test.sh" in ci
 
 
 def test_the_quickstart_lines_are_what_this_test_runs() -> None:
