@@ -90,3 +90,23 @@ def test_importing_the_command_registers_its_own_formats(command: str) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert set(OFFERED[command][0]) <= set(done.stdout.split())
+
+
+# tabulate's formats that write a cell's markup raw (see tests/unit/formats/test_markup.py).
+RAW = ("latex_raw", "unsafehtml", "asciidoc", "jira", "mediawiki", "moinmoin", "orgtbl",
+       "rst", "textile", "youtrack")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", sorted(OFFERED))
+def test_no_command_offers_a_format_that_writes_markup_raw(command: str) -> None:
+    said = format_help(command).replace(",", " ").replace("(", " ").replace(")", " ").split()
+    for fmt in RAW:
+        assert fmt not in said, (command, fmt)
+        # A usage error (check: Nagios's UNKNOWN, exit 3, on stdout).
+        done = run_cli(command, "--format", fmt)
+        assert done.code == (3 if command == "check" else 2), (command, fmt, done.err)
+        assert f"'{fmt}' is not one of" in done.out + done.err, (command, fmt)
+    # The choices the refusal lists are what the command offers: none of them.
+    done = run_cli(command, "--format", "latex_raw")
+    listed = (done.out + done.err).split("is not one of", 1)[1]
+    assert not [fmt for fmt in RAW if f"'{fmt}'" in listed]

@@ -36,6 +36,7 @@ from helpers.paths import REPO
 from packaging.requirements import Requirement
 
 from cecap import __version__
+from cecap.formats.tabulated import SAFE
 
 pytestmark = pytest.mark.package
 
@@ -212,21 +213,22 @@ def test_report_on_the_installed_sample_with_debians_libraries(
         "import tabulate; print(tabulate.__version__, *tabulate.tabulate_formats)",
     ).stdout.split()
     assert formats[0] == "0.8.9"
-    # tabulate's unsafe* formats are not offered (their lists of names differ by version).
-    offered = [f for f in formats[1:] if not f.startswith("unsafe")]
-    assert (
-        run(
+    # tabulate's formats that write markup raw are not offered (their lists of names
+    # differ by version).
+    offered = [f for f in formats[1:] if f in SAFE]
+    for raw in ("unsafehtml", "latex_raw", "mediawiki"):
+        assert raw in formats[1:]
+        refused = run(
             "/usr/bin/cecap",
             "report",
             "--bdii",
             str(sample),
             "--format",
-            "unsafehtml",
+            raw,
             env=system_env(),
             check=False,
-        ).returncode
-        == 2
-    )
+        )
+        assert refused.returncode == 2, raw
     for fmt in ("table", "json", "csv", *offered):
         args = ["report", "--bdii", str(sample), "--all", "--format", fmt]
         ours = run("/usr/bin/cecap", *args, env=system_env(), check=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -89,8 +90,12 @@ def _assert_safe(fmt: str, text: str) -> None:
 
 
 def _shown(fmt: str, text: str) -> str:
+    """How ``text`` (already visible) looks in format ``fmt``'s own syntax: LaTeX's and
+    Markdown's escapes (a backslash is a character either escapes)."""
     if fmt in ("latex", "latex_booktabs", "latex_longtable"):
         return text.replace("\\", r"\textbackslash{}")
+    if fmt in ("github", "pipe", "colon_grid"):
+        return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
     return text
 
 

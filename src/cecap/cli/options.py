@@ -86,7 +86,11 @@ class FormatChoice(click.ParamType):
         shown = [_about(name, own[name].about) for name in self.own]
         if self.generic is None:
             shown += [_about(n, FORMATS[n].about) for n in CECAP_FORMATS if n not in own]
-            return ", ".join(shown) + ", or any tabulate format (github, grid, html, ...)."
+            return (
+                ", ".join(shown)
+                + ", or any tabulate format that shows values as text (github, grid, html,"
+                " latex, ...)."
+            )
         shown += [_about(n, FORMATS[n].about) for n in self.generic if n not in own]
         return (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]) + "."
 

@@ -21,7 +21,7 @@ from typing import Any
 from ..rows.table import Lines, Table
 from ..text import HIDDEN, visible
 
-__all__ = ["HIDDEN", "escaped", "json_text", "shown", "visible"]
+__all__ = ["HIDDEN", "escaped", "json_text", "latex_text", "markdown_text", "shown", "visible"]
 
 
 def shown(value: Any, lines: bool = False) -> Any:
@@ -62,3 +62,39 @@ def json_text(text: str) -> str:
     if text.isascii() and "\x7f" not in text:  # of the hidden characters, ASCII has DEL
         return text
     return _RAW_IN_JSON.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+# Markdown's punctuation that starts markup where a table cell may hold it (CommonMark: a
+# backslash escapes any ASCII punctuation; GFM: "\|" is a "|" inside a cell), and the HTML
+# a renderer would pass through.
+_MD = re.compile(r"([\\`*_\[\]|~])")
+_MD_HTML = {"<": "&lt;", "&": "&amp;"}
+
+
+def markdown_text(text: str) -> str:
+    """``text`` (made visible) as Markdown shows it as it is: no tag, link, emphasis or
+    cell break of its own."""
+    return _MD.sub(r"\\\1", "".join(_MD_HTML.get(c, c) for c in text))
+
+
+# LaTeX's special characters, escaped as tabulate's latex formats escape a cell's
+# (tabulate's LATEX_ESCAPE_RULES), for cecap's own lines after such a table.
+_LATEX = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "\\": r"\textbackslash{}",
+    "<": r"\ensuremath{<}",
+    ">": r"\ensuremath{>}",
+}
+
+
+def latex_text(text: str) -> str:
+    """``text`` (made visible) as LaTeX prints it as it is: no command of its own."""
+    return "".join(_LATEX.get(c, c) for c in text)

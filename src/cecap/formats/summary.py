@@ -15,14 +15,11 @@ from typing import Any
 
 from ..rows.table import Row, Table
 from ..text import visible
+from .escape import markdown_text
 from .registry import FIELDS, register
 
 MARKDOWN = "markdown"
 TWIKI = "twiki"
-# The Markdown punctuation that starts markup where a cell or item may hold it (CommonMark:
-# a backslash escapes any ASCII punctuation), and the HTML a renderer would pass through.
-_MD = re.compile(r"([\\`*_\[\]|~])")
-_MD_HTML = {"<": "&lt;", "&": "&amp;"}
 # TWiki: "|" ends a cell, "%" starts a variable, "<" a tag, "[[" a link, and a word of
 # capitals (WikiWord) becomes a link unless "<nop>" comes before it.
 _TWIKI = {"|": "&#124;", "%": "&#37;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "&": "&amp;"}
@@ -31,9 +28,7 @@ _STARTS = re.compile(r"^([*_=])|([*_=])$")
 
 
 def _md(value: Any) -> str:
-    text = visible("" if value is None else str(value))
-    text = "".join(_MD_HTML.get(c, c) for c in text)
-    return _MD.sub(r"\\\1", text)
+    return markdown_text(visible("" if value is None else str(value)))
 
 
 def _tw(value: Any) -> str:

@@ -81,9 +81,12 @@ def benign_table() -> Table:
 
 
 def shown_as(fmt: str, text: str) -> str:
-    """How ``text`` (already visible) looks in format ``fmt``'s own syntax."""
+    """How ``text`` (already visible) looks in format ``fmt``'s own syntax: LaTeX's and
+    Markdown's escapes (a backslash is a character either escapes)."""
     if fmt in ("latex", "latex_booktabs", "latex_longtable"):
         return text.replace("\\", r"\textbackslash{}")
+    if fmt in ("github", "pipe", "colon_grid"):
+        return re.sub(r"([\\`*_\[\]|~])", r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
     return text
 
 
@@ -121,8 +124,8 @@ def test_format_shows_hidden_characters_escaped(fmt: str) -> None:
 @pytest.mark.parametrize("fmt", sorted(set(format_names()) - {"json", "lines"}))
 def test_format_shows_title_and_partial_note_escaped(fmt: str) -> None:
     out = render(fmt, hostile_table())
-    # The footer is cecap's own line after the table, in no format's syntax.
-    assert "PARTIAL: partial" + visible(EVERY_HIDDEN) + "end" in out
+    # The footer is cecap's own line after the table, escaped as the table's markup is.
+    assert shown_as(fmt, "PARTIAL: partial" + visible(EVERY_HIDDEN) + "end") in out
     if fmt == "table":
         assert out.startswith("title" + visible(EVERY_HIDDEN) + "end\n")
 
