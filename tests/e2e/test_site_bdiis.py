@@ -387,9 +387,7 @@ def test_report_judges_each_site_from_its_own_bdii(grid: Grid) -> None:
     assert run_cli(*args, "--site-bdiis", "--record").code == 2
 
 
-def test_report_and_page_take_jobs_and_deadline_with_site_bdiis(
-    grid: Grid, tmp_path: Path
-) -> None:
+def test_report_and_page_take_jobs_and_deadline_with_site_bdiis(grid: Grid, tmp_path: Path) -> None:
     args = ("report", "--all", "--bdii", grid.top.url, "--timeout", "2", "--format", "json")
     # One at a time, all within a second: the slow one (2 s) is cut at the deadline, and
     # its site is judged from the top level like any site BDII that did not answer.
@@ -400,10 +398,10 @@ def test_report_and_page_take_jobs_and_deadline_with_site_bdiis(
     found = json.loads(result.out)["rows"]
     assert {r["read_from"] for r in found if r["site"] == "SLOW-SITE"} == {"top level"}
     # They say how the site BDIIs are read: without --site-bdiis, a usage error.
-    for command in (args, ("page", "--bdii", grid.top.url, "-o", str(tmp_path / "p"))):
+    for argv in (args, ("page", "--bdii", grid.top.url, "-o", str(tmp_path / "p"))):
         for extra in (("--jobs", "2"), ("--deadline", "5")):
-            refused = run_cli(*command, *extra)
-            assert refused.code == 2, (command, extra)
+            refused = run_cli(*argv, *extra)
+            assert refused.code == 2, (argv, extra)
             assert refused.err.startswith("cecap: error: --jobs and --deadline say how")
             assert refused.err.count("\n") == 1
     assert not (tmp_path / "p").exists()
