@@ -1,5 +1,6 @@
-"""Config step: load and check glue2.yaml, where GLUE 2.0 says a capability (read by the
-commands that read a BDII; `cecap stances` does not need it)."""
+"""Config step: load and check glue2.yaml, where GLUE 2.0 says a capability and which batch
+system a GLUE2ManagerProductName means (read by the commands that read a BDII; `cecap
+stances` does not need it)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .checker import Checker, load_yaml
-from .glue2_rules import Glue2Match, Glue2Rules
-from .load import own_or_shipped
+from .glue2_rules import Glue2Match, Glue2Rules, product_key
+from .load import default_config_dir, own_or_shipped
 from .strict_yaml import cap, quote
 
 GLUE2_FILE = "glue2.yaml"
@@ -34,12 +35,45 @@ def _glue2_matches(check: Checker, raw: Any, where: str) -> tuple[Glue2Match, ..
     return tuple(out)
 
 
+# A batch-system word as a CREAM CE ID holds it (HOST:8443/cream-WORD-QUEUE): no dash.
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _batch_systems(check: Checker, raw: Any) -> dict[str, str]:
+    body = check.mapping(raw or {}, "batch_systems")
+    out: dict[str, str] = {}
+    for word, names in body.items():
+        if not isinstance(word, str) or not _WORD.fullmatch(word):
+            raise check.fail(
+                f"batch_systems.{cap(str(word))}",
+                "a batch system is a lower-case word of letters and digits, as a CREAM CE ID"
+                " writes it (pbs, lsf, sge, slurm, condor)",
+            )
+        where = f"batch_systems.{word}"
+        values = check.strings(names, where)
+        if not values:
+            raise check.fail(where, "name at least one GLUE2ManagerProductName")
+        for name in values:
+            key = product_key(name)
+            if not key:
+                raise check.fail(where, f"{quote(name)} is no product name")
+            if out.get(key, word) != word:
+                raise check.fail(where, f"{quote(name)} is listed under {quote(out[key])} already")
+            out[key] = word
+    return out
+
+
 def load_glue2(directory: Path) -> Glue2Rules:
-    """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec."""
+    """glue2.yaml of the config folder, else the shipped one: where GLUE 2.0 says glexec,
+    and the batch systems product names mean (a folder's file without ``batch_systems``
+    takes the shipped file's)."""
     path = own_or_shipped(directory, GLUE2_FILE)
     check = Checker(path)
     doc = check.mapping(
-        load_yaml(path), "top level", {"capabilities", "other_capabilities"}, {"capabilities"}
+        load_yaml(path),
+        "top level",
+        {"capabilities", "other_capabilities", "batch_systems"},
+        {"capabilities"},
     )
     body = check.mapping(doc["capabilities"] or {}, "capabilities")
     capabilities: dict[str, tuple[Glue2Match, ...]] = {}
@@ -56,4 +90,9 @@ def load_glue2(directory: Path) -> Glue2Rules:
                 raise check.fail(
                     f"other_capabilities[{i}].values", "each list needs a value with {name}"
                 )
-    return Glue2Rules(capabilities, other, source=str(path))
+    if "batch_systems" in doc:
+        batch_systems = _batch_systems(check, doc["batch_systems"])
+    else:
+        shipped = default_config_dir() / GLUE2_FILE
+        batch_systems = {} if path == shipped else dict(load_glue2(shipped.parent).batch_systems)
+    return Glue2Rules(capabilities, other, source=str(path), batch_systems=batch_systems)

@@ -1,9 +1,20 @@
-"""Where GLUE 2.0 says a capability: the attributes and values glue2.yaml names."""
+"""Where GLUE 2.0 says a capability: the attributes and values glue2.yaml names; and the
+batch system a GLUE2ManagerProductName means, as a CREAM CE ID writes it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+# Product names compare without case, blanks, dashes, underscores and dots: "Torque",
+# "TORQUE" and "torque " are one name, as are "HTCondor", "HT-Condor" and "ht condor".
+_SQUEEZE = re.compile(r"[\s\-_.]+")
+
+
+def product_key(name: str) -> str:
+    """A GLUE2ManagerProductName as glue2.yaml's batch_systems compares it."""
+    return _SQUEEZE.sub("", name.strip().lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +39,15 @@ class Glue2Rules:
     # For a capability not listed: values hold "{name}", replaced by the capability.
     other: tuple[Glue2Match, ...] = ()
     source: str = "glue2.yaml"
+    # product_key(GLUE2ManagerProductName) -> the word a CREAM CE ID names the batch
+    # system with (HOST:8443/cream-WORD-QUEUE): "torque" -> "pbs".
+    batch_systems: Mapping[str, str] = field(default_factory=dict)
+
+    def batch_system(self, product: str) -> str | None:
+        """The batch-system word for a GLUE2ManagerProductName; None for a name glue2.yaml
+        does not list (or an empty one)."""
+        key = product_key(product)
+        return self.batch_systems.get(key) if key else None
 
     def matches_for(self, capability: str) -> tuple[Glue2Match, ...]:
         name = capability.strip().lower()

@@ -259,6 +259,29 @@ def test_config_folder_without_glue2_yaml_uses_the_shipped_one(tmp_path: Path) -
     assert rules.matches_for("glexec") == RULES.matches_for("glexec")
 
 
+def test_shipped_batch_systems() -> None:
+    # The BLAH words a CREAM CE ID holds, each with the product names that mean it.
+    assert set(RULES.batch_systems.values()) == {"pbs", "lsf", "sge", "slurm", "condor"}
+    assert RULES.batch_system("Torque") == "pbs"
+    assert RULES.batch_system("") is None
+
+
+def test_a_folder_s_glue2_yaml_names_its_own_batch_systems_or_takes_the_shipped(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "glue2.yaml").write_text("capabilities: {}\n")
+    assert load_glue2(tmp_path).batch_systems == RULES.batch_systems
+    (tmp_path / "glue2.yaml").write_text(
+        "capabilities: {}\nbatch_systems:\n  pbs: [PBS Works]\n  ll: [LoadLeveler]\n"
+    )
+    rules = load_glue2(tmp_path)
+    assert rules.batch_systems == {"pbsworks": "pbs", "loadleveler": "ll"}
+    assert rules.batch_system("Load Leveler") == "ll"
+    assert rules.batch_system("Torque") is None
+    (tmp_path / "glue2.yaml").write_text("capabilities: {}\nbatch_systems:\n")
+    assert load_glue2(tmp_path).batch_systems == {}
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -287,6 +310,34 @@ def test_config_folder_without_glue2_yaml_uses_the_shipped_one(tmp_path: Path) -
             "other_capabilities[0].values: each list needs a value with {name}",
         ),
         ("capabilities: {\n", "line 2, column 1: invalid YAML"),
+        (
+            "capabilities: {}\nbatch_systems: [pbs]\n",
+            "batch_systems: expected a mapping, found list",
+        ),
+        (
+            "capabilities: {}\nbatch_systems:\n  PBS: [torque]\n",
+            "batch_systems.PBS: a batch system is a lower-case word of letters and digits",
+        ),
+        (
+            "capabilities: {}\nbatch_systems:\n  pbs-x: [torque]\n",
+            "batch_systems.pbs-x: a batch system is a lower-case word",
+        ),
+        (
+            "capabilities: {}\nbatch_systems:\n  pbs: []\n",
+            "batch_systems.pbs: name at least one GLUE2ManagerProductName",
+        ),
+        (
+            "capabilities: {}\nbatch_systems:\n  pbs: [' - ']\n",
+            "batch_systems.pbs: ' - ' is no product name",
+        ),
+        (
+            "capabilities: {}\nbatch_systems:\n  pbs: [torque]\n  slurm: [Torque]\n",
+            "batch_systems.slurm: 'Torque' is listed under 'pbs' already",
+        ),
+        (
+            "capabilities: {}\nbatch_systems:\n  pbs: torque\n",
+            "batch_systems.pbs: expected a list of strings",
+        ),
     ],
 )
 def test_glue2_yaml_errors_name_file_and_key(tmp_path: Path, text: str, message: str) -> None:
