@@ -144,23 +144,31 @@ def test_snapshot_of_a_snapshot_loads_too(bdii_factory: Make, tmp_path: Path) ->
 
 # Every audit finding kind in both trees, plus GLUE 2.0 endpoints that drain, are in
 # critical health, or say glexec in GLUE2EntityOtherInfo or on one share only, at a site
-# whose name needs escaping in a DN.
+# whose name needs escaping in a DN; their managers name batch systems in several ways.
 MORE_GLUE2 = Site2Spec(
     "UKI-LT2, QMUL",
     [
         EndpointSpec(
             "ce1.qmul.ac.uk", ["atlas", "lhcb"], capabilities=(), other_info=["GLEXEC=yes"]
         ),
-        EndpointSpec("ce2.qmul.ac.uk", ["atlas"], serving="draining"),
+        EndpointSpec("ce2.qmul.ac.uk", ["atlas"], serving="draining", managers=["SLURM"]),
         EndpointSpec(
             "ce3.qmul.ac.uk",
             ["atlas", "cms"],
             health="critical",
             capabilities=(),
             share_other_info={"cms": ["glexec"]},
+            managers=["Torque", "Maui"],
         ),
     ],
 )
+# The batch system each GLUE 2.0 CREAM endpoint's managers give (export's lrms).
+GLUE2_LRMS = {
+    "ce.only2.org_org.glite.ce.CREAM": "pbs",
+    "ce1.qmul.ac.uk_org.glite.ce.CREAM": "pbs",
+    "ce2.qmul.ac.uk_org.glite.ce.CREAM": "slurm",
+    "ce3.qmul.ac.uk_org.glite.ce.CREAM": "pbs",
+}
 GLUE2_CES = {
     f"{host}_org.glite.ce.CREAM"
     for host in ("ce.only2.org", "ce1.qmul.ac.uk", "ce2.qmul.ac.uk", "ce3.qmul.ac.uk")
@@ -185,7 +193,8 @@ def assert_same_answers(config: Path, *sources: str | Path, glue: str = "") -> N
     the GLUE 2.0 CEs and findings there when that tree is read."""
     flags = ["--glue", glue] if glue else []
     trees = {"": {"1.3", "2.0"}, "1": {"1.3"}, "2": {"2.0"}}[glue]
-    for command in (["report", "--all"], ["audit"]):
+    # export reads both trees always (it has no --glue).
+    for command in (["report", "--all"], ["audit"], *([["export"]] if not glue else [])):
         answers = []
         for source in sources:
             args = (*command, *flags, "--bdii", source, "--config", config, "--format", "json")
@@ -196,7 +205,11 @@ def assert_same_answers(config: Path, *sources: str | Path, glue: str = "") -> N
         for source, answer in zip(sources[1:], answers[1:], strict=True):
             assert answer == answers[0], (command, source)
         rows = answers[0][1]
-        if command[0] == "report":
+        if command[0] == "export":
+            # The managers' batch system survives: every GLUE 2.0 CREAM endpoint has it.
+            lrms = {r["ce"]: r["lrms"] for r in rows if r["ce"] in GLUE2_CES}
+            assert lrms == GLUE2_LRMS
+        elif command[0] == "report":
             ces = {r["ce"] for r in rows}
             assert ces >= GLUE2_CES if "2.0" in trees else not ces & GLUE2_CES
         else:
@@ -213,7 +226,7 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
     made = run_cli("snapshot", "--bdii", original.url, "-v", "-o", snap)
     assert made.code == 0, made.err
     assert made.out == (
-        f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
+        f"wrote {snap}: 92 entries (8 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
     )
     assert made.err == ""
 
@@ -231,6 +244,8 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
         ("GLUE2AccessPolicy", 5),
         ("GLUE2ComputingShare", 8),
         ("GLUE2MappingPolicy", 8),
+        # ce3.qmul.ac.uk's service has two managers.
+        ("GLUE2ComputingManager", 6),
     ):
         assert fresh.count(f"(objectClass={cls})", base="o=glue") == number, cls
         assert original.count(f"(objectClass={cls})", base="o=glue") == number, cls
@@ -241,10 +256,10 @@ def test_glue2_snapshot_loads_into_a_fresh_bdii_and_gives_the_same_rows(
     only2 = tmp_path / "glue2.ldif"
     made = run_cli("snapshot", "--bdii", original.url, "--glue", "2", "-v", "-o", only2)
     assert made.out == (
-        f"wrote {only2}: 39 entries (0 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
+        f"wrote {only2}: 45 entries (0 CEs, 5 GLUE 2.0 endpoints) from {original.url}\n"
     )
     dns = dn_lines(only2)
-    assert len(dns) == 39 and all(dn.endswith(",o=glue") or dn == "o=glue" for dn in dns)
+    assert len(dns) == 45 and all(dn.endswith(",o=glue") or dn == "o=glue" for dn in dns)
     assert_same_answers(config, original.url, only2, glue="2")
 
 
@@ -255,7 +270,7 @@ def test_glue2_snapshot_of_an_ldif_with_both_trees_loads_too(
     snap = tmp_path / "snap.ldif"
     made = run_cli("snapshot", "--bdii", ldif, "-v", "-o", snap)
     assert made.code == 0, made.err
-    assert made.out == f"wrote {snap}: 86 entries (8 CEs, 5 GLUE 2.0 endpoints) from {ldif}\n"
+    assert made.out == f"wrote {snap}: 92 entries (8 CEs, 5 GLUE 2.0 endpoints) from {ldif}\n"
     original = bdii_factory()
     original.load(ldif)
     fresh = bdii_factory()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +36,19 @@ class EndpointSpec:
     interface: str = "org.glite.ce.CREAM"
     implementation: str = "CREAM"
     url: str | None = None  # default: CREAM's https://HOST:8443/ce-cream/services
+    # GLUE2ManagerProductName of each GLUE2ComputingManager of the endpoint's service, as
+    # CREAM's info provider publishes YAIM's CE_BATCH_SYS; default: one "torque" manager
+    # for a CREAM endpoint, none for any other.
+    managers: Sequence[str] | None = None
+    # Per VO, the queues of its shares; default: one share per VO whose queue is the VO.
+    # An empty string is a share that publishes no GLUE2ComputingShareMappingQueue.
+    queues: dict[str, Sequence[str]] = field(default_factory=dict)
+
+    @property
+    def manager_names(self) -> Sequence[str]:
+        if self.managers is not None:
+            return self.managers
+        return ("torque",) if self.interface == "org.glite.ce.CREAM" else ()
 
     @property
     def service_id(self) -> str:
@@ -59,10 +73,19 @@ class Site2Spec:
         return f"GLUE2GroupID=resource,{self.domain_dn}"
 
 
+def _value(name: str, value: str) -> str:
+    # RFC 2849: a value that is not a safe string (a control or non-ASCII character, a
+    # leading blank, colon or "<", a trailing blank) is written base64.
+    safe = value.isascii() and value.isprintable() and not value.startswith((" ", ":", "<"))
+    if safe and not value.endswith(" "):
+        return f"{name}: {value}"
+    return f"{name}:: {base64.b64encode(value.encode()).decode()}"
+
+
 def _lines(dn: str, classes: Iterable[str], attrs: Iterable[tuple[str, str]]) -> str:
     out = [f"dn: {dn}"]
     out += [f"objectClass: {c}" for c in classes]
-    out += [f"{k}: {v}" for k, v in attrs]
+    out += [_value(k, v) for k, v in attrs]
     return "\n".join(out) + "\n"
 
 
@@ -74,12 +97,13 @@ def service_dn(site: Site2Spec, ep: EndpointSpec) -> str:
     return f"GLUE2ServiceID={escape_dn(ep.service_id)},{site.resource_dn}"
 
 
-def share_dn(site: Site2Spec, ep: EndpointSpec, vo: str) -> str:
-    return f"GLUE2ShareID={escape_dn(share_id(ep, vo))},{service_dn(site, ep)}"
+def share_dn(site: Site2Spec, ep: EndpointSpec, vo: str, n: int = 0) -> str:
+    return f"GLUE2ShareID={escape_dn(share_id(ep, vo, n))},{service_dn(site, ep)}"
 
 
-def share_id(ep: EndpointSpec, vo: str) -> str:
-    return f"{vo}_{ep.host}_ComputingElement"
+def share_id(ep: EndpointSpec, vo: str, n: int = 0) -> str:
+    # The first share of a VO keeps the name it always had; further ones are numbered.
+    return f"{vo}_{ep.host}_ComputingElement" + (f"_{n + 1}" if n else "")
 
 
 def site2_ldif(site: Site2Spec) -> str:
@@ -139,36 +163,54 @@ def site2_ldif(site: Site2Spec) -> str:
                     + [("GLUE2AccessPolicyEndpointForeignKey", ep.endpoint_id)],
                 )
             )
-        for vo in ep.vos:
-            sid = share_id(ep, vo)
-            shdn = share_dn(site, ep, vo)
+        for i, product in enumerate(ep.manager_names):
+            mid = f"{ep.service_id}_Manager" + (f"_{i + 1}" if i else "")
             parts.append(
                 _lines(
-                    shdn,
-                    ["GLUE2Share", "GLUE2ComputingShare"],
+                    f"GLUE2ManagerID={escape_dn(mid)},{sdn}",
+                    ["GLUE2Manager", "GLUE2ComputingManager"],
                     [
-                        ("GLUE2ShareID", sid),
-                        ("GLUE2ShareServiceForeignKey", ep.service_id),
-                        ("GLUE2ShareEndpointForeignKey", ep.endpoint_id),
-                        ("GLUE2ComputingShareServingState", ep.serving),
-                        ("GLUE2ComputingShareMappingQueue", vo),
-                    ]
-                    + [("GLUE2EntityOtherInfo", v) for v in ep.share_other_info.get(vo, ())],
-                )
-            )
-            pid = f"{sid}_Policy"
-            parts.append(
-                _lines(
-                    f"GLUE2PolicyID={escape_dn(pid)},{shdn}",
-                    ["GLUE2Policy", "GLUE2MappingPolicy"],
-                    [
-                        ("GLUE2PolicyID", pid),
-                        ("GLUE2PolicyScheme", "org.glite.standard"),
-                        ("GLUE2PolicyRule", f"VO:{vo}"),
-                        ("GLUE2MappingPolicyShareForeignKey", sid),
+                        ("GLUE2ManagerID", mid),
+                        ("GLUE2EntityName", f"Computing Manager on {ep.host}"),
+                        ("GLUE2ManagerProductName", product),
+                        ("GLUE2ManagerProductVersion", "2.5.7"),
+                        ("GLUE2ManagerServiceForeignKey", ep.service_id),
+                        ("GLUE2ComputingManagerComputingServiceForeignKey", ep.service_id),
                     ],
                 )
             )
+        for vo in ep.vos:
+            for n, queue in enumerate(ep.queues.get(vo, [vo])):
+                sid = share_id(ep, vo, n)
+                shdn = share_dn(site, ep, vo, n)
+                mapping = [("GLUE2ComputingShareMappingQueue", queue)] if queue else []
+                parts.append(
+                    _lines(
+                        shdn,
+                        ["GLUE2Share", "GLUE2ComputingShare"],
+                        [
+                            ("GLUE2ShareID", sid),
+                            ("GLUE2ShareServiceForeignKey", ep.service_id),
+                            ("GLUE2ShareEndpointForeignKey", ep.endpoint_id),
+                            ("GLUE2ComputingShareServingState", ep.serving),
+                            *mapping,
+                        ]
+                        + [("GLUE2EntityOtherInfo", v) for v in ep.share_other_info.get(vo, ())],
+                    )
+                )
+                pid = f"{sid}_Policy"
+                parts.append(
+                    _lines(
+                        f"GLUE2PolicyID={escape_dn(pid)},{shdn}",
+                        ["GLUE2Policy", "GLUE2MappingPolicy"],
+                        [
+                            ("GLUE2PolicyID", pid),
+                            ("GLUE2PolicyScheme", "org.glite.standard"),
+                            ("GLUE2PolicyRule", f"VO:{vo}"),
+                            ("GLUE2MappingPolicyShareForeignKey", sid),
+                        ],
+                    )
+                )
     return "\n".join(parts)
 
 

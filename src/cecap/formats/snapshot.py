@@ -33,6 +33,7 @@ _GLUE2_CLASSES: dict[str, tuple[str, ...]] = {
     "glue2mappingpolicy": ("GLUE2Policy", "GLUE2MappingPolicy"),
     "glue2accesspolicy": ("GLUE2Policy", "GLUE2AccessPolicy"),
     "glue2computingservice": ("GLUE2Service", "GLUE2ComputingService"),
+    "glue2computingmanager": ("GLUE2Manager", "GLUE2ComputingManager"),
 }
 
 # MUST attributes of the GLUE 2.0 classes a snapshot writes (GLUE20.schema).
@@ -62,6 +63,12 @@ _GLUE2_MUST: dict[str, tuple[str, ...]] = {
     "glue2policy": ("glue2policyid", "glue2policyscheme", "glue2policyrule"),
     "glue2accesspolicy": ("glue2accesspolicyendpointforeignkey",),
     "glue2mappingpolicy": ("glue2mappingpolicyshareforeignkey",),
+    "glue2manager": (
+        "glue2managerid",
+        "glue2managerproductname",
+        "glue2managerserviceforeignkey",
+    ),
+    "glue2computingmanager": (),
 }
 
 # Stands in for a required GLUE 2.0 attribute that cecap never reads (a quality level, a
@@ -151,6 +158,10 @@ _NAMES = {
         "GLUE2PolicyRule",
         "GLUE2AccessPolicyEndpointForeignKey",
         "GLUE2MappingPolicyShareForeignKey",
+        "GLUE2ManagerID",
+        "GLUE2ManagerProductName",
+        "GLUE2ManagerServiceForeignKey",
+        "GLUE2ComputingManagerComputingServiceForeignKey",
     )
 }
 

@@ -58,6 +58,8 @@ class CE:
     # A GLUE 2.0 endpoint's GLUE2EndpointInterfaceName and GLUE2EndpointURL.
     interface: str = ""
     url: str = ""
+    # A GLUE 2.0 endpoint whose batch system (lrms) was not read: why (model.glue2).
+    lrms_note: str = ""
     # What cecap reads the CE as (model.reading), made once from the fields above.
     reading: CEReading = field(init=False, repr=False, compare=False)
 

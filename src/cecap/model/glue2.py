@@ -9,6 +9,12 @@ How GLUE 2.0 maps onto the GLUE 1.3 model the evaluation reads:
   (the views' rules);
 - its site is its service's ``GLUE2ServiceAdminDomainForeignKey``, else the innermost
   ``GLUE2DomainID`` of its DN;
+- its batch system (GLUE 1.3's GlueCEInfoLRMSType, and the word a CREAM CE ID holds) is
+  the ``GLUE2ManagerProductName`` of its service's ``GLUE2ComputingManager`` (linked by
+  ``GLUE2ManagerServiceForeignKey``, else the GLUE2ServiceID of its DN), as glue2.yaml's
+  ``batch_systems`` names it: ``Torque`` is ``pbs``. Managers naming one batch system give
+  it; none, no product name, a name glue2.yaml does not list, or managers naming
+  different batch systems give none, and the CE says why (``CE.lrms_note``);
 - its state is the GLUE 1.3 word for ``GLUE2EndpointServingState`` (``production`` ->
   ``Production``, ``draining`` -> ``Draining``, ...) when ``GLUE2EndpointHealthState`` is
   ``ok`` or ``warning``; otherwise the word followed by the health, e.g.
@@ -27,6 +33,7 @@ from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..policy.glue2_rules import Glue2Rules
+from ..policy.strict_yaml import cap
 from .dn import rdn_values
 from .entry import Entry
 from .glue import CE, GLUE13, GLUE20, VOView
@@ -75,6 +82,13 @@ GLUE2_WANTED: Mapping[str, tuple[str, ...]] = {
         "objectclass",
         "glue2serviceid",
         "glue2serviceadmindomainforeignkey",
+    ),
+    "glue2computingmanager": (
+        "objectclass",
+        "glue2managerid",
+        "glue2managerproductname",
+        "glue2managerserviceforeignkey",
+        "glue2computingmanagercomputingserviceforeignkey",
     ),
 }
 
@@ -149,7 +163,11 @@ class Glue2Collector:
         }
         self._endpoints: dict[str, Entry] = {}
         self._shares: dict[str, Entry] = {}
+        self._rules = rules
         self._services: dict[str, str] = {}
+        # Service ID -> the GLUE2ManagerProductName of each of its managers ("" for none).
+        self._managers: dict[str, list[str]] = {}
+        self._manager_ids: set[tuple[str, ...]] = set()
         self._access: dict[str, list[str]] = {}
         self._mapping: dict[str, list[str]] = {}
         # In this order: an entry of two classes is read as the first.
@@ -159,6 +177,7 @@ class Glue2Collector:
             "glue2mappingpolicy": self._add_mapping_policy,
             "glue2accesspolicy": self._add_access_policy,
             "glue2computingservice": self._add_service,
+            "glue2computingmanager": self._add_manager,
         }
 
     def add(self, entry: Entry) -> bool:
@@ -200,6 +219,46 @@ class Glue2Collector:
         domain = _first(entry, "glue2serviceadmindomainforeignkey")
         if service and domain:
             self._services.setdefault(service, domain)
+
+    def _add_manager(self, entry: Entry) -> None:
+        services = (
+            _all(
+                entry,
+                "glue2managerserviceforeignkey",
+                "glue2computingmanagercomputingserviceforeignkey",
+            )
+            or rdn_values(entry.dn, "glue2serviceid")[:1]
+        )
+        mid = _first(entry, "glue2managerid")
+        if mid:
+            # A top-level BDII may carry a manager twice; one copy counts.
+            key = (mid, *services)
+            if key in self._manager_ids:
+                return
+            self._manager_ids.add(key)
+        product = _first(entry, "glue2managerproductname")
+        for service in dict.fromkeys(services):
+            self._managers.setdefault(service, []).append(product)
+
+    def _batch_system(self, services: Sequence[str]) -> tuple[str, str]:
+        """The batch-system word of an endpoint's services' managers, or "" and why not."""
+        products = [p for service in services for p in self._managers.get(service, ())]
+        if not products:
+            return "", "its service publishes no GLUE2ComputingManager"
+        named = list(dict.fromkeys(p for p in products if p))
+        if not named:
+            return "", "its GLUE2ComputingManager publishes no GLUE2ManagerProductName"
+        words = list(dict.fromkeys(w for p in named if (w := self._rules.batch_system(p))))
+        if len(words) == 1:
+            return words[0], ""
+        # Shown as published, cut short: what prints it makes it safe (text.visible).
+        shown = ", ".join(f"'{cap(p)}'" for p in named[:5])
+        if not words:
+            return "", (
+                f"GLUE2ManagerProductName {shown} names no batch system cecap knows"
+                " (glue2.yaml, batch_systems)"
+            )
+        return "", f"its GLUE2ComputingManagers name different batch systems ({shown})"
 
     def _published(self, entry: Entry) -> tuple[tuple[str, str], ...]:
         return tuple(
@@ -253,10 +312,15 @@ class Glue2Collector:
                 for share in shares.get(eid, ())
             )
             site = None
-            for service in _all(entry, "glue2endpointserviceforeignkey"):
+            services = (
+                _all(entry, "glue2endpointserviceforeignkey")
+                or rdn_values(entry.dn, "glue2serviceid")[:1]
+            )
+            for service in services:
                 site = self._services.get(service)
                 if site:
                     break
+            lrms, lrms_note = self._batch_system(services)
             if site is None:
                 domains = rdn_values(entry.dn, "glue2domainid")
                 site = domains[0] if domains else "(unknown site)"
@@ -271,7 +335,7 @@ class Glue2Collector:
                     ),
                     implementation=_first(entry, "glue2endpointimplementationname")
                     or _first(entry, "glue2endpointinterfacename"),
-                    lrms="",
+                    lrms=lrms,
                     host=host_of(_first(entry, "glue2endpointurl"), eid),
                     rules=tuple(self._access.get(eid, ())),
                     capabilities=self._capabilities(entry),
@@ -282,6 +346,7 @@ class Glue2Collector:
                     published=self._published(entry),
                     interface=_first(entry, "glue2endpointinterfacename"),
                     url=_first(entry, "glue2endpointurl"),
+                    lrms_note=lrms_note,
                 )
             )
         return out

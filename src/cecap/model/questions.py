@@ -125,12 +125,21 @@ def advertises(ce: CE, vo: str, capability: str = GLEXEC) -> bool:
 def reading_for(ce: CE, vo: str) -> CEReading:
     """The CE's reading (CE.reading) for ``vo``: where its ID names no queue (a GLUE 2.0
     endpoint), the queue of its first share for the VO that names one."""
+    return readings_for(ce, vo)[0]
+
+
+def readings_for(ce: CE, vo: str) -> tuple[CEReading, ...]:
+    """The CE's readings for ``vo``, one per queue: its own where its ID names a queue (a
+    GLUE 1.3 CE is one queue); for a GLUE 2.0 endpoint, one per distinct queue its shares
+    for the VO name, in the order published, else its own (no queue)."""
     if ce.reading.queue:
-        return ce.reading
-    for view in ce.voviews:
-        if view.queue and _view_is_for(view.rules, view.local_id, vo):
-            return ce.reading.with_queue(view.queue)
-    return ce.reading
+        return (ce.reading,)
+    queues = dict.fromkeys(
+        view.queue
+        for view in ce.voviews
+        if view.queue and _view_is_for(view.rules, view.local_id, vo)
+    )
+    return tuple(ce.reading.with_queue(q) for q in queues) or (ce.reading,)
 
 
 def _view_is_for(rules: Sequence[str], local_id: str, vo: str) -> bool:

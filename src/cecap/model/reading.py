@@ -15,7 +15,9 @@ What is read, in this order (the first that says wins):
   service on ``host:9619`` (HTCondor-CE's port). The queue is everything after the second
   ``-`` (queues may hold dashes); OSG CEs may name no batch system
   (``jobmanager--gugrid``) or no queue (``jobmanager-condor``). A GLUE 2.0 endpoint ID has
-  none of this form: its host and port come from its URL, its queue from its shares.
+  none of this form: its host and port come from its URL, its queue from its shares, its
+  batch system from its service's manager (GLUE2ManagerProductName, read as the word a
+  CREAM CE ID holds: model.glue2), which a CREAM endpoint's gatekeeper names.
 
 The flavour is one the CMS VO-feed readers take as a CE: their table
 (CMSCompOps/MonitoringScripts, vofeed/vofeed.py, ``flavour2category``, lines 101-118)
@@ -106,6 +108,8 @@ _BY_NAME = {
 }
 _ARC_PREFIXES = ("nordugrid", "orgnordugrid", "orgogfglueemies", "orgogfbes")
 _SQUEEZE = re.compile(r"[\s\-_.]+")
+# A batch system as a CE ID's word holds it: no dash, slash or blank.
+_WORD = re.compile(r"[A-Za-z0-9_.]+")
 
 # host:port/service[-word[-queue]]; the port is required, as every GLUE 1.3 CE ID has one.
 _CE_ID = re.compile(
@@ -258,7 +262,13 @@ def read_ce(
         middleware = named or (
             Middleware.HTCONDOR_CE if port == HTCONDOR_CE_PORT else Middleware.UNKNOWN
         )
-        return CEReading(middleware, host.strip() or unique_id.strip(), port, lrms.strip())
+        batch = lrms.strip()
+        # A GLUE 2.0 CREAM endpoint: its gatekeeper names the batch system its manager
+        # publishes (model.glue2), as a CE ID would.
+        job_manager = batch if middleware is Middleware.CREAM and _WORD.fullmatch(batch) else ""
+        return CEReading(
+            middleware, host.strip() or unique_id.strip(), port, batch, job_manager=job_manager
+        )
     port = int(found["port"])
     word = found["word"] or ""
     middleware = named or _by_id(found["service"], word, port)

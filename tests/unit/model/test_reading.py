@@ -112,6 +112,10 @@ GLUE2_ENDPOINTS: list[tuple[tuple[str, ...], tuple[Any, ...]]] = [
     (("ce201.cern.ch_org.glite.ce.CREAM", "ce201.cern.ch", "", "org.glite.ce.CREAM",
       "https://ce201.cern.ch:8443/ce-cream/services", ""),
      (CREAM, "CREAM-CE", "ce201.cern.ch", 8443, "", "", "cream", None, None)),
+    # With its manager's batch system (model.glue2); the queue is still a share's.
+    (("ce201.cern.ch_org.glite.ce.CREAM", "ce201.cern.ch", "CREAM", "org.glite.ce.CREAM",
+      "https://ce201.cern.ch:8443/ce-cream/services", "pbs"),
+     (CREAM, "CREAM-CE", "ce201.cern.ch", 8443, "pbs", "", "cream", None, None)),
     # ARC's interfaces: GridFTP jobs, EMI-ES, BES, REST.
     (("urn:ogf:ComputingEndpoint:arc.example.se:gsiftp://arc.example.se:2811/jobs",
       "arc.example.se", "nordugrid-arc", "org.nordugrid.gridftpjob",
@@ -213,6 +217,48 @@ def test_every_form_a_factory_may_write_reads_back_to_its_ce(
 
 def _rest(t: EntryTarget) -> tuple[Any, ...]:
     return (t.port, t.job_manager, t.queue)
+
+
+@pytest.mark.parametrize(
+    ("lrms", "gatekeeper"),
+    [
+        ("pbs", "ce201.cern.ch:8443/cream-pbs-cms"),
+        ("slurm", "ce201.cern.ch:8443/cream-slurm-cms"),
+        ("condor", "ce201.cern.ch:8443/cream-condor-cms"),
+        # Nothing a CE ID's batch-system word cannot hold reaches a gatekeeper.
+        ("", None),
+        ("pbs-long", None),
+        ("pbs long", None),
+        ("pbs/x", None),
+    ],
+)
+def test_a_glue2_cream_endpoint_s_gatekeeper_names_its_batch_system(
+    lrms: str, gatekeeper: str | None
+) -> None:
+    reading = read_ce(
+        "ce201.cern.ch_org.glite.ce.CREAM",
+        "ce201.cern.ch",
+        implementation="CREAM",
+        interface="org.glite.ce.CREAM",
+        url="https://ce201.cern.ch:8443/ce-cream/services",
+        lrms=lrms,
+    ).with_queue("cms")
+    assert reading.gatekeeper == gatekeeper
+    if gatekeeper is None:
+        return
+    # Every form a factory may write for it is judged its CE by the factory audit; an
+    # entry naming another batch system or queue is not.
+    assert reading.gatekeepers == (
+        gatekeeper,
+        f"https://ce201.cern.ch:8443/ce-cream/services/CREAM2 {lrms} cms",
+    )
+    for form in reading.gatekeepers:
+        target = read_entry("cream", form, None)
+        assert target is not None and reading.accepts(target), form
+    for other in ("ce201.cern.ch:8443/cream-lsf-cms", "ce201.cern.ch:8443/cream-pbs-atlas"):
+        if other != gatekeeper:
+            target = read_entry("cream", other, None)
+            assert target is not None and not reading.accepts(target), other
 
 
 @pytest.mark.parametrize(
