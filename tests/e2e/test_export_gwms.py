@@ -1,31 +1,39 @@
 """export --format glideinwms held against glideinWMS 3.4.6's own code (gwms.py): every export
 parses, validates and builds a submit description whose Grid_Resource names its CE; the
 GLEXEC_BIN it writes finds glexec on the worker node (glexec_setup.sh); values outside
-XML 1.0 keep the document well-formed; GLUE 2.0 shares keep their queue."""
+XML 1.0 keep the document well-formed; GLUE 2.0 shares keep their queue, and a GLUE 2.0
+CREAM endpoint's gatekeeper names the batch system its service's manager publishes."""
 
 from __future__ import annotations
 
 import gzip
+import json
+import shlex
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from helpers.bdii_server import BDIIServer
 from helpers.cli import run_cli
 from helpers.glue2_ldif import EndpointSpec, Site2Spec, glue2_ldif
 from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
 from helpers.gwms import gwms, need_gwms
 from helpers.overlay import overlay_ldif
 from helpers.paths import REPO, SAMPLE
+from helpers.readme import readme_block
 
 GLUE2_SAMPLE = REPO / "examples" / "sample-glue2.ldif"
+Make = Callable[..., BDIIServer]
 SITE = "RAL-LCG2"  # ready for cms in config/
 
 
 def each_kind_ldif() -> str:
     """A CE of each kind at one site ready for cms: CREAM, lcg-CE, OSG GRAM, ARC and
-    HTCondor-CE in GLUE 1.3, HTCondor-CE and ARC endpoints in GLUE 2.0."""
+    HTCondor-CE in GLUE 1.3, HTCondor-CE, ARC and CREAM endpoints in GLUE 2.0."""
     ces = [
         CESpec("cms", ["cms"], host="cream.rl.example.org"),
         CESpec("cms", ["cms"], host="lcg.rl.example.org", implementation="LCG-CE",
@@ -45,6 +53,10 @@ def each_kind_ldif() -> str:
             EndpointSpec("arc2.rl.example.org", ["cms"], interface="org.nordugrid.gridftpjob",
                          implementation="nordugrid-arc",
                          url="gsiftp://arc2.rl.example.org:2811/jobs"),
+            # CREAM with its batch system in its service's manager (SLURM as the site
+            # wrote it), two queues for CMS.
+            EndpointSpec("cream2.rl.example.org", ["cms"], managers=["SLURM"],
+                         queues={"cms": ["cms", "cms_long"]}),
         ],
     )  # fmt: skip
     return bdii_ldif([simple_site(SITE, ces)]) + "\n" + glue2_ldif([glue2])
@@ -63,7 +75,7 @@ def osg_glexec(osg_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return overlay_ldif(osg_snapshot, target, capabilities={ce: ["glexec"] for ce in cms})
 
 
-def export(source: Path, *args: str) -> tuple[str, str]:
+def export(source: Path | str, *args: str) -> tuple[str, str]:
     result = run_cli("export", "--format", "glideinwms", "--bdii", source, *args)
     assert result.code == 0, result.err
     return result.out, result.err
@@ -99,20 +111,15 @@ def _source(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("name", "count"), [("sample", 20), ("glue2-sample", 0), ("osg", 50), ("each-kind", 7)]
+    ("name", "count"), [("sample", 20), ("glue2-sample", 18), ("osg", 50), ("each-kind", 9)]
 )
 def test_every_export_passes_glideinwms_check(
     name: str, count: int, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     need_gwms()
-    xml, err = export(_source(name, tmp_path, request))
+    xml, _ = export(_source(name, tmp_path, request))
     made = entries(xml)
-    if count:
-        assert len(made) >= count
-    else:
-        # GLUE 2.0 CREAM endpoints publish no batch system: no CREAM gatekeeper can be
-        # written, and each is named on stderr instead.
-        assert made == [] and err.count("no factory entry") >= 9
+    assert len(made) >= count
     rows = {r["name"]: r for r in check(xml, tmp_path)}
     assert set(rows) == {e.get("name") for e in made}
     for entry in made:
@@ -140,6 +147,9 @@ def test_a_ce_of_each_kind_gets_its_grid_type_gatekeeper_and_glexec_bin(tmp_path
         ("condor", "htc2.rl.example.org htc2.rl.example.org:9619", None, "auto"),
         # A GLUE 2.0 share keeps its queue (GLUE2ComputingShareMappingQueue).
         ("nordugrid", "arc2.rl.example.org", "(queue=cms)", "auto"),
+        # A GLUE 2.0 CREAM endpoint: its manager's batch system, an entry per queue.
+        ("cream", "cream2.rl.example.org:8443/cream-slurm-cms", None, "glite"),
+        ("cream", "cream2.rl.example.org:8443/cream-slurm-cms_long", None, "glite"),
     }  # fmt: skip
 
 
@@ -200,3 +210,163 @@ def test_a_value_outside_xml_1_0_keeps_the_export_well_formed(tmp_path: Path) ->
     lint = subprocess.run(["xmllint", "--noout", str(out)], capture_output=True, check=False)
     assert lint.returncode == 0, lint.stderr
     check(xml, tmp_path)
+
+
+def _json_rows(source: Path, *args: str) -> list[dict[str, object]]:
+    result = run_cli("export", "--format", "json", "--bdii", source, *args)
+    assert result.code == 0, result.err
+    rows: list[dict[str, object]] = json.loads(result.out)["rows"]
+    return rows
+
+
+def test_the_readme_s_glue2_export_gives_cream_entries() -> None:
+    (line,) = [
+        line
+        for line in readme_block("GLUE 2.0: `--glue`", "sample-glue2.ldif").splitlines()
+        if line.startswith("cecap export ")
+    ]
+    # The README's commands run from the repository root.
+    args = [REPO / a if a.startswith("examples/") else a for a in shlex.split(line)[1:]]
+    result = run_cli(*args)
+    assert result.code == 0, result.err
+    gatekeepers = sorted(str(e.get("gatekeeper")) for e in entries(result.out))
+    assert len(gatekeepers) == 7 and all(":8443/cream-pbs-cms" in g for g in gatekeepers)
+
+
+def test_the_glue2_sample_exports_a_cream_entry_per_endpoint_and_queue(tmp_path: Path) -> None:
+    need_gwms()
+    xml, err = export(GLUE2_SAMPLE)
+    assert "no factory entry" not in err
+    # Each entry's Grid_Resource names its CE: the endpoint's host, the batch system its
+    # manager publishes (torque, written pbs) and its share's queue for the VO.
+    rows = _json_rows(GLUE2_SAMPLE)
+    assert {r["lrms"] for r in rows} == {"pbs"}
+    expected = sorted(f"cream {r['host']}:8443/cream-pbs-{r['queue']}" for r in rows)
+    got = sorted(str(r["submit"]["Grid_Resource"]) for r in check(xml, tmp_path))  # type: ignore[index]
+    assert got == expected and len(got) == 18
+
+
+# GLUE 2.0 CREAM endpoints at a site ready for cms, in every shape their managers and
+# shares come in: (host, managers, cms queues, the warning export gives, if any).
+CREAM2_SHAPES = [
+    ("torque.rl.example.org", ["Torque"], ["cms"], None),
+    ("lsf.rl.example.org", ["LSF", "lsf"], ["grid_cms", "cms_long"], None),
+    ("sge.rl.example.org", ["Son of Grid Engine"], ["cms"], None),
+    ("condor.rl.example.org", ["HTCondor"], ["cms"], None),
+    ("two.rl.example.org", ["Torque", "SLURM"], ["cms"],
+     "its GLUE2ComputingManagers name different batch systems ('Torque', 'SLURM')"),
+    ("none.rl.example.org", [], ["cms"], "its service publishes no GLUE2ComputingManager"),
+    ("blank.rl.example.org", [""], ["cms"],
+     "its GLUE2ComputingManager publishes no GLUE2ManagerProductName"),
+    ("odd.rl.example.org", ["LoadLeveler"], ["cms"],
+     "GLUE2ManagerProductName 'LoadLeveler' names no batch system cecap knows"
+     " (glue2.yaml, batch_systems)"),
+    ("hostile.rl.example.org", ["torque\u202e\x07"], ["cms"],
+     "GLUE2ManagerProductName 'torque\\u202e\\x07' names no batch system cecap knows"
+     " (glue2.yaml, batch_systems)"),
+    ("noq.rl.example.org", ["slurm"], [""],
+     "a CREAM gatekeeper names the queue, and no share for cms names one"
+     " (GLUE2ComputingShareMappingQueue)"),
+]  # fmt: skip
+CREAM2_WORDS = {"Torque": "pbs", "LSF": "lsf", "Son of Grid Engine": "sge", "HTCondor": "condor"}
+
+
+# What a real BDII holds too: GLUE20.schema refuses an empty product name.
+LIVE_SHAPES = [shape for shape in CREAM2_SHAPES if shape[1] != [""]]
+
+
+def cream2_ldif(shapes: list[Any] = CREAM2_SHAPES, site: str = SITE) -> str:
+    return glue2_ldif(
+        [
+            Site2Spec(
+                site,
+                [
+                    EndpointSpec(host, ["cms"], managers=managers, queues={"cms": queues})
+                    for host, managers, queues, _ in shapes
+                ],
+            )
+        ]
+    )
+
+
+def cream2_expected(shapes: list[Any] = CREAM2_SHAPES) -> tuple[list[str], list[str]]:
+    """The gatekeepers export writes for these shapes, and its warnings."""
+    gatekeepers = sorted(
+        f"{host}:8443/cream-{CREAM2_WORDS[managers[0]]}-{queue}"
+        for host, managers, queues, why in shapes
+        if why is None
+        for queue in queues
+    )
+    warnings = sorted(
+        f"cecap: warning: {host}_org.glite.ce.CREAM: no factory entry for CMS"
+        + (f" (a CREAM gatekeeper names the batch system, and {why})" if "queue" not in why
+           else f" ({why})")
+        for host, _, _, why in shapes
+        if why is not None
+    )  # fmt: skip
+    return gatekeepers, warnings
+
+
+def _warned(err: str) -> list[str]:
+    return sorted(line for line in err.splitlines() if "no factory entry" in line)
+
+
+def test_glue2_cream_endpoints_of_every_shape(tmp_path: Path) -> None:
+    need_gwms()
+    source = tmp_path / "cream2.ldif"
+    source.write_text(cream2_ldif())
+    xml, err = export(source, "-e", "cms")
+    made = entries(xml)
+    gatekeepers, warnings = cream2_expected()
+    assert sorted(str(e.get("gatekeeper")) for e in made) == gatekeepers
+    # The escaped form of what the site published, never its control characters.
+    assert _warned(err) == warnings
+    assert "\u202e" not in err and "\x07" not in err
+    got = sorted(str(r["submit"]["Grid_Resource"]) for r in check(xml, tmp_path))  # type: ignore[index]
+    assert got == [f"cream {g}" for g in gatekeepers]
+    # The per-queue flags say the same batch system and queues.
+    rows = _json_rows(source, "-e", "cms")
+    assert (
+        sorted(
+            f"{r['host']}:8443/cream-{r['lrms']}-{r['queue']}"
+            for r in rows
+            if r["lrms"] and r["queue"]
+        )
+        == gatekeepers
+    )
+    # The factory audit takes every entry export wrote as its CE's, in either CREAM form.
+    factory = tmp_path / "glideinWMS.xml"
+    factory.write_text(xml.replace(
+        'gatekeeper="lsf.rl.example.org:8443/cream-lsf-grid_cms"',
+        'gatekeeper="https://lsf.rl.example.org:8443/ce-cream/services/CREAM2 lsf grid_cms"',
+    ))  # fmt: skip
+    audit = run_cli("audit-factory", factory, "--bdii", source, "-e", "cms", "--format", "json")
+    assert audit.code == 0, audit.err
+    assert json.loads(audit.out)["rows"] == []
+    assert f"{len(made)} entries read: {len(made)} matched, 0 not in the BDII" in audit.err
+
+
+def test_glue2_cream_batch_systems_are_read_live(bdii_factory: Make, tmp_path: Path) -> None:
+    """The managers read over LDAP from a real BDII give what the LDIF gives."""
+    source = tmp_path / "cream2.ldif"
+    # At a site of its own beside the sample's (one with no stance: entries without glexec).
+    shapes = cream2_ldif(LIVE_SHAPES, site="UKI-SCOTGRID-GLASGOW").replace(glue2_ldif([]), "")
+    source.write_text(GLUE2_SAMPLE.read_text() + "\n" + shapes)
+    server = bdii_factory()
+    loaded = server.load(source)  # strict: GLUE20.schema takes every manager
+    assert loaded.refused == ()
+    managers = sum(len(shape[1]) for shape in LIVE_SHAPES) + 9  # + the sample's
+    assert server.count("(objectClass=GLUE2ComputingManager)", base="o=glue") == managers
+    live_xml, live_err = export(server.url, "-e", "cms")
+    file_xml, file_err = export(source, "-e", "cms")
+    gatekeepers, warnings = cream2_expected(LIVE_SHAPES)
+    live = sorted(str(e.get("gatekeeper")) for e in entries(live_xml))
+    assert live == sorted(str(e.get("gatekeeper")) for e in entries(file_xml))
+    assert set(gatekeepers) < set(live)
+    assert {g for g in live if ".rl.example.org" not in g} == {
+        f"{host}:8443/cream-pbs-cms"
+        for host in ("lcgce01.gridpp.rl.ac.uk", "ce.cism.ucl.ac.be", "grid-ce3.desy.de",
+                     "ceprod03.grid.hep.ph.ic.ac.uk", "ce07.pic.es", "red.unl.edu",
+                     "ce201.cern.ch")
+    }  # fmt: skip
+    assert _warned(live_err) == _warned(file_err) == warnings

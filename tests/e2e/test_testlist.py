@@ -14,7 +14,7 @@ import pytest
 from helpers.cli import run_cli
 from helpers.config_files import copy_config, edit
 from helpers.overlay import overlay_ldif
-from helpers.paths import SAMPLE
+from helpers.paths import REPO, SAMPLE
 from helpers.xmllint import xmllint
 
 from cecap.formats import format_names
@@ -22,6 +22,7 @@ from cecap.text import visible
 from e2e.test_golden import OSG_GLEXEC
 
 TESTED = ("ready", "conditional")
+GLUE2_SAMPLE = REPO / "examples" / "sample-glue2.ldif"
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +148,23 @@ def test_the_vo_feed_parses_back_to_the_same_ces(data: str, request: pytest.Fixt
     rows = _rows("testlist", "--bdii", source, "-e", "cms")
     assert got == {(r["vo"], r["site"], r["host"], r["flavour"], r["queue"]) for r in rows}
     assert len(root.findall("atp_site")) == len({(r["vo"], r["site"]) for r in rows})
+
+
+def test_the_glue2_vo_feed_names_each_endpoint_s_batch_system_and_queue() -> None:
+    # The GLUE 2.0 sample's CREAM endpoints: the batch system their managers publish
+    # (torque, written pbs), the queue of their share for the VO.
+    rows = _rows("testlist", "--bdii", GLUE2_SAMPLE, "-e", "cms")
+    assert rows and {(r["flavour"], r["batch_system"], r["queue"]) for r in rows} == {
+        ("CREAM-CE", "pbs", "cms")
+    }
+    done = run_cli("testlist", "--bdii", GLUE2_SAMPLE, "-e", "cms", "--format", "vofeed")
+    assert done.code == 0, done.err
+    resources = [
+        (service.get("hostname"), resource.get("batch_system"), resource.get("queue"))
+        for service in ET.fromstring(done.out).iter("service")
+        for resource in service.findall("ce_resource")
+    ]
+    assert sorted(resources) == sorted((r["host"], "pbs", "cms") for r in rows)
 
 
 def _hostile_sample(path: Path, hostile: str) -> Path:

@@ -27,8 +27,9 @@ from xml.etree import ElementTree as ET
 
 from ..evaluate.factory import Reliability
 from ..evaluate.verdicts import Assessment, Verdict
-from ..model.questions import reading_for
-from ..model.reading import CEReading, Middleware
+from ..model.glue import CE
+from ..model.questions import readings_for
+from ..model.reading import CREAM, CEReading, Middleware
 from ..rows.pilots import GLEXEC_VERDICTS, glexec_allowed
 from ..rows.table import Table
 from ..sources.factory import GLEXEC_BIN, NO_GLEXEC
@@ -75,18 +76,20 @@ def glideinwms_xml(
     entries = ET.SubElement(root, "entries")
     names: set[str] = set()
     for a in assessments:
-        reading = reading_for(a.ce, a.experiment.vo)
-        if reading.gatekeeper is None:
-            continue
         allowed = glexec_allowed(a, reliability, reliable_only, verdicts)
         if ready_only and not allowed:
             continue
-        entry = ET.SubElement(entries, "entry", _entry_attributes(a, reading, names, schedd))
-        attrs = ET.SubElement(entry, "attrs")
-        chosen = glexec_bin or glexec_bin_for(reading)
-        _attr(attrs, GLEXEC_BIN, chosen if allowed else NO_GLEXEC, publish=False)
-        _attr(attrs, "GLIDEIN_Site", a.ce.site, publish=True)
-        _attr(attrs, "GLIDEIN_Supported_VOs", a.experiment.name, publish=True)
+        # One entry per queue, as each GLUE 1.3 CE is one: a GLUE 2.0 endpoint has one
+        # per queue its shares for the VO map to.
+        for reading in readings_for(a.ce, a.experiment.vo):
+            if reading.gatekeeper is None:
+                continue
+            entry = ET.SubElement(entries, "entry", _entry_attributes(a, reading, names, schedd))
+            attrs = ET.SubElement(entry, "attrs")
+            chosen = glexec_bin or glexec_bin_for(reading)
+            _attr(attrs, GLEXEC_BIN, chosen if allowed else NO_GLEXEC, publish=False)
+            _attr(attrs, "GLIDEIN_Site", a.ce.site, publish=True)
+            _attr(attrs, "GLIDEIN_Supported_VOs", a.experiment.name, publish=True)
     ET.indent(root, space="   ")
     return ET.tostring(root, encoding="unicode")
 
@@ -147,13 +150,34 @@ def _attr(parent: ET.Element, name: str, value: str, *, publish: bool) -> None:
     )
 
 
-def _skipped(table: Table) -> Iterator[str]:
-    for a in table.extra["assessments"]:
-        if reading_for(a.ce, a.experiment.vo).gatekeeper is None:
-            yield (
-                f"{a.ce.unique_id}: no factory entry (cecap knows no glideinWMS gatekeeper"
-                " for this kind of CE)"
+def _why_no_gatekeeper(ce: CE, reading: CEReading, vo: str) -> str:
+    """Why cecap writes no factory entry for a reading without a gatekeeper."""
+    if reading.grid_type == CREAM:
+        if not reading.job_manager:
+            why = ce.lrms_note or "it publishes no batch system"
+            return f"a CREAM gatekeeper names the batch system, and {why}"
+        if not reading.queue:
+            return (
+                f"a CREAM gatekeeper names the queue, and no share for {vo} names one"
+                " (GLUE2ComputingShareMappingQueue)"
             )
+    return "cecap knows no glideinWMS gatekeeper for this kind of CE"
+
+
+def _skipped(table: Table) -> Iterator[str]:
+    ready_only = table.extra["ready_only"]
+    for a in table.extra["assessments"]:
+        if ready_only and not glexec_allowed(
+            a, table.extra["reliability"], table.extra["reliable_only"], table.extra["verdicts"]
+        ):
+            continue
+        vo = a.experiment.vo
+        for reading in readings_for(a.ce, vo):
+            if reading.gatekeeper is None:
+                yield (
+                    f"{a.ce.unique_id}: no factory entry for {a.experiment.name}"
+                    f" ({_why_no_gatekeeper(a.ce, reading, vo)})"
+                )
 
 
 @register(

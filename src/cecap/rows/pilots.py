@@ -10,7 +10,7 @@ from typing import Any
 from ..evaluate.factory import FactoryFinding, Reliability
 from ..evaluate.verdicts import Assessment, Verdict
 from ..model.glue import GLUE13
-from ..model.questions import reading_for
+from ..model.questions import readings_for
 from .table import Column, Table
 
 # Where pilots may use glexec unless --verdict says otherwise.
@@ -54,30 +54,31 @@ def queue_table(
     reliable_only: bool = False,
     verdicts: frozenset[Verdict] = GLEXEC_VERDICTS,
 ) -> Table:
-    """Per experiment and CE, the flags a pilot system's queue configuration needs."""
+    """Per experiment, CE and queue, the flags a pilot system's queue configuration needs."""
     rows = []
     for a in assessments:
-        reading = reading_for(a.ce, a.experiment.vo)
-        queue = reading.queue or (a.ce.name if a.ce.glue_version == GLUE13 else "")
-        rows.append(
-            {
-                "experiment": a.experiment.key,
-                "vo": a.experiment.vo,
-                "site": a.ce.site,
-                "ce": a.ce.unique_id,
-                "queue": queue or None,
-                "host": a.ce.host,
-                "port": reading.port,
-                "lrms": a.ce.lrms or reading.batch_system or None,
-                "glexec": glexec_allowed(a, reliability, reliable_only, verdicts),
-                "verdict": a.verdict.value,
-                "mode": a.mode.value if a.mode else None,
-                "fail_closed": a.fail_closed,
-                "reliable": None
-                if reliability is None
-                else reliability.get((a.experiment.key, a.ce.unique_id)),
-            }
-        )
+        # One row per queue: a GLUE 2.0 endpoint has one per queue of its shares for the VO.
+        for reading in readings_for(a.ce, a.experiment.vo):
+            queue = reading.queue or (a.ce.name if a.ce.glue_version == GLUE13 else "")
+            rows.append(
+                {
+                    "experiment": a.experiment.key,
+                    "vo": a.experiment.vo,
+                    "site": a.ce.site,
+                    "ce": a.ce.unique_id,
+                    "queue": queue or None,
+                    "host": a.ce.host,
+                    "port": reading.port,
+                    "lrms": a.ce.lrms or reading.batch_system or None,
+                    "glexec": glexec_allowed(a, reliability, reliable_only, verdicts),
+                    "verdict": a.verdict.value,
+                    "mode": a.mode.value if a.mode else None,
+                    "fail_closed": a.fail_closed,
+                    "reliable": None
+                    if reliability is None
+                    else reliability.get((a.experiment.key, a.ce.unique_id)),
+                }
+            )
     return Table(
         kind="export",
         fields=QUEUE_FIELDS,
