@@ -62,7 +62,7 @@ def test_ldapsearch_is_given_the_searches_a_report_makes(
         "(&(objectClass=GlueCE",
         "(&(objectClass=GlueVOView",
     ]
-    assert len(made) == 9  # GLUE 1.3 CE, VOView, cluster, site; five GLUE 2.0 classes
+    assert len(made) == 10  # GLUE 1.3 CE, VOView, cluster, site; six GLUE 2.0 classes
 
 
 def test_benchmark_runs_and_writes_its_table(tmp_path: Path) -> None:
