@@ -340,7 +340,9 @@ def test_glue2_cream_endpoints_of_every_shape(tmp_path: Path) -> None:
         'gatekeeper="lsf.rl.example.org:8443/cream-lsf-grid_cms"',
         'gatekeeper="https://lsf.rl.example.org:8443/ce-cream/services/CREAM2 lsf grid_cms"',
     ))  # fmt: skip
-    audit = run_cli("audit-factory", factory, "--bdii", source, "-e", "cms", "--format", "json")
+    audit = run_cli(
+        "audit-factory", factory, "--bdii", source, "-e", "cms", "-v", "--format", "json"
+    )
     assert audit.code == 0, audit.err
     assert json.loads(audit.out)["rows"] == []
     assert f"{len(made)} entries read: {len(made)} matched, 0 not in the BDII" in audit.err
