@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from helpers.bdii_server import free_port
 from helpers.cli import run_cli
 from helpers.overlay import overlay_ldif
 from helpers.paths import SAMPLE
@@ -20,6 +22,7 @@ from cecap.rows.audit import AUDIT_FIELDS
 from cecap.rows.history import DIFF_FIELDS, HISTORY_FIELDS
 from cecap.rows.pilots import FACTORY_FIELDS, QUEUE_FIELDS
 from cecap.rows.report import REPORT_FIELDS, SITE_FIELDS
+from cecap.rows.site_bdiis import SITE_BDII_FIELDS
 from cecap.rows.stances import STANCE_FIELDS
 from cecap.rows.summary import SUMMARY_FIELDS
 from cecap.rows.testlist import TESTLIST_FIELDS
@@ -81,6 +84,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 METRIC = "org.cms.glexec.WN-gLExec"
+SITE_BDIIS = ("site-bdiis", "--bdii", str(SAMPLE), "--timeout", "2")
 SUMMARY = ("summary", "--bdii", str(SAMPLE), "--now", "2026-01-01T12:00:00Z")
 
 # command -> (arguments, the fields that tell its rows apart)
@@ -97,6 +101,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "history": (("history", "--format", "table"), ("experiment", "ce", "verdict")),
     "diff": (("diff",), ("experiment", "ce", "verdict_b")),
     "audit-factory": (("audit-factory",), ("entry", "kind", "experiment")),
+    "site-bdiis": (SITE_BDIIS, ("site", "reachable")),
     "summary": (SUMMARY, ("experiment", "ce", "status")),
     "summary-cms": ((*SUMMARY, "-e", "cms"), ("experiment", "ce", "status")),
     "summary-window": ((*SUMMARY, "--window", "30m"), ("experiment", "ce", "status")),
@@ -115,16 +120,36 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def with_inputs(
-    args: tuple[str, ...], history: Path, factory: Path, results: Path
-) -> tuple[str, ...]:
-    """A command's arguments with the history, factory or results it reads."""
+class Inputs(NamedTuple):
+    history: Path
+    factory: Path
+    results: Path
+    # --site-bdii SITE=URL arguments naming loopback ports where nothing listens.
+    site_bdiis: tuple[str, ...]
+
+
+@pytest.fixture(scope="module")
+def inputs(history: Path, factory: Path, results: Path) -> Inputs:
+    closed = [f"ldap://127.0.0.1:{free_port()}" for _ in range(3)]
+    sites = ("RAL-LCG2", "pic", "CERN-PROD")
+    site_bdiis = tuple(
+        arg
+        for site, url in zip(sites, closed, strict=True)
+        for arg in ("--site-bdii", f"{site}={url}")
+    )
+    return Inputs(history, factory, results, site_bdiis)
+
+
+def with_inputs(args: tuple[str, ...], inputs: Inputs) -> tuple[str, ...]:
+    """A command's arguments with the history, factory, results or site BDIIs it reads."""
     if args[0] in ("history", "diff"):
-        return (*args, "--state", str(history))
+        return (*args, "--state", str(inputs.history))
     if args[0] == "audit-factory":
-        return (*args, str(factory), "--bdii", str(SAMPLE))
+        return (*args, str(inputs.factory), "--bdii", str(SAMPLE))
     if args[0] == "summary":
-        return (*args, "--state", str(results))
+        return (*args, "--state", str(inputs.results))
+    if args[0] == "site-bdiis":
+        return (*args, *inputs.site_bdiis)
     return args
 
 
@@ -137,10 +162,8 @@ def shown(value: object) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
-def test_each_row_keeps_what_tells_it_apart(
-    name: str, history: Path, factory: Path, results: Path
-) -> None:
-    args = with_inputs(TABLES[name][0], history, factory, results)
+def test_each_row_keeps_what_tells_it_apart(name: str, inputs: Inputs) -> None:
+    args = with_inputs(TABLES[name][0], inputs)
     identifying = TABLES[name][1]
     table = run_cli(*args, env=NARROW)
     assert table.code in (0, 1), table.err
@@ -207,6 +230,13 @@ FIELDED: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "diff": (("diff",), DIFF_FIELDS, ()),
     "audit-factory": (("audit-factory",), FACTORY_FIELDS, ("message",)),
     "summary": (SUMMARY, SUMMARY_FIELDS, ("last_output",)),
+    # Site BDIIs that do not answer (seconds, the time each read took, is left out: it
+    # differs from one run to the next).
+    "site-bdiis": (
+        SITE_BDIIS,
+        tuple(f for f in SITE_BDII_FIELDS if f != "seconds"),
+        ("differences", "message"),
+    ),
 }
 WIDE = {"COLUMNS": "100000"}
 _HEADERS: dict[str, dict[str, str]] = {}
@@ -229,13 +259,13 @@ def same_cell(narrow: str, wide: str) -> bool:
 )
 @given(data=st.data())
 def test_fields_keep_the_order_asked_and_spill_only_the_last(
-    name: str, history: Path, factory: Path, results: Path, data: st.DataObject
+    name: str, inputs: Inputs, data: st.DataObject
 ) -> None:
     """--fields at 80 columns: the columns on each row are the first ones asked, in the
     order asked (none asked before one that stays is in the note), and the others are in
     the row's note, in that order, as the wide table shows them: nothing is lost."""
     base, fields, noted = FIELDED[name]
-    args = with_inputs(base, history, factory, results)
+    args = with_inputs(base, inputs)
     columns = [f for f in fields if f not in noted]
     if name not in _HEADERS:
         # Every field asked, on a terminal wide enough for all: each column's header.
