@@ -7,7 +7,7 @@ Run from the repository root:
 
 The first is GLUE 1.3 (o=grid), one GlueCE per queue; the second the same sites' CEs in
 GLUE 2.0 (o=glue), as CREAM publishes them: one GLUE2ComputingEndpoint per CE host, with
-one GLUE2ComputingShare per VO.
+one GLUE2ComputingShare per VO and its service's GLUE2ComputingManager (torque).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ HEADER = """\
 HEADER_GLUE2 = """\
 # SAMPLE DATA, NOT A REAL BDII. Made up by cecap (examples/make_sample.py --glue2): the
 # CEs of sample-bdii.ldif in GLUE 2.0, one computing endpoint per CE host with a share
-# per VO. Site names are real GOCDB names; hosts are invented.
+# per VO, its service's computing manager torque (the CE IDs' pbs). Site names are real
+# GOCDB names; hosts are invented.
 #
 """
 

@@ -348,11 +348,23 @@ def test_glue2_cream_endpoints_of_every_shape(tmp_path: Path) -> None:
     assert f"{len(made)} entries read: {len(made)} matched, 0 not in the BDII" in audit.err
 
 
+def test_ready_only_warns_only_of_entries_it_would_write(tmp_path: Path) -> None:
+    # A site without a stance: nothing is ready, so --ready-only writes no entry and has
+    # no entry to leave out.
+    source = tmp_path / "cream2.ldif"
+    source.write_text(cream2_ldif(site="EXAMPLE-UNANSWERED"))
+    xml, err = export(source, "-e", "cms")
+    left_out = sum(1 for shape in CREAM2_SHAPES if shape[3] is not None)
+    assert len(_warned(err)) == left_out and entries(xml)
+    xml, err = export(source, "-e", "cms", "--ready-only")
+    assert (entries(xml), _warned(err)) == ([], [])
+
+
 def test_glue2_cream_batch_systems_are_read_live(bdii_factory: Make, tmp_path: Path) -> None:
     """The managers read over LDAP from a real BDII give what the LDIF gives."""
     source = tmp_path / "cream2.ldif"
     # At a site of its own beside the sample's (one with no stance: entries without glexec).
-    shapes = cream2_ldif(LIVE_SHAPES, site="UKI-SCOTGRID-GLASGOW").replace(glue2_ldif([]), "")
+    shapes = cream2_ldif(LIVE_SHAPES, site="EXAMPLE-UNANSWERED").replace(glue2_ldif([]), "")
     source.write_text(GLUE2_SAMPLE.read_text() + "\n" + shapes)
     server = bdii_factory()
     loaded = server.load(source)  # strict: GLUE20.schema takes every manager
