@@ -334,6 +334,11 @@ def test_glue2_cream_endpoints_of_every_shape(tmp_path: Path) -> None:
         )
         == gatekeepers
     )
+    # `lines` gives each row's key: one line per queue, none the same (lsf has two).
+    lines = run_cli("export", "--bdii", source, "-e", "cms", "--format", "lines").out
+    keys = lines.splitlines()
+    assert len(keys) == len(set(keys)) == len(rows)
+    assert "cms\tlsf.rl.example.org_org.glite.ce.CREAM\tcms_long" in keys
     # The factory audit takes every entry export wrote as its CE's, in either CREAM form.
     factory = tmp_path / "glideinWMS.xml"
     factory.write_text(xml.replace(

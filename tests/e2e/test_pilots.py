@@ -243,7 +243,7 @@ def test_export_json_flags(tmp_path: Path) -> None:
         "export", "--bdii", SAMPLE, "-e", "cms", "--ready-only",
         "--format", "lines",
     )  # fmt: skip
-    assert only.out == "cms\tlcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M\n"
+    assert only.out == "cms\tlcgce01.gridpp.rl.ac.uk:8443/cream-pbs-grid1000M\tgrid1000M\n"
 
 
 @pytest.mark.parametrize(

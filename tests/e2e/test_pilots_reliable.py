@@ -88,7 +88,7 @@ def test_export_json_reliable_true_false_null(osg_glexec: Path, history: Path) -
         False,
     )
     done = run_cli(*export, "--reliable", "--ready-only", "--format", "lines")
-    assert (done.code, done.out) == (0, f"cms\t{MIT}\n")
+    assert (done.code, done.out) == (0, f"cms\t{MIT}\t{MIT.rsplit('-', 1)[1]}\n")
     # Without a history nothing is known of reliability: null, and glexec where ready.
     bare = json.loads(run_cli("export", "--bdii", osg_glexec, "-e", "cms").out)
     assert {r["reliable"] for r in bare["rows"]} == {None}

@@ -91,7 +91,7 @@ def queue_table(
             Column("mode", "mode", spill=1),
         ),
         meta=meta,
-        key=("experiment", "ce"),
+        key=("experiment", "ce", "queue"),
     )
 
 
