@@ -108,24 +108,16 @@ class ModelBuilder:
         self._rte: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
         self._sites: dict[tuple[str, str], str] = {}
         self._site_names: dict[str, None] = {}
-        # In this order: an entry of two classes is read as the first.
-        self._adders: dict[str, Callable[[Entry], None]] = {
-            "gluece": self._add_ce,
-            "gluevoview": self._add_voview,
-            "gluecluster": self._add_cluster,
-            "gluesubcluster": self._add_subcluster,
-            "gluesite": self._add_site,
-        }
 
     def add(self, entry: Entry) -> None:
         for other in self._others:
             if other.add(entry):
                 self._versions.add(other.version)
                 return
-        add = entry.of_class(self._adders)
+        add = entry.of_class(_ADDERS)
         if add is not None:
             self._versions.add("1.3")
-            add(entry)
+            add(self, entry)
 
     def _add_ce(self, entry: Entry) -> None:
         ce_id = (entry.first("glueceuniqueid") or "").strip()
@@ -283,6 +275,18 @@ class ModelBuilder:
 # What _norm_rdn would remove or split_rdns read as an escape: whitespace (as str.strip
 # sees it: re's \s is the same set) and the backslash. Nearly every BDII DN has neither.
 _BLANK_OR_ESCAPE = re.compile(r"[\s\\]")
+
+
+# In this order: an entry of two classes is read as the first. Kept apart from the builder
+# (a table of its bound methods would make each builder a reference cycle, freed only by
+# the cycle collector, with every entry it holds).
+_ADDERS: dict[str, Callable[[ModelBuilder, Entry], None]] = {
+    "gluece": ModelBuilder._add_ce,
+    "gluevoview": ModelBuilder._add_voview,
+    "gluecluster": ModelBuilder._add_cluster,
+    "gluesubcluster": ModelBuilder._add_subcluster,
+    "gluesite": ModelBuilder._add_site,
+}
 
 
 def _plain(dn: str) -> bool:

@@ -170,22 +170,13 @@ class Glue2Collector:
         self._manager_ids: set[tuple[str, ...]] = set()
         self._access: dict[str, list[str]] = {}
         self._mapping: dict[str, list[str]] = {}
-        # In this order: an entry of two classes is read as the first.
-        self._adders: dict[str, Callable[[Entry], None]] = {
-            "glue2computingendpoint": self._add_endpoint,
-            "glue2computingshare": self._add_share,
-            "glue2mappingpolicy": self._add_mapping_policy,
-            "glue2accesspolicy": self._add_access_policy,
-            "glue2computingservice": self._add_service,
-            "glue2computingmanager": self._add_manager,
-        }
 
     def add(self, entry: Entry) -> bool:
         """Take a GLUE 2.0 entry cecap reads; False for any other entry."""
-        add = entry.of_class(self._adders)
+        add = entry.of_class(_ADDERS)
         if add is None:
             return False
-        add(entry)
+        add(self, entry)
         return True
 
     def _add_endpoint(self, entry: Entry) -> None:
@@ -350,3 +341,16 @@ class Glue2Collector:
                 )
             )
         return out
+
+
+# In this order: an entry of two classes is read as the first. Kept apart from the
+# collector (a table of its bound methods would make each one a reference cycle, freed
+# only by the cycle collector, with every entry it holds).
+_ADDERS: dict[str, Callable[[Glue2Collector, Entry], None]] = {
+    "glue2computingendpoint": Glue2Collector._add_endpoint,
+    "glue2computingshare": Glue2Collector._add_share,
+    "glue2mappingpolicy": Glue2Collector._add_mapping_policy,
+    "glue2accesspolicy": Glue2Collector._add_access_policy,
+    "glue2computingservice": Glue2Collector._add_service,
+    "glue2computingmanager": Glue2Collector._add_manager,
+}

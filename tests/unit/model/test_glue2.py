@@ -346,3 +346,34 @@ def test_glue2_yaml_errors_name_file_and_key(tmp_path: Path, text: str, message:
         load_glue2(tmp_path)
     assert str(err.value).startswith(f"{tmp_path / 'glue2.yaml'}: ")
     assert message in str(err.value)
+
+
+def test_reading_a_model_leaves_no_reference_cycle(tmp_path: Path) -> None:
+    """What a read collects (the builder, its collectors, every entry they hold) is freed
+    by reference counting once the model is built: a cycle among them would keep it all
+    until the cycle collector, which cecap pauses while a command runs, walks it."""
+    import gc
+    import weakref
+
+    from cecap.model.glue13 import ModelBuilder
+
+    path = tmp_path / "bdii.ldif"
+    glue13 = bdii_ldif([simple_site("S", [CESpec("q", ["atlas", "cms"])])])
+    glue20 = glue2_ldif([Site2Spec("SITE-B", [EndpointSpec("ce1.b.org", ["cms"])])])
+    path.write_text(glue13 + "\n" + glue20.split("\n\n", 1)[1])
+    reader = LdifReader(path, wanted(("1.3", "2.0"), RULES, ["glexec"]))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        collector = Glue2Collector(RULES, ["glexec"])
+        builder = ModelBuilder(collector)
+        for entry in reader.entries():
+            builder.add(entry)
+        model = builder.build(reader.origin, reader.partial)
+        assert model.glue_versions == ("1.3", "2.0")
+        gone = [weakref.ref(builder), weakref.ref(collector)]
+        del builder, collector
+        assert [ref() for ref in gone] == [None, None]
+    finally:
+        if enabled:
+            gc.enable()
