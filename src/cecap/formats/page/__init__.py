@@ -7,6 +7,7 @@ so the other commands neither need them nor pay for importing them.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from datetime import datetime
@@ -57,15 +58,22 @@ def _shown(value: Any) -> Any:
     """Every value the template prints, made visible before Jinja2 HTML-escapes it: a
     published control or bidi character shows as ``\\x1b``, never acts. Markup (cecap's own
     SVG charts) and numbers pass as they are."""
-    from markupsafe import Markup
-
-    if value is None or isinstance(value, Markup | bool | int | float):
+    if value is None or isinstance(value, _as_they_are()):
         return value
     if isinstance(value, Lines):
         return "\n".join(visible(line) for line in value.split("\n"))
     if isinstance(value, datetime):
         return stamp(value)
     return visible(str(value))
+
+
+@functools.cache
+def _as_they_are() -> tuple[type, ...]:
+    # Imported once, on the first value shown (a page prints some 100,000): Jinja2, which
+    # brings markupsafe, is needed only by the page.
+    from markupsafe import Markup
+
+    return (Markup, bool, int, float)
 
 
 # Where an ID (a CE's) may wrap on the page: after a slash, a colon or a hyphen.
@@ -77,7 +85,8 @@ def breakable(value: Any) -> Any:
     made visible and escaped."""
     from markupsafe import Markup, escape
 
-    return Markup("<wbr>").join(escape(visible(part)) for part in _ID_BREAKS.split(str(value)))
+    # Escaped whole, then broken: no entity escape() writes holds a slash, colon or hyphen.
+    return Markup(_ID_BREAKS.sub("<wbr>", str(escape(visible(str(value))))))
 
 
 def render_page(data: PageData) -> str:
