@@ -12,11 +12,10 @@ import click
 from ..evaluate.assess import assess
 from ..evaluate.nagios import Range
 from ..evaluate.selection import Selection, only_selected
-from ..evaluate.site_bdiis import from_site_bdiis
 from ..evaluate.site_check import SiteBdiiCheck, verdict_changes
 from ..evaluate.verdicts import Assessment
 from ..model.glue import GlueModel
-from ..model.select import GLUE_CHOICES, select_glue
+from ..model.select import GLUE_CHOICES
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir
 from ..policy.stances import GLEXEC, Experiment, Policy
@@ -87,7 +86,7 @@ def site_bdiis_part(
     """The site BDIIs the top level lists, read at once within ``left()`` seconds less a
     margin, and the verdicts of the sites that answered, judged from their own data."""
     # Only the site BDIIs need the LDAP client: a report on a file does not import it.
-    from .site_reads import listed_by_top, read_all
+    from .site_reads import listed_by_top, merged_with_sites, silent
 
     listed = listed_by_top(source)
     request = ReadRequest(
@@ -100,19 +99,13 @@ def site_bdiis_part(
     )
     deadline = max(0.1, left() - _MARGIN)
     # Within what is left of the check's own time: Nagios kills a plugin that overruns.
-    reads = read_all(
-        listed,
-        request,
-        source.settings,
-        lambda m: select_glue(m, None),
-        SiteReads(deadline=deadline),
+    merged, reads = merged_with_sites(
+        top, listed, request, source.settings, SiteReads(deadline=deadline)
     )
-    answered = {r.listed.site.lower(): r.digest for r in reads if r.digest is not None}
-    merged = from_site_bdiis(top, answered)
     judged = assess(only_selected(selection, merged), policy, list(chosen))
-    silent = tuple(f"{r.listed.site} ({r.why.value})" for r in reads if r.why is not None)
-    changes = verdict_changes(top_results, judged, list(answered))
-    return SiteBdiiCheck(len(reads), silent, tuple(changes), *ranges)
+    answered = [r.listed.site.lower() for r in reads if r.digest is not None]
+    changes = verdict_changes(top_results, judged, answered)
+    return SiteBdiiCheck(len(reads), tuple(silent(reads)), tuple(changes), *ranges)
 
 
 def site_meta(found: SiteBdiiCheck | None) -> dict[str, Any]:

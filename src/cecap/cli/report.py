@@ -15,13 +15,12 @@ from ..evaluate.assess import (
     summarize_sites,
 )
 from ..evaluate.selection import Selection, select_model
-from ..evaluate.site_bdiis import from_site_bdiis
 from ..evaluate.verdicts import Assessment, Verdict
 from ..history.paths import state_path
 from ..history.record import record_run, stable_counts
 from ..history.results import reliability
 from ..model.glue import GlueModel
-from ..model.select import GLUE_CHOICES, select_glue
+from ..model.select import GLUE_CHOICES
 from ..policy.glue2_load import load_glue2
 from ..policy.load import config_dir, load_policy
 from ..policy.stances import Experiment, Policy, has_stances
@@ -254,7 +253,7 @@ def _assessed_per_site(
     """``_assessed`` with each site judged from its own BDII where it answers; and per
     (site, CE) judged from a site BDII, that BDII's URL."""
     # Only the site BDIIs need the LDAP client: a report on a file does not import it.
-    from .site_reads import listed_by_top, read_all
+    from .site_reads import listed_by_top, merged_with_sites, silent
 
     vos = [e.vo for e in chosen]
     top = load_model(source, glue, config, vos=vos, runtime_environment=False)
@@ -265,21 +264,16 @@ def _assessed_per_site(
         vos=tuple(vos),
         runtime_environment=False,
     )
-    listed = listed_by_top(source)
-    reads = read_all(listed, request, source.settings, lambda m: select_glue(m, None), site_reads)
-    answered = {r.listed.site.lower(): r for r in reads if r.why is None and r.digest}
-    missed = [r for r in reads if r.why is not None]
+    model, reads = merged_with_sites(
+        top, listed_by_top(source), request, source.settings, site_reads
+    )
+    missed = silent(reads)
     if missed:
-        shown = ", ".join(f"{r.listed.site} ({r.why.value})" for r in missed if r.why)
         warn(
             f"{len(missed)} of {len(reads)} site BDIIs did not answer; their CEs are judged"
-            f" from the top level: {shown}"
+            f" from the top level: {', '.join(missed)}"
         )
-    model = from_site_bdiis(top, {k: r.digest for k, r in answered.items() if r.digest})
     read_from = {
-        (ce.site, ce.unique_id): r.listed.url
-        for r in answered.values()
-        if r.digest
-        for ce in r.digest.ces
+        (ce.site, ce.unique_id): r.listed.url for r in reads if r.digest for ce in r.digest.ces
     }
     return model, assess(select_model(selection, model), policy, chosen, glue.capability), read_from

@@ -9,7 +9,9 @@ from typing import TypeVar
 
 import click
 
+from ..evaluate.site_bdiis import from_site_bdiis
 from ..model.glue import GlueModel
+from ..model.select import select_glue
 from ..sources.base import EntrySource, ReadRequest, Source, SourceSettings
 from ..sources.ldap import LdapReader
 from ..sources.site_bdiis import Progress, SiteRead, read_site, read_sites
@@ -49,6 +51,25 @@ def read_all(
         return read_site(site, request, settings, digest, left)
 
     return read_sites(sites, read, jobs=reads.jobs, deadline=reads.deadline, progress=_progress())
+
+
+def merged_with_sites(
+    top: GlueModel,
+    sites: Sequence[SiteBdii],
+    request: ReadRequest,
+    settings: SourceSettings,
+    reads: SiteReads,
+) -> tuple[GlueModel, list[SiteRead[GlueModel]]]:
+    """Every site BDII read at once, and the top level's model with each site whose BDII
+    answered taken from that BDII (``SiteRead.digest``, its model) instead."""
+    done = read_all(sites, request, settings, lambda model: select_glue(model, None), reads)
+    answered = {r.listed.site.lower(): r.digest for r in done if r.digest is not None}
+    return from_site_bdiis(top, answered), done
+
+
+def silent(reads: Sequence[SiteRead[T]]) -> list[str]:
+    """``SITE (why)`` for each site BDII that did not answer."""
+    return [f"{r.listed.site} ({r.why.value})" for r in reads if r.why is not None]
 
 
 def _progress() -> Callable[[Progress], None] | None:
