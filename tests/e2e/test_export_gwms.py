@@ -6,7 +6,6 @@ CREAM endpoint's gatekeeper names the batch system its service's manager publish
 
 from __future__ import annotations
 
-import gzip
 import json
 import shlex
 import shutil
@@ -22,9 +21,12 @@ from helpers.cli import run_cli
 from helpers.glue2_ldif import EndpointSpec, Site2Spec, glue2_ldif
 from helpers.glue_ldif import CESpec, bdii_ldif, simple_site
 from helpers.gwms import gwms, need_gwms
-from helpers.overlay import overlay_ldif
 from helpers.paths import REPO, SAMPLE
 from helpers.readme import readme_block
+
+from .test_pilots import osg_glexec
+
+__all__ = ["osg_glexec"]  # the fixture, shared with test_pilots
 
 GLUE2_SAMPLE = REPO / "examples" / "sample-glue2.ldif"
 Make = Callable[..., BDIIServer]
@@ -60,19 +62,6 @@ def each_kind_ldif() -> str:
         ],
     )  # fmt: skip
     return bdii_ldif([simple_site(SITE, ces)]) + "\n" + glue2_ldif([glue2])
-
-
-@pytest.fixture(scope="module")
-def osg_glexec(osg_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The OSG snapshot with glexec added to some sites: every CMS queue."""
-    with gzip.open(osg_snapshot, "rt", encoding="utf-8") as f:
-        cms = {
-            line.split(":", 1)[1].strip()
-            for line in f
-            if line.startswith("GlueCEUniqueID:") and line.rstrip().endswith("-cms")
-        }
-    target = tmp_path_factory.mktemp("osg") / "osg-glexec.ldif"
-    return overlay_ldif(osg_snapshot, target, capabilities={ce: ["glexec"] for ce in cms})
 
 
 def export(source: Path | str, *args: str) -> tuple[str, str]:
