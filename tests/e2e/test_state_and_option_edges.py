@@ -98,3 +98,28 @@ def test_keep_days_without_record_is_a_usage_error(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     assert "RAL-LCG2" in out
     assert state.is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("site-bdiis", "--site-bdii", "S=127.0.0.1:9", "--deadline", "nan"),
+        ("report", "--bdii", str(SAMPLE), "--site-bdiis", "--deadline", "NaN"),
+        ("page", "--bdii", str(SAMPLE), "-o", "unused", "--site-bdiis", "--deadline", "nan"),
+        ("results", "import", "--timeout", "nan", str(SAMPLE)),
+    ],
+    ids=lambda a: " ".join(a[:1] + a[-2:]),
+)
+def test_nan_seconds_are_usage_errors(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No wait may be nan: it compares false with every bound, so a range alone lets it
+    through, and a deadline of nan would never come."""
+    monkeypatch.chdir(tmp_path)  # page's -o unused: nothing may be written there
+    code, out, err = run_cli(*args, env={"CECAP_STATE": str(tmp_path / "h.sqlite")})
+    assert (code, out) == (2, "")
+    assert (
+        err.startswith("cecap: error: Invalid value for ") and "is not a number of seconds" in err
+    )
+    assert err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

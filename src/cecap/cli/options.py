@@ -5,6 +5,7 @@ the commands that read a BDII are in source_options."""
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # A bound an operator will never need to exceed; beyond it a value is a typo.
 MAX_KEEP_DAYS = 36500  # a century
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds up to ``most`` (None: no bound): above 0, or from 0 with
+    ``zero`` (no wait). Unlike click's FloatRange it refuses nan, which no comparison with
+    a bound fails."""
+
+    name = "seconds"
+
+    def __init__(self, most: float | None, *, zero: bool = False) -> None:
+        super().__init__(min=0, min_open=not zero, max=most)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            low = "0 <" if self.min_open else "0 <="
+            high = "" if self.max is None else f" <= {self.max:g}"
+            self.fail(f"{value!r} is not a number of seconds, {low} SECONDS{high}", param, ctx)
+        return seconds
 
 
 def with_options(command: Callable[..., Any], options: Sequence[Callable[[Any], Any]]) -> Any:

@@ -13,7 +13,7 @@ from ..policy.load import config_dir, load_policy
 from ..policy.reliable import parse_window
 from ..sources.results import read_results
 from ..text import visible
-from .options import config_option, debug_option, state_option
+from .options import Seconds, config_option, debug_option, state_option
 
 
 @click.group("results")
@@ -25,7 +25,7 @@ def results_command() -> None:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=Seconds(None, zero=True),
     default=30.0,
     show_default=True,
     metavar="SECONDS",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -24,10 +23,10 @@ from ..sources.base import (
     SourceSettings,
 )
 from ..sources.endpoints import ENV_INFOSYS
-from .options import F, with_options
+from .options import F, Seconds, with_options
 
-# A bound an operator will never need to exceed; beyond it a value is a typo (or nan,
-# which click's range check lets through: refused below).
+# A bound an operator will never need to exceed; beyond it a value is a typo (nan too:
+# options.Seconds refuses it).
 MAX_TIMEOUT = 86400.0  # a day
 # How many site BDIIs are read at once, and the bound on reading them all.
 DEFAULT_JOBS = 20
@@ -66,8 +65,6 @@ def source_options(func: F) -> F:
 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> Any:
-        if math.isnan(kwargs["timeout"]):
-            raise UsageError(f"--timeout: give a number of seconds, 0 < SECONDS <= {MAX_TIMEOUT:g}")
         kwargs["source"] = SourceOptions(
             bdii=kwargs.pop("bdii"),
             settings=SourceSettings(
@@ -101,7 +98,7 @@ def source_options(func: F) -> F:
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
+            type=Seconds(MAX_TIMEOUT),
             default=DEFAULT_TIMEOUT,
             show_default=True,
             metavar="SECONDS",
@@ -219,7 +216,7 @@ def site_reads_options(flag_help: str | None = None) -> Callable[[F], F]:
             ),
             click.option(
                 "--deadline",
-                type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
+                type=Seconds(MAX_TIMEOUT),
                 default=None,
                 metavar="SECONDS",
                 help=f"Bound on reading all the site BDIIs{with_flag}: one not read by then"
