@@ -114,7 +114,7 @@ def test_nan_seconds_are_usage_errors(
     args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No wait may be nan: it compares false with every bound, so a range alone lets it
-    through, and a deadline of nan would never come."""
+    through (a deadline of nan cut every site BDII's read at once, as not answering)."""
     monkeypatch.chdir(tmp_path)  # page's -o unused: nothing may be written there
     code, out, err = run_cli(*args, env={"CECAP_STATE": str(tmp_path / "h.sqlite")})
     assert (code, out) == (2, "")
